@@ -1,0 +1,2 @@
+package dev.jeton;
+public class Main { public static void main(String[] a) {} }

@@ -1,0 +1,13 @@
+package dev.jeton.bus;
+
+/** Event-bus addresses, one per message kind. */
+public final class Addresses {
+  /** Intake → verification: a {@code LoginRequest}, answered by a {@code LoginOutcome}. */
+  public static final String VERIFY_LOGIN = "jeton.verify.login";
+  /** Verification → anyone listening: one {@code AuditEvent} per decision (published). */
+  public static final String AUDIT_DECISION = "jeton.audit.decision";
+  /** Prefix of tracking's addresses: {@code jeton.track.<store operation>}. */
+  public static final String TRACK = "jeton.track.";
+
+  private Addresses() {}
+}

@@ -1,0 +1,224 @@
+package dev.jeton.config;
+
+import dev.jeton.crypto.MasterKey;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * Jeton's configuration, read once at start from the environment (API.md §1) and validated.
+ * A properties file named by {@code JETON_CONFIG_FILE} may supply the same keys; the environment wins.
+ * Immutable and thread-safe.
+ *
+ * @param masterKeyGenerated true when no key was configured and a random one was made (embedded store only)
+ * @param adminTokenGenerated true when no bootstrap admin token was configured and one was generated
+ * @param storeTimeoutMillis how long a store call may take before the request fails closed with 503
+ * @param passwordWorkers worker threads that hash passwords; also bounds concurrent password checks
+ */
+public record Config(
+    String httpHost, int httpPort,
+    String adminHost, int adminPort,
+    String redisUrl,
+    MasterKey masterKey, boolean masterKeyGenerated,
+    String adminToken, boolean adminTokenGenerated,
+    int totpWindow, int resyncWindow,
+    int hotpLookahead, int hotpResyncWindow,
+    int nextCodeAfterFailures,
+    int lockoutFailures, int lockoutSeconds,
+    int ipFailureLimit, int ipFailureWindowSeconds,
+    int pinMinLength, int pinMaxLength, boolean pinForbidTrivial,
+    int challengeTtlSeconds,
+    int storeTimeoutMillis,
+    int passwordWorkers) {
+
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
+  private static final Pattern REDIS_URL = Pattern.compile("rediss?://[^\\s]+");
+
+  /** True when no Redis is configured and the embedded in-memory store is used. */
+  public boolean embeddedStore() {
+    return redisUrl == null;
+  }
+
+  /** Reads the process environment. */
+  public static Config fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  /**
+   * Reads the given variables (plus {@code JETON_CONFIG_FILE}, if named) and validates every value.
+   *
+   * @throws ConfigException naming the first variable whose value cannot be used
+   */
+  public static Config from(Map<String, String> env) {
+    Map<String, String> values = new HashMap<>();
+    String file = blankToNull(env.get("JETON_CONFIG_FILE"));
+    if (file != null) {
+      values.putAll(readFile(file));
+    }
+    env.forEach((k, v) -> {
+      if (k.startsWith("JETON_")) {
+        values.put(k, v);
+      }
+    });
+    Values r = new Values(values);
+
+    String redisUrl = r.string("JETON_REDIS_URL", null);
+    if (redisUrl != null && !REDIS_URL.matcher(redisUrl).matches()) {
+      throw new ConfigException("JETON_REDIS_URL must look like redis://host:port[/db]");
+    }
+    MasterKey masterKey = r.masterKey();
+    boolean generatedKey = masterKey == null;
+    if (generatedKey) {
+      if (redisUrl != null) {
+        throw new ConfigException(
+            "JETON_MASTER_KEY or JETON_MASTER_KEY_FILE is required with JETON_REDIS_URL (base64 of 32 random bytes)");
+      }
+      masterKey = MasterKey.random();
+    }
+    String adminToken = r.string("JETON_ADMIN_TOKEN", null);
+    boolean generatedToken = false;
+    if (adminToken != null && adminToken.length() < 16) {
+      throw new ConfigException("JETON_ADMIN_TOKEN must be at least 16 characters");
+    }
+    if (adminToken == null && redisUrl == null) {
+      adminToken = dev.jeton.crypto.Secrets.newSecret();
+      generatedToken = true;
+    }
+
+    int pinMin = r.integer("JETON_PIN_MIN_LENGTH", 4, 4, 12);
+    int pinMax = r.integer("JETON_PIN_MAX_LENGTH", 4, 4, 12);
+    if (pinMax < pinMin) {
+      throw new ConfigException("JETON_PIN_MAX_LENGTH must not be below JETON_PIN_MIN_LENGTH");
+    }
+    int totpWindow = r.integer("JETON_TOTP_WINDOW", 1, 0, 10);
+    int resyncWindow = r.integer("JETON_RESYNC_WINDOW", 10, 0, 1000);
+    if (resyncWindow < totpWindow) {
+      throw new ConfigException("JETON_RESYNC_WINDOW must not be below JETON_TOTP_WINDOW");
+    }
+    int hotpLookahead = r.integer("JETON_HOTP_LOOKAHEAD", 10, 0, 1000);
+    int hotpResync = r.integer("JETON_HOTP_RESYNC_WINDOW", 100, 0, 10000);
+    if (hotpResync < hotpLookahead) {
+      throw new ConfigException("JETON_HOTP_RESYNC_WINDOW must not be below JETON_HOTP_LOOKAHEAD");
+    }
+    return new Config(
+        r.host("JETON_HTTP_HOST", "0.0.0.0"), r.integer("JETON_HTTP_PORT", 8080, 0, 65535),
+        r.host("JETON_ADMIN_HOST", "127.0.0.1"), r.integer("JETON_ADMIN_PORT", 8081, 0, 65535),
+        redisUrl,
+        masterKey, generatedKey,
+        adminToken, generatedToken,
+        totpWindow, resyncWindow,
+        hotpLookahead, hotpResync,
+        r.integer("JETON_NEXT_CODE_AFTER_FAILURES", 3, 1, 1000),
+        r.integer("JETON_LOCKOUT_FAILURES", 10, 1, 1000), r.integer("JETON_LOCKOUT_SECONDS", 900, 1, 86_400 * 30),
+        r.integer("JETON_IP_FAILURE_LIMIT", 200, 1, 10_000_000),
+        r.integer("JETON_IP_FAILURE_WINDOW_SECONDS", 300, 1, 86_400),
+        pinMin, pinMax, r.bool("JETON_PIN_FORBID_TRIVIAL", true),
+        r.integer("JETON_CHALLENGE_TTL_SECONDS", 300, 10, 86_400),
+        r.integer("JETON_STORE_TIMEOUT_MS", 1000, 10, 60_000),
+        r.integer("JETON_PASSWORD_WORKERS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256));
+  }
+
+  /** Without secrets: safe to log. */
+  @Override
+  public String toString() {
+    return "Config[http=" + httpHost + ":" + httpPort + ", admin=" + adminHost + ":" + adminPort
+        + ", store=" + (redisUrl == null ? "embedded" : "redis") + "]";
+  }
+
+  private static Map<String, String> readFile(String file) {
+    Properties p = new Properties();
+    try (Reader in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+      p.load(in);
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException("JETON_CONFIG_FILE cannot be read: " + file);
+    }
+    Map<String, String> m = new HashMap<>();
+    p.forEach((k, v) -> m.put(k.toString().trim(), v.toString().trim()));
+    return m;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  private static final class Values {
+    private final Map<String, String> values;
+
+    Values(Map<String, String> values) {
+      this.values = values;
+    }
+
+    String string(String name, String def) {
+      String v = blankToNull(values.get(name));
+      return v == null ? def : v;
+    }
+
+    String host(String name, String def) {
+      String v = string(name, def);
+      if (!HOST.matcher(v).matches()) {
+        throw new ConfigException(name + " is not a host name or address: " + v);
+      }
+      return v;
+    }
+
+    int integer(String name, int def, int min, int max) {
+      String v = string(name, null);
+      if (v == null) {
+        return def;
+      }
+      try {
+        int n = Integer.parseInt(v);
+        if (n < min || n > max) {
+          throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + n);
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + " must be an integer, got '" + v + "'");
+      }
+    }
+
+    boolean bool(String name, boolean def) {
+      String v = string(name, null);
+      if (v == null) {
+        return def;
+      }
+      switch (v.toLowerCase()) {
+        case "true": case "yes": case "1": return true;
+        case "false": case "no": case "0": return false;
+        default: throw new ConfigException(name + " must be true or false, got '" + v + "'");
+      }
+    }
+
+    MasterKey masterKey() {
+      String inline = string("JETON_MASTER_KEY", null);
+      String file = string("JETON_MASTER_KEY_FILE", null);
+      if (inline != null && file != null) {
+        throw new ConfigException("set only one of JETON_MASTER_KEY and JETON_MASTER_KEY_FILE");
+      }
+      String name = inline != null ? "JETON_MASTER_KEY" : "JETON_MASTER_KEY_FILE";
+      String b64 = inline;
+      if (file != null) {
+        try {
+          b64 = Files.readString(Path.of(file), StandardCharsets.US_ASCII).trim();
+        } catch (IOException | RuntimeException e) {
+          throw new ConfigException("JETON_MASTER_KEY_FILE cannot be read: " + file);
+        }
+      }
+      if (b64 == null) {
+        return null;
+      }
+      try {
+        return MasterKey.fromBase64(b64);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name + " must be base64 of exactly 32 bytes");
+      }
+    }
+  }
+}

@@ -1,0 +1,363 @@
+package dev.jeton.track;
+
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedded store: one node, nothing kept across restarts. Every method runs under the instance's lock, holds
+ * it for microseconds and does no I/O, so each operation is atomic like its Redis script. Expired entries are
+ * dropped by {@link #purge(long)}, which the tracking verticle calls periodically.
+ */
+public final class MemoryStore implements Store {
+
+  private final Map<String, UserRecord> users = new HashMap<>();
+  private final Map<String, TokenRecord> pool = new HashMap<>(); // unassigned tokens, by serial
+  private final Map<String, String> owners = new HashMap<>(); // serial -> username, for assigned tokens
+  private final Map<String, Expiring<FailState>> failures = new HashMap<>();
+  private final Map<String, Expiring<Integer>> ipFailures = new HashMap<>();
+  private final Map<String, Challenge> challenges = new HashMap<>();
+  private final Map<String, ClientRecord> clients = new HashMap<>();
+  private final Map<String, OperatorRecord> operators = new HashMap<>();
+
+  private record Expiring<T>(T value, long expiresAt) {}
+
+  @Override
+  public synchronized Future<LoginState> loadLogin(LoadLogin q) {
+    Challenge c = q.challengeId() == null ? null : challenges.get(q.challengeId());
+    if (c != null && (!c.username().equals(q.username()) || c.expiredAt(q.now()))) {
+      c = null;
+    }
+    Expiring<Integer> ip = ipFailures.get(ipKey(q.ip(), q.now(), q.ipWindowSeconds()));
+    return Future.succeededFuture(
+        new LoginState(users.get(q.username()), failState(q.username(), q.now()), ip == null ? 0 : ip.value(), c));
+  }
+
+  @Override
+  public synchronized Future<CommitResult> commit(Commit c) {
+    FailState fail = failState(c.username(), c.now());
+    if (fail.lockedAt(c.now())) {
+      return result(CommitOutcome.LOCKED, fail.lockedUntil());
+    }
+    Challenge closing = null;
+    if (c.close() != null) {
+      closing = challenges.get(c.close());
+      if (closing == null || !closing.username().equals(c.username()) || closing.expiredAt(c.now())) {
+        return result(CommitOutcome.GONE, 0);
+      }
+    }
+    UserRecord user = users.get(c.username());
+    if (user == null) {
+      return result(CommitOutcome.GONE, 0);
+    }
+    Map<String, Long> emergency = user.emergencyCodes();
+    TokenRecord token = null;
+    if (c.serial() != null) {
+      token = user.token(c.serial());
+      if (token == null || !token.enabled()) {
+        return result(CommitOutcome.GONE, 0);
+      }
+      if (c.emergencyHash() != null) {
+        Long exp = emergency.get(c.emergencyHash());
+        if (exp == null || exp <= c.now()) {
+          return result(CommitOutcome.REPLAY, 0);
+        }
+        emergency = new HashMap<>(emergency);
+        emergency.remove(c.emergencyHash());
+      } else if (c.step() <= token.lastStep()) {
+        return result(CommitOutcome.REPLAY, 0);
+      }
+    }
+    if (closing != null) {
+      challenges.remove(closing.id());
+    }
+    if (token != null) {
+      long step = c.emergencyHash() != null ? token.lastStep() : c.step();
+      int drift = c.drift() != null ? c.drift() : token.drift();
+      long usedAt = c.mode() == CommitMode.ACCEPT ? c.now() : token.lastUsedAt();
+      user = replaceToken(user, token.withUse(step, drift, usedAt));
+    }
+    users.put(c.username(), new UserRecord(user.username(), user.displayName(), user.passwordHash(), user.tokens(),
+        emergency, user.createdAt()));
+    if (c.mode() == CommitMode.ACCEPT) {
+      failures.remove(c.username());
+    } else if (c.open() != null) {
+      challenges.put(c.open().id(), c.open());
+    }
+    return result(CommitOutcome.OK, 0);
+  }
+
+  @Override
+  public synchronized Future<FailResult> fail(Fail f) {
+    FailState state = failState(f.username(), f.now());
+    String ipKey = ipKey(f.ip(), f.now(), f.ipWindowSeconds());
+    Expiring<Integer> ip = ipFailures.get(ipKey);
+    int ipCount = (ip == null ? 0 : ip.value()) + 1;
+    ipFailures.put(ipKey, new Expiring<>(ipCount, (f.now() / 1000 / f.ipWindowSeconds() + 1) * f.ipWindowSeconds() * 1000L));
+    if (state.lockedAt(f.now())) {
+      return Future.succeededFuture(new FailResult(FailOutcome.LOCKED, state.failures(), state.lockedUntil(), ipCount));
+    }
+    if (f.fingerprint() != null && f.fingerprint().equals(state.lastBad())) {
+      return Future.succeededFuture(new FailResult(FailOutcome.REPEATED, state.failures(), state.lockedUntil(), ipCount));
+    }
+    int n = state.failures() + 1;
+    long until = n >= f.lockoutFailures() ? f.now() + f.lockoutSeconds() * 1000L : state.lockedUntil();
+    failures.put(f.username(), new Expiring<>(new FailState(n, until, f.fingerprint()), failTtl(f)));
+    if (f.challengeId() != null) {
+      Challenge c = challenges.get(f.challengeId());
+      if (c != null && c.username().equals(f.username())) {
+        if (c.tries() + 1 >= Challenge.MAX_TRIES) {
+          challenges.remove(c.id());
+        } else {
+          challenges.put(c.id(), new Challenge(c.id(), c.username(), c.kind(), c.serial(), c.step(), c.tries() + 1,
+              c.expiresAt()));
+        }
+      }
+    }
+    return Future.succeededFuture(new FailResult(FailOutcome.COUNTED, n, until, ipCount));
+  }
+
+  @Override
+  public synchronized Future<Boolean> setPin(SetPin s) {
+    Challenge c = challenges.get(s.close());
+    UserRecord user = users.get(s.username());
+    if (c == null || !c.username().equals(s.username()) || c.expiredAt(s.now()) || user == null) {
+      return Future.succeededFuture(false);
+    }
+    TokenRecord token = user.token(s.serial());
+    if (token == null) {
+      return Future.succeededFuture(false);
+    }
+    challenges.remove(c.id());
+    users.put(s.username(), replaceToken(user, token.withPin(s.pinHash())));
+    challenges.put(s.open().id(), s.open());
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<Boolean> putUser(PutUser p) {
+    UserRecord old = users.get(p.username());
+    if (old == null) {
+      users.put(p.username(), new UserRecord(p.username(), p.displayName(), p.passwordHash(), List.of(), Map.of(), p.now()));
+      return Future.succeededFuture(true);
+    }
+    users.put(p.username(), new UserRecord(p.username(),
+        p.displayName() != null ? p.displayName() : old.displayName(),
+        p.passwordHash() != null ? p.passwordHash() : old.passwordHash(),
+        old.tokens(), old.emergencyCodes(), old.createdAt()));
+    return Future.succeededFuture(false);
+  }
+
+  @Override
+  public synchronized Future<UserView> getUser(String username) {
+    UserRecord u = users.get(username);
+    Expiring<FailState> f = failures.get(username);
+    return Future.succeededFuture(u == null ? null : new UserView(u, f == null ? FailState.NONE : f.value()));
+  }
+
+  @Override
+  public synchronized Future<Boolean> deleteUser(String username) {
+    UserRecord u = users.remove(username);
+    if (u == null) {
+      return Future.succeededFuture(false);
+    }
+    for (TokenRecord t : u.tokens()) {
+      owners.remove(t.serial());
+      pool.put(t.serial(), t.withOwner(null).withPin(null));
+    }
+    failures.remove(username);
+    challenges.values().removeIf(c -> c.username().equals(username));
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<Boolean> createToken(TokenRecord t) {
+    if (pool.containsKey(t.serial()) || owners.containsKey(t.serial())) {
+      return Future.succeededFuture(false);
+    }
+    pool.put(t.serial(), t.withOwner(null));
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<TokenRecord> getToken(String serial) {
+    TokenRecord t = pool.get(serial);
+    if (t == null && owners.containsKey(serial)) {
+      t = users.get(owners.get(serial)).token(serial);
+    }
+    return Future.succeededFuture(t);
+  }
+
+  @Override
+  public synchronized Future<AssignResult> assign(Assign a) {
+    UserRecord user = users.get(a.username());
+    if (user == null) {
+      return Future.succeededFuture(AssignResult.NO_USER);
+    }
+    String owner = owners.get(a.serial());
+    if (owner != null) {
+      return Future.succeededFuture(owner.equals(a.username()) ? AssignResult.OK : AssignResult.OWNED_BY_OTHER);
+    }
+    TokenRecord t = pool.get(a.serial());
+    if (t == null) {
+      return Future.succeededFuture(AssignResult.NO_TOKEN);
+    }
+    if (user.tokens().size() >= UserRecord.MAX_TOKENS) {
+      return Future.succeededFuture(AssignResult.TOO_MANY);
+    }
+    pool.remove(a.serial());
+    owners.put(a.serial(), a.username());
+    List<TokenRecord> tokens = new ArrayList<>(user.tokens());
+    tokens.add(t.withOwner(a.username()));
+    users.put(a.username(), withTokens(user, tokens));
+    return Future.succeededFuture(AssignResult.OK);
+  }
+
+  @Override
+  public synchronized Future<Boolean> unassign(Assign a) {
+    UserRecord user = users.get(a.username());
+    TokenRecord t = user == null ? null : user.token(a.serial());
+    if (t == null) {
+      return Future.succeededFuture(false);
+    }
+    List<TokenRecord> tokens = new ArrayList<>(user.tokens());
+    tokens.remove(t);
+    users.put(a.username(), withTokens(user, tokens));
+    owners.remove(a.serial());
+    pool.put(a.serial(), t.withOwner(null).withPin(null));
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<Boolean> setEnabled(SetEnabled s) {
+    TokenRecord t = pool.get(s.serial());
+    if (t != null) {
+      pool.put(s.serial(), t.withEnabled(s.enabled()));
+      return Future.succeededFuture(true);
+    }
+    String owner = owners.get(s.serial());
+    if (owner == null) {
+      return Future.succeededFuture(false);
+    }
+    UserRecord user = users.get(owner);
+    users.put(owner, replaceToken(user, user.token(s.serial()).withEnabled(s.enabled())));
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<Boolean> clearPins(String username) {
+    UserRecord user = users.get(username);
+    if (user == null) {
+      return Future.succeededFuture(false);
+    }
+    List<TokenRecord> tokens = new ArrayList<>();
+    user.tokens().forEach(t -> tokens.add(t.withPin(null)));
+    users.put(username, withTokens(user, tokens));
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<Void> unlock(String username) {
+    failures.remove(username);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Boolean> putEmergencyCodes(EmergencyCodes e) {
+    UserRecord u = users.get(e.username());
+    if (u == null) {
+      return Future.succeededFuture(false);
+    }
+    Map<String, Long> codes = new LinkedHashMap<>();
+    e.hashes().forEach(h -> codes.put(h, e.expiresAt()));
+    users.put(e.username(), new UserRecord(u.username(), u.displayName(), u.passwordHash(), u.tokens(), codes, u.createdAt()));
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<Void> putClient(ClientRecord c) {
+    clients.put(c.name(), c);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<ClientRecord> findClient(String secretHash) {
+    return Future.succeededFuture(
+        clients.values().stream().filter(c -> c.secretHash().equals(secretHash)).findFirst().orElse(null));
+  }
+
+  @Override
+  public synchronized Future<Void> putOperator(OperatorRecord o) {
+    operators.put(o.name(), o);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<OperatorRecord> findOperator(String secretHash) {
+    return Future.succeededFuture(
+        operators.values().stream().filter(o -> o.secretHash().equals(secretHash)).findFirst().orElse(null));
+  }
+
+  @Override
+  public synchronized Future<Boolean> deleteOperator(String name) {
+    return Future.succeededFuture(operators.remove(name) != null);
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
+  /** Drops expired failure counters, IP windows and challenges. */
+  public synchronized void purge(long now) {
+    removeExpired(failures.values().iterator(), now);
+    removeExpired(ipFailures.values().iterator(), now);
+    challenges.values().removeIf(c -> c.expiredAt(now));
+  }
+
+  private static <T> void removeExpired(Iterator<Expiring<T>> it, long now) {
+    while (it.hasNext()) {
+      if (it.next().expiresAt() <= now) {
+        it.remove();
+      }
+    }
+  }
+
+  private FailState failState(String username, long now) {
+    Expiring<FailState> e = failures.get(username);
+    return e == null || e.expiresAt() <= now ? FailState.NONE : e.value();
+  }
+
+  static String ipKey(String ip, long now, int windowSeconds) {
+    return ip + "|" + (now / 1000 / windowSeconds);
+  }
+
+  /** Failure counters outlive the lock, and a day at least, so that a slow guesser is still counted. */
+  static long failTtl(Fail f) {
+    return f.now() + Math.max(f.lockoutSeconds() * 2000L, 86_400_000L);
+  }
+
+  private static Future<CommitResult> result(CommitOutcome o, long until) {
+    return Future.succeededFuture(new CommitResult(o, until));
+  }
+
+  private static UserRecord replaceToken(UserRecord user, TokenRecord token) {
+    List<TokenRecord> tokens = new ArrayList<>(user.tokens());
+    tokens.replaceAll(t -> t.serial().equals(token.serial()) ? token : t);
+    return withTokens(user, tokens);
+  }
+
+  private static UserRecord withTokens(UserRecord u, List<TokenRecord> tokens) {
+    return new UserRecord(u.username(), u.displayName(), u.passwordHash(), tokens, u.emergencyCodes(), u.createdAt());
+  }
+}

@@ -1,0 +1,502 @@
+package dev.jeton.track;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The production store. Every atomic step is one Lua script, run by SHA (sent whole once after a NOSCRIPT, which
+ * also caches it again in a Redis that restarted). All keys of one user share the hash tag {@code {u:NAME}} and all
+ * keys of one pooled token {@code {t:SERIAL}}, so each script touches one slot and works on Redis Cluster.
+ *
+ * <p>Layout: {@code jeton:{u:NAME}} user hash (display name, password hash, token list, per token
+ * {@code t:SERIAL} = "type|algorithm|digits|period|encrypted seed" and {@code t:SERIAL:on|pin|last|drift|used},
+ * emergency codes {@code e:HASH} = expiry); {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID}
+ * challenges; {@code jeton:{t:SERIAL}} token pool and owner; {@code jeton:ip:{IP}:WINDOW} IP failures.
+ *
+ * <p>One instance per verticle; every call fails with {@link StoreUnavailableException} after the configured
+ * timeout, so callers fail closed.
+ */
+public final class RedisStore implements Store {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
+
+  /** Redis connections per store instance; each carries pipelined requests. */
+  public static final int POOL_SIZE = 16;
+  private static final int POOL_WAITING = 4096;
+  private static final int PIPELINE_DEPTH = 4096;
+
+  private static final LuaScript LOAD = LuaScript.load("load");
+  private static final LuaScript COMMIT = LuaScript.load("commit");
+  private static final LuaScript FAIL = LuaScript.load("fail");
+  private static final LuaScript SET_PIN = LuaScript.load("setpin");
+  private static final LuaScript PUT_USER = LuaScript.load("putuser");
+  private static final LuaScript CREATE_TOKEN = LuaScript.load("createtoken");
+  private static final LuaScript CLAIM = LuaScript.load("claim");
+  private static final LuaScript ATTACH = LuaScript.load("attach");
+  private static final LuaScript DETACH = LuaScript.load("detach");
+  private static final LuaScript RELEASE = LuaScript.load("release");
+  private static final LuaScript SET_ENABLED = LuaScript.load("setenabled");
+  private static final LuaScript HSET_IF_PRESENT = LuaScript.load("hsetifpresent");
+  private static final LuaScript CLEAR_PINS = LuaScript.load("clearpins");
+  private static final LuaScript EMERGENCY = LuaScript.load("emergency");
+  private static final List<LuaScript> ALL = List.of(LOAD, COMMIT, FAIL, SET_PIN, PUT_USER, CREATE_TOKEN, CLAIM,
+      ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY);
+
+  private final Redis redis;
+  private final long timeoutMillis;
+
+  public RedisStore(Vertx vertx, String url, long timeoutMillis) {
+    this.redis = Redis.createClient(vertx, new RedisOptions()
+        .setConnectionString(url)
+        .setPreferredProtocolVersion(ProtocolVersion.RESP2)
+        .setMaxPoolSize(POOL_SIZE)
+        .setMaxPoolWaiting(POOL_WAITING)
+        .setMaxWaitingHandlers(PIPELINE_DEPTH));
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  /**
+   * Loads every script once. Succeeds even when Redis is down (scripts are then sent on first use), so that Jeton
+   * starts, reports not ready, and recovers by itself.
+   */
+  public Future<Void> loadScripts() {
+    List<Request> loads = new ArrayList<>();
+    ALL.forEach(s -> loads.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.source())));
+    return timed(redis.batch(loads))
+        .<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warn("event=redis_unreachable_at_start detail=\"{}\"", e.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  // ---- login path ----
+
+  @Override
+  public Future<LoginState> loadLogin(LoadLogin q) {
+    String u = q.username();
+    String ipKey = ipKey(q.ip(), q.now(), q.ipWindowSeconds());
+    return batch(bySha -> List.of(
+        script(LOAD, bySha, List.of(userKey(u), failKey(u), challengeKey(u, q.challengeId())), List.of()),
+        Request.cmd(Command.GET).arg(ipKey)))
+        .map(r -> {
+          Response all = r.get(0);
+          Map<String, String> user = map(all.get(0));
+          Map<String, String> fail = map(all.get(1));
+          Map<String, String> challenge = map(all.get(2));
+          Response ip = r.get(1);
+          Challenge c = challenge.isEmpty() ? null : challenge(q.challengeId(), u, challenge);
+          if (c != null && c.expiredAt(q.now())) {
+            c = null;
+          }
+          return new LoginState(user.isEmpty() ? null : user(u, user), failState(fail),
+              ip == null ? 0 : ip.toInteger(), c);
+        });
+  }
+
+  @Override
+  public Future<CommitResult> commit(Commit c) {
+    String u = c.username();
+    Challenge open = c.open();
+    List<String> keys = List.of(userKey(u), failKey(u), challengeKey(u, c.close()),
+        challengeKey(u, open == null ? null : open.id()));
+    List<String> args = List.of(c.mode().name(), nz(c.serial()), Long.toString(c.step()),
+        c.drift() == null ? "" : c.drift().toString(), nz(c.emergencyHash()), Long.toString(c.now()),
+        c.close() == null ? "0" : "1", open == null ? "0" : "1",
+        open == null ? "" : open.kind().name(), open == null ? "" : open.serial(),
+        open == null ? "0" : Long.toString(open.step()), open == null ? "0" : Long.toString(open.expiresAt()),
+        Long.toString(ttlMillis(c.challengeTtlSeconds())));
+    return eval(COMMIT, keys, args).map(r -> new CommitResult(
+        CommitOutcome.valueOf(r.get(0).toString()), Long.parseLong(r.get(1).toString())));
+  }
+
+  @Override
+  public Future<FailResult> fail(Fail f) {
+    String u = f.username();
+    String ipKey = ipKey(f.ip(), f.now(), f.ipWindowSeconds());
+    long windowMillis = f.ipWindowSeconds() * 1000L;
+    long lockUntil = f.now() + f.lockoutSeconds() * 1000L;
+    long ttl = MemoryStore.failTtl(f) - f.now();
+    return batch(bySha -> List.of(
+        script(FAIL, bySha, List.of(failKey(u), challengeKey(u, f.challengeId())),
+            List.of(nz(f.fingerprint()), Long.toString(f.now()), Integer.toString(f.lockoutFailures()),
+                Long.toString(lockUntil), Long.toString(ttl), f.challengeId() == null ? "0" : "1",
+                Integer.toString(Challenge.MAX_TRIES))),
+        Request.cmd(Command.INCR).arg(ipKey),
+        Request.cmd(Command.PEXPIRE).arg(ipKey).arg(windowMillis + 1000)))
+        .map(r -> {
+          Response s = r.get(0);
+          return new FailResult(FailOutcome.valueOf(s.get(0).toString()), Integer.parseInt(s.get(1).toString()),
+              Long.parseLong(s.get(2).toString()), r.get(1).toInteger());
+        });
+  }
+
+  @Override
+  public Future<Boolean> setPin(SetPin s) {
+    String u = s.username();
+    Challenge open = s.open();
+    return eval(SET_PIN, List.of(userKey(u), challengeKey(u, s.close()), challengeKey(u, open.id())),
+        List.of(s.serial(), s.pinHash(), Long.toString(s.now()), open.kind().name(), Long.toString(open.step()),
+            Long.toString(open.expiresAt()), Long.toString(ttlMillis(s.challengeTtlSeconds()))))
+        .map(r -> r.toInteger() == 1);
+  }
+
+  // ---- admin ----
+
+  @Override
+  public Future<Boolean> putUser(PutUser p) {
+    return eval(PUT_USER, List.of(userKey(p.username())),
+        List.of(nz(p.displayName()), nz(p.passwordHash()), Long.toString(p.now())))
+        .map(r -> r.toInteger() == 1);
+  }
+
+  @Override
+  public Future<UserView> getUser(String username) {
+    return batch(bySha -> List.of(Request.cmd(Command.HGETALL).arg(userKey(username)),
+        Request.cmd(Command.HGETALL).arg(failKey(username))))
+        .map(r -> {
+          Map<String, String> user = map(r.get(0));
+          return user.isEmpty() ? null : new UserView(user(username, user), failState(map(r.get(1))));
+        });
+  }
+
+  @Override
+  public Future<Boolean> deleteUser(String username) {
+    return send(Request.cmd(Command.HGET).arg(userKey(username)).arg("tokens"))
+        .compose(list -> {
+          if (list == null) {
+            return Future.succeededFuture(false);
+          }
+          Future<Void> chain = Future.succeededFuture();
+          for (String serial : serials(list.toString())) {
+            chain = chain.compose(v -> unassign(new Assign(username, serial)).mapEmpty());
+          }
+          return chain.compose(v -> send(Request.cmd(Command.DEL).arg(userKey(username)).arg(failKey(username))))
+              .map(true);
+        });
+  }
+
+  @Override
+  public Future<Boolean> createToken(TokenRecord t) {
+    List<String> args = new ArrayList<>(List.of("cfg", cfg(t), "on", t.enabled() ? "1" : "0",
+        "last", Long.toString(t.lastStep()), "drift", Integer.toString(t.drift()), "used", Long.toString(t.lastUsedAt())));
+    if (t.pinHash() != null) {
+      args.addAll(List.of("pin", t.pinHash()));
+    }
+    return eval(CREATE_TOKEN, List.of(tokenKey(t.serial())), args).map(r -> r.toInteger() == 1);
+  }
+
+  @Override
+  public Future<TokenRecord> getToken(String serial) {
+    return send(Request.cmd(Command.HGETALL).arg(tokenKey(serial))).compose(r -> {
+      Map<String, String> pooled = map(r);
+      if (pooled.isEmpty()) {
+        return Future.succeededFuture(null);
+      }
+      String owner = pooled.get("owner");
+      if (owner == null) {
+        return Future.succeededFuture(token(serial, pooled.get("cfg"), pooled, "", null));
+      }
+      return send(Request.cmd(Command.HGETALL).arg(userKey(owner)))
+          .map(ur -> {
+            Map<String, String> user = map(ur);
+            String cfg = user.get("t:" + serial);
+            return cfg == null ? token(serial, pooled.get("cfg"), pooled, "", owner)
+                : token(serial, cfg, user, "t:" + serial + ":", owner);
+          });
+    });
+  }
+
+  @Override
+  public Future<AssignResult> assign(Assign a) {
+    return eval(CLAIM, List.of(tokenKey(a.serial())), List.of(a.username())).compose(r -> {
+      switch (r.get(0).toString()) {
+        case "NO_TOKEN": return Future.succeededFuture(AssignResult.NO_TOKEN);
+        case "OWNED": return Future.succeededFuture(AssignResult.OWNED_BY_OTHER);
+        case "SAME": return Future.succeededFuture(AssignResult.OK);
+        default: break;
+      }
+      List<String> args = new ArrayList<>(List.of(Integer.toString(UserRecord.MAX_TOKENS), a.serial()));
+      List<String> state = new ArrayList<>();
+      for (int i = 1; i < r.size(); i++) {
+        state.add(r.get(i).toString());
+      }
+      args.addAll(state);
+      return eval(ATTACH, List.of(userKey(a.username())), args).compose(attached -> {
+        AssignResult result = AssignResult.valueOf(attached.toString());
+        if (result == AssignResult.OK) {
+          return Future.succeededFuture(result);
+        }
+        return eval(RELEASE, List.of(tokenKey(a.serial())), List.of(a.username())).map(result);
+      });
+    });
+  }
+
+  @Override
+  public Future<Boolean> unassign(Assign a) {
+    return eval(DETACH, List.of(userKey(a.username())), List.of(a.serial())).compose(r -> {
+      if (r.size() == 0) {
+        return Future.succeededFuture(false);
+      }
+      List<String> args = new ArrayList<>(List.of(a.username()));
+      r.forEach(x -> args.add(x.toString()));
+      return eval(RELEASE, List.of(tokenKey(a.serial())), args).map(true);
+    });
+  }
+
+  @Override
+  public Future<Boolean> setEnabled(SetEnabled s) {
+    String on = s.enabled() ? "1" : "0";
+    return eval(SET_ENABLED, List.of(tokenKey(s.serial())), List.of(on)).compose(owner -> {
+      if (owner == null) {
+        return Future.succeededFuture(false);
+      }
+      if (owner.toString().isEmpty()) {
+        return Future.succeededFuture(true);
+      }
+      return eval(HSET_IF_PRESENT, List.of(userKey(owner.toString())), List.of(s.serial(), "on", on)).map(true);
+    });
+  }
+
+  @Override
+  public Future<Boolean> clearPins(String username) {
+    return eval(CLEAR_PINS, List.of(userKey(username)), List.of()).map(r -> r.toInteger() == 1);
+  }
+
+  @Override
+  public Future<Void> unlock(String username) {
+    return send(Request.cmd(Command.DEL).arg(failKey(username))).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> putEmergencyCodes(EmergencyCodes e) {
+    List<String> args = new ArrayList<>(List.of(Long.toString(e.expiresAt())));
+    args.addAll(e.hashes());
+    return eval(EMERGENCY, List.of(userKey(e.username())), args).map(r -> r.toInteger() == 1);
+  }
+
+  @Override
+  public Future<Void> putClient(ClientRecord c) {
+    String key = "jeton:client:" + c.name();
+    return send(Request.cmd(Command.HGET).arg(key).arg("hash")).compose(old -> {
+      List<Request> writes = new ArrayList<>();
+      if (old != null) {
+        writes.add(Request.cmd(Command.DEL).arg("jeton:client-secret:" + old));
+      }
+      writes.add(Request.cmd(Command.HSET).arg(key).arg("hash").arg(c.secretHash())
+          .arg("trust").arg(c.trustClientIp() ? "1" : "0").arg("level").arg(c.defaultLevel()));
+      writes.add(Request.cmd(Command.SET).arg("jeton:client-secret:" + c.secretHash()).arg(c.name()));
+      return timed(redis.batch(writes)).mapEmpty();
+    });
+  }
+
+  @Override
+  public Future<ClientRecord> findClient(String secretHash) {
+    return send(Request.cmd(Command.GET).arg("jeton:client-secret:" + secretHash)).compose(name -> {
+      if (name == null) {
+        return Future.succeededFuture(null);
+      }
+      return send(Request.cmd(Command.HGETALL).arg("jeton:client:" + name)).map(r -> {
+        Map<String, String> m = map(r);
+        return m.isEmpty() ? null
+            : new ClientRecord(name.toString(), m.get("hash"), "1".equals(m.get("trust")), m.get("level"));
+      });
+    });
+  }
+
+  @Override
+  public Future<Void> putOperator(OperatorRecord o) {
+    String key = "jeton:op:" + o.name();
+    return send(Request.cmd(Command.HGET).arg(key).arg("hash")).compose(old -> {
+      List<Request> writes = new ArrayList<>();
+      if (old != null) {
+        writes.add(Request.cmd(Command.DEL).arg("jeton:op-secret:" + old));
+      }
+      writes.add(Request.cmd(Command.HSET).arg(key).arg("hash").arg(o.secretHash()).arg("role").arg(o.role()));
+      writes.add(Request.cmd(Command.SET).arg("jeton:op-secret:" + o.secretHash()).arg(o.name()));
+      return timed(redis.batch(writes)).mapEmpty();
+    });
+  }
+
+  @Override
+  public Future<OperatorRecord> findOperator(String secretHash) {
+    return send(Request.cmd(Command.GET).arg("jeton:op-secret:" + secretHash)).compose(name -> {
+      if (name == null) {
+        return Future.succeededFuture(null);
+      }
+      return send(Request.cmd(Command.HGETALL).arg("jeton:op:" + name)).map(r -> {
+        Map<String, String> m = map(r);
+        return m.isEmpty() || !secretHash.equals(m.get("hash")) ? null
+            : new OperatorRecord(name.toString(), m.get("hash"), m.get("role"));
+      });
+    });
+  }
+
+  @Override
+  public Future<Boolean> deleteOperator(String name) {
+    String key = "jeton:op:" + name;
+    return send(Request.cmd(Command.HGET).arg(key).arg("hash")).compose(hash -> {
+      if (hash == null) {
+        return Future.succeededFuture(false);
+      }
+      return timed(redis.batch(List.of(Request.cmd(Command.DEL).arg(key),
+          Request.cmd(Command.DEL).arg("jeton:op-secret:" + hash)))).map(true);
+    });
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return send(Request.cmd(Command.PING)).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return redis.close();
+  }
+
+  // ---- keys ----
+
+  static String userKey(String username) {
+    return "jeton:{u:" + username + "}";
+  }
+
+  static String failKey(String username) {
+    return userKey(username) + ":f";
+  }
+
+  static String challengeKey(String username, String id) {
+    return userKey(username) + ":c:" + (id == null ? "" : id);
+  }
+
+  static String tokenKey(String serial) {
+    return "jeton:{t:" + serial + "}";
+  }
+
+  static String ipKey(String ip, long now, int windowSeconds) {
+    return "jeton:ip:{" + ip + "}:" + (now / 1000 / windowSeconds);
+  }
+
+  // ---- plumbing ----
+
+  private Future<Response> eval(LuaScript s, List<String> keys, List<String> args) {
+    return batch(bySha -> List.of(script(s, bySha, keys, args))).map(r -> r.get(0));
+  }
+
+  private Future<Response> send(Request r) {
+    return timed(redis.send(r));
+  }
+
+  /** Sends the requests pipelined; after a NOSCRIPT (Redis restarted or flushed), once more with the sources. */
+  private Future<List<Response>> batch(Function<Boolean, List<Request>> requests) {
+    return timed(redis.batch(requests.apply(true))).recover(e -> {
+      if (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
+        return timed(redis.batch(requests.apply(false)));
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  private <T> Future<T> timed(Future<T> f) {
+    return f.timeout(timeoutMillis, TimeUnit.MILLISECONDS).recover(e -> {
+      if (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
+        return Future.failedFuture(e);
+      }
+      return Future.failedFuture(new StoreUnavailableException("redis: " + e.getMessage(), e));
+    });
+  }
+
+  private static Request script(LuaScript s, boolean bySha, List<String> keys, List<String> args) {
+    Request r = bySha ? Request.cmd(Command.EVALSHA).arg(s.sha()) : Request.cmd(Command.EVAL).arg(s.source());
+    r.arg(keys.size());
+    keys.forEach(r::arg);
+    args.forEach(r::arg);
+    return r;
+  }
+
+  private static Map<String, String> map(Response flat) {
+    Map<String, String> m = new HashMap<>();
+    if (flat == null) {
+      return m;
+    }
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      m.put(flat.get(i).toString(), flat.get(i + 1).toString());
+    }
+    return m;
+  }
+
+  private static UserRecord user(String username, Map<String, String> h) {
+    List<TokenRecord> tokens = new ArrayList<>();
+    for (String serial : serials(h.getOrDefault("tokens", ""))) {
+      String cfg = h.get("t:" + serial);
+      if (cfg != null) {
+        tokens.add(token(serial, cfg, h, "t:" + serial + ":", username));
+      }
+    }
+    Map<String, Long> emergency = new HashMap<>();
+    h.forEach((k, v) -> {
+      if (k.startsWith("e:")) {
+        emergency.put(k.substring(2), Long.parseLong(v));
+      }
+    });
+    return new UserRecord(username, h.get("dn"), h.get("pw"), tokens, emergency, Long.parseLong(h.getOrDefault("at", "0")));
+  }
+
+  private static TokenRecord token(String serial, String cfg, Map<String, String> h, String prefix, String owner) {
+    String[] c = cfg.split("\\|", 5);
+    return new TokenRecord(serial, c[0], c[1], Integer.parseInt(c[2]), Integer.parseInt(c[3]), c[4],
+        "1".equals(h.get(prefix + "on")), h.get(prefix + "pin"),
+        Long.parseLong(h.getOrDefault(prefix + "last", "-1")), Integer.parseInt(h.getOrDefault(prefix + "drift", "0")),
+        Long.parseLong(h.getOrDefault(prefix + "used", "0")), owner);
+  }
+
+  private static String cfg(TokenRecord t) {
+    return t.type() + "|" + t.algorithm() + "|" + t.digits() + "|" + t.period() + "|" + t.seed();
+  }
+
+  private static FailState failState(Map<String, String> h) {
+    if (h.isEmpty()) {
+      return FailState.NONE;
+    }
+    return new FailState(Integer.parseInt(h.getOrDefault("n", "0")), Long.parseLong(h.getOrDefault("until", "0")),
+        h.get("bad"));
+  }
+
+  private static Challenge challenge(String id, String username, Map<String, String> h) {
+    return new Challenge(id, username, Challenge.Kind.valueOf(h.get("kind")), h.get("serial"),
+        Long.parseLong(h.get("step")), Integer.parseInt(h.getOrDefault("tries", "0")), Long.parseLong(h.get("exp")));
+  }
+
+  private static List<String> serials(String list) {
+    List<String> out = new ArrayList<>();
+    for (String s : list.split(",")) {
+      if (!s.isEmpty()) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  /** Redis drops a challenge a little after its logical expiry, which the injected clock decides. */
+  private static long ttlMillis(int challengeTtlSeconds) {
+    return challengeTtlSeconds * 1000L + 60_000L;
+  }
+}

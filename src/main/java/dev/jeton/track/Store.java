@@ -1,0 +1,153 @@
+package dev.jeton.track;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+
+
+/**
+ * Everything Jeton keeps, and every step that must be atomic across nodes. Two implementations: {@link RedisStore}
+ * (production) and {@link MemoryStore} (embedded, one node); one contract suite runs against both.
+ *
+ * <p>Times are epoch milliseconds from the caller's {@code Clock}, so that expiry follows the injected clock.
+ * A failed future means the store could not answer: callers MUST fail closed.
+ */
+public interface Store {
+
+  /** Everything one login needs, read in one round trip. */
+  Future<LoginState> loadLogin(LoadLogin q);
+
+  /** Atomically: refuse if locked or the challenge to close is gone; compare-and-set the step; then apply. */
+  Future<CommitResult> commit(Commit c);
+
+  /** Counts one failure for the username and the client IP (a resent identical value counts once). */
+  Future<FailResult> fail(Fail f);
+
+  /** Atomically closes a NEW_PIN challenge, sets the PIN and opens the NEXT_PASSCODE challenge; false if gone. */
+  Future<Boolean> setPin(SetPin s);
+
+  Future<Boolean> putUser(PutUser p);
+
+  /** The user with its failure state, or null. */
+  Future<UserView> getUser(String username);
+
+  /** Deletes the user; its tokens go back to the pool unassigned, keeping their replay position. */
+  Future<Boolean> deleteUser(String username);
+
+  /** False when a token with this serial exists already (never overwritten). */
+  Future<Boolean> createToken(TokenRecord t);
+
+  /** The token, or null. */
+  Future<TokenRecord> getToken(String serial);
+
+  Future<AssignResult> assign(Assign a);
+
+  /** False when the token is not assigned to that user. The token loses its PIN. */
+  Future<Boolean> unassign(Assign a);
+
+  /** False when there is no such token. */
+  Future<Boolean> setEnabled(SetEnabled s);
+
+  /** Clears the PIN of every token of the user; false when there is no such user. */
+  Future<Boolean> clearPins(String username);
+
+  /** Resets the failure count and the lock of a username. */
+  Future<Void> unlock(String username);
+
+  /** Replaces the user's emergency codes; false when there is no such user. */
+  Future<Boolean> putEmergencyCodes(EmergencyCodes e);
+
+  /** Creates or replaces a client (a new secret invalidates the old one). */
+  Future<Void> putClient(ClientRecord c);
+
+  /** The client whose secret hashes to this, or null. */
+  Future<ClientRecord> findClient(String secretHash);
+
+  Future<Void> putOperator(OperatorRecord o);
+
+  Future<OperatorRecord> findOperator(String secretHash);
+
+  Future<Boolean> deleteOperator(String name);
+
+  /** Succeeds when the store answers. */
+  Future<Void> ping();
+
+  Future<Void> close();
+
+  // ---- messages ----
+
+  record LoadLogin(String username, String ip, String challengeId, long now, int ipWindowSeconds) {}
+
+  /**
+   * @param user null when the username is unknown
+   * @param challenge the challenge named in the request, or null (unknown, expired, or another user's)
+   */
+  record LoginState(UserRecord user, FailState fail, int ipFailures, Challenge challenge) {}
+
+  enum CommitMode {
+    /** ACCEPT: reset the failures, record the use (and drift), close the challenge if any. */
+    ACCEPT,
+    /** The code is right but the answer is a challenge: consume the step and open {@code open}. */
+    CONSUME
+  }
+
+  /**
+   * @param serial null for a password ACCEPT (no step to check)
+   * @param step the matched TOTP step or HOTP counter; must be above the token's last one
+   * @param drift the drift to store on ACCEPT, or null to keep it
+   * @param emergencyHash the emergency code used instead of a step, removed atomically, or null
+   * @param close id of the challenge this answers, or null; the commit fails with GONE if it is no longer there
+   * @param open the challenge to open in CONSUME mode
+   */
+  record Commit(String username, CommitMode mode, String serial, long step, Integer drift, String emergencyHash,
+      String close, Challenge open, long now, int challengeTtlSeconds) {}
+
+  enum CommitOutcome { OK, REPLAY, LOCKED, GONE }
+
+  record CommitResult(CommitOutcome outcome, long lockedUntil) {}
+
+  /**
+   * @param fingerprint keyed hash of the wrong value: the same value again is not counted twice
+   * @param challengeId the challenge wrongly answered, or null; it closes at {@link Challenge#MAX_TRIES}
+   */
+  record Fail(String username, String ip, String fingerprint, String challengeId, long now,
+      int lockoutFailures, int lockoutSeconds, int ipWindowSeconds) {}
+
+  enum FailOutcome {
+    /** Counted as a new failure. */
+    COUNTED,
+    /** The same value as the last failure: not counted again. */
+    REPEATED,
+    /** The username was locked already: not evaluated, not counted. */
+    LOCKED
+  }
+
+  record FailResult(FailOutcome outcome, int failures, long lockedUntil, int ipFailures) {}
+
+  record SetPin(String username, String serial, String pinHash, String close, Challenge open, long now,
+      int challengeTtlSeconds) {}
+
+  record PutUser(String username, String displayName, String passwordHash, long now) {}
+
+  record UserView(UserRecord user, FailState fail) {}
+
+  record Assign(String username, String serial) {}
+
+  enum AssignResult { OK, NO_USER, NO_TOKEN, OWNED_BY_OTHER, TOO_MANY }
+
+  record SetEnabled(String serial, boolean enabled) {}
+
+  record EmergencyCodes(String username, List<String> hashes, long expiresAt) {
+    public EmergencyCodes {
+      hashes = List.copyOf(hashes);
+    }
+  }
+
+  /** Message classes that travel on the local event bus between verification and tracking. */
+  static List<Class<?>> messageTypes() {
+    return List.of(LoadLogin.class, LoginState.class, Commit.class, CommitResult.class, Fail.class,
+        FailResult.class, SetPin.class, PutUser.class, UserView.class, TokenRecord.class, Assign.class,
+        AssignResult.class, SetEnabled.class, EmergencyCodes.class, ClientRecord.class, OperatorRecord.class);
+  }
+
+}

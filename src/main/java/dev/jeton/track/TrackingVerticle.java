@@ -1,0 +1,93 @@
+package dev.jeton.track;
+
+import dev.jeton.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyFailure;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Tracking: owns a {@link Store} and serves each of its operations on {@code jeton.track.<operation>}. Anything that
+ * must be atomic across nodes happens here, in the store. A store failure is replied as a RECIPIENT_FAILURE so that
+ * the caller fails closed.
+ */
+public final class TrackingVerticle extends VerticleBase {
+
+  private final Supplier<Store> stores;
+  private final Clock clock;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private Store store;
+
+  /** @param stores makes this instance's store (one Redis client per verticle instance) */
+  public TrackingVerticle(Supplier<Store> stores, Clock clock) {
+    this.stores = stores;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    store = stores.get();
+    serve(BusStore.LOAD_LOGIN, store::loadLogin);
+    serve(BusStore.COMMIT, store::commit);
+    serve(BusStore.FAIL, store::fail);
+    serve(BusStore.SET_PIN, store::setPin);
+    serve(BusStore.PUT_USER, store::putUser);
+    serve(BusStore.GET_USER, store::getUser);
+    serve(BusStore.DELETE_USER, store::deleteUser);
+    serve(BusStore.CREATE_TOKEN, store::createToken);
+    serve(BusStore.GET_TOKEN, store::getToken);
+    serve(BusStore.ASSIGN, store::assign);
+    serve(BusStore.UNASSIGN, store::unassign);
+    serve(BusStore.SET_ENABLED, store::setEnabled);
+    serve(BusStore.CLEAR_PINS, store::clearPins);
+    serve(BusStore.UNLOCK, store::unlock);
+    serve(BusStore.EMERGENCY, store::putEmergencyCodes);
+    serve(BusStore.PUT_CLIENT, store::putClient);
+    serve(BusStore.FIND_CLIENT, store::findClient);
+    serve(BusStore.PUT_OPERATOR, store::putOperator);
+    serve(BusStore.FIND_OPERATOR, store::findOperator);
+    serve(BusStore.DELETE_OPERATOR, store::deleteOperator);
+    this.<Object, Void>serve(BusStore.PING, ignored -> store.ping());
+    if (store instanceof MemoryStore memory) {
+      vertx.setPeriodic(60_000, id -> memory.purge(clock.millis()));
+    }
+    List<Future<Void>> ready = new ArrayList<>();
+    consumers.forEach(c -> ready.add(c.completion()));
+    if (store instanceof RedisStore redis) {
+      ready.add(redis.loadScripts());
+    }
+    return Future.all(ready);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return store.close();
+  }
+
+  private <Q, R> void serve(String operation, Function<Q, Future<R>> op) {
+    consumers.add(vertx.eventBus().<Q>localConsumer(Addresses.TRACK + operation, msg -> reply(msg, op)));
+  }
+
+  private static <Q, R> void reply(Message<Q> msg, Function<Q, Future<R>> op) {
+    Future<R> result;
+    try {
+      result = op.apply(msg.body());
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result());
+      } else {
+        msg.fail(ReplyFailure.RECIPIENT_FAILURE.toInt(), "store: " + ar.cause().getMessage());
+      }
+    });
+  }
+}

@@ -1,0 +1,49 @@
+package dev.jeton.verify;
+
+/**
+ * The decision on a {@link LoginRequest}, as the intake turns it into HTTP. {@code auditReason} says why, in more
+ * detail than the caller may see (it goes to the audit trail and the log only).
+ */
+public record LoginOutcome(Kind kind, String username, String method, String tokenSerial, String challenge,
+    String state, long expiresIn, String message, long retryAfter, String error, String detail, String auditReason) {
+
+  /** What kind of answer. */
+  public enum Kind { ACCEPT, CHALLENGE, REJECT, LOCKED, RATE_LIMITED, BAD_REQUEST, UNAVAILABLE }
+
+  public static LoginOutcome accept(String username, String method, String serial) {
+    return new LoginOutcome(Kind.ACCEPT, username, method, serial, null, null, 0, null, 0, null, null, "ok");
+  }
+
+  public static LoginOutcome challenge(String username, String challenge, String serial, String state, long expiresIn,
+      String message) {
+    return new LoginOutcome(Kind.CHALLENGE, username, "otp", serial, challenge, state, expiresIn, message, 0, null, null,
+        challenge.toLowerCase());
+  }
+
+  public static LoginOutcome reject(String username, String auditReason) {
+    return new LoginOutcome(Kind.REJECT, username, null, null, null, null, 0, null, 0, null, null, auditReason);
+  }
+
+  public static LoginOutcome locked(String username, long retryAfterSeconds) {
+    return new LoginOutcome(Kind.LOCKED, username, null, null, null, null, 0, null, retryAfterSeconds, null, null,
+        "locked");
+  }
+
+  public static LoginOutcome rateLimited(String username, long retryAfterSeconds) {
+    return new LoginOutcome(Kind.RATE_LIMITED, username, null, null, null, null, 0, null, retryAfterSeconds, null, null,
+        "ip_throttled");
+  }
+
+  public static LoginOutcome badRequest(String username, String error, String detail) {
+    return new LoginOutcome(Kind.BAD_REQUEST, username, null, null, null, null, 0, null, 0, error, detail, error);
+  }
+
+  public static LoginOutcome unavailable(String username, String auditReason) {
+    return new LoginOutcome(Kind.UNAVAILABLE, username, null, null, null, null, 0, null, 0, null, null, auditReason);
+  }
+
+  public LoginOutcome withSerial(String serial) {
+    return new LoginOutcome(kind, username, method, serial, challenge, state, expiresIn, message, retryAfter, error,
+        detail, auditReason);
+  }
+}

@@ -1,0 +1,17 @@
+package dev.jeton.verify;
+
+/**
+ * One call of {@code POST /v1/authenticate}, already bounded and with the client authenticated by the intake.
+ *
+ * @param clientIp the end user's address that counts for throttling (the intake decided whether to trust the body)
+ * @param level "otp" or "any"
+ */
+public record LoginRequest(String requestId, String username, String password, String state, String newPin,
+    String confirmPin, String clientIp, String client, String level) {
+
+  /** Never prints the secrets. */
+  @Override
+  public String toString() {
+    return "LoginRequest[requestId=" + requestId + ", client=" + client + ", level=" + level + "]";
+  }
+}
