@@ -1,0 +1,266 @@
+package dev.jeton.http;
+
+import dev.jeton.bus.Addresses;
+import dev.jeton.config.Config;
+import dev.jeton.crypto.Secrets;
+import dev.jeton.track.BusStore;
+import dev.jeton.track.ClientRecord;
+import dev.jeton.track.Store;
+import dev.jeton.verify.LoginOutcome;
+import dev.jeton.verify.LoginRequest;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The public intake: {@code POST /v1/authenticate} and health. It bounds and parses the request, authenticates the
+ * calling portal, sends a {@link LoginRequest} to verification over the bus and turns the {@link LoginOutcome} into
+ * HTTP. It knows nothing of OTP.
+ */
+public final class PublicVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PublicVerticle.class);
+  /** Address on which a changed client is announced, so that every intake drops its cached copy. */
+  public static final String CLIENTS_CHANGED = "jeton.intake.clients-changed";
+  static final int BODY_LIMIT = 16 * 1024;
+  private static final long CLIENT_CACHE_MILLIS = 5_000;
+
+  private final Config config;
+  private final Map<String, CachedClient> clients = new HashMap<>();
+  private Store store;
+  private DeliveryOptions verifyOptions;
+  private HttpServer server;
+
+  private record CachedClient(ClientRecord client, long until) {}
+
+  public PublicVerticle(Config config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
+    // Verification may wait on the store, then on a password hash: its timeout sits above the store's.
+    verifyOptions = new DeliveryOptions().setSendTimeout(config.storeTimeoutMillis() * 3L + 2_000L).setLocalOnly(true);
+    vertx.eventBus().<String>localConsumer(CLIENTS_CHANGED, m -> clients.clear());
+
+    Router router = Router.router(vertx);
+    Replies.installErrorHandlers(router);
+    new Health(store).mount(router);
+    router.post("/v1/authenticate")
+        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+        .handler(this::authenticate);
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()));
+    return server.requestHandler(router).listen();
+  }
+
+  /** The port bound (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String secret = bearer(ctx);
+    if (secret == null) {
+      Replies.error(ctx, 401, "unauthorized_client", null);
+      return;
+    }
+    client(Secrets.hash(secret)).onComplete(ar -> {
+      if (ar.failed()) {
+        Replies.error(ctx, 503, "unavailable", null);
+      } else if (ar.result() == null) {
+        Replies.error(ctx, 401, "unauthorized_client", null);
+      } else {
+        evaluate(ctx, ar.result());
+      }
+    });
+  }
+
+  private void evaluate(RoutingContext ctx, ClientRecord client) {
+    MultiMap fields;
+    try {
+      fields = fields(ctx);
+    } catch (IllegalArgumentException e) {
+      Replies.error(ctx, 400, "invalid_request", e.getMessage());
+      return;
+    }
+    String username = fields.get("username");
+    String problem = problem(fields, username);
+    if (problem != null) {
+      Replies.error(ctx, 400, "invalid_request", problem);
+      return;
+    }
+    String ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    String claimedIp = fields.get("clientIp");
+    if (client.trustClientIp() && claimedIp != null) {
+      ip = claimedIp;
+    }
+    String level = fields.get("level") != null ? fields.get("level")
+        : client.defaultLevel() != null ? client.defaultLevel() : "any";
+    LoginRequest request = new LoginRequest(requestId(ctx), username, fields.get("password"), fields.get("state"),
+        fields.get("newPin"), fields.get("confirmPin"), ip, client.name(), level);
+    vertx.eventBus().<LoginOutcome>request(Addresses.VERIFY_LOGIN, request, verifyOptions)
+        .map(Message::body)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            reply(ctx, ar.result());
+          } else {
+            LOG.warn("event=verify_failed failure={} request={}", failureType(ar.cause()), request.requestId());
+            Replies.error(ctx, 503, "unavailable", null);
+          }
+        });
+  }
+
+  private static String problem(MultiMap f, String username) {
+    if (username == null || !Validation.USERNAME.matcher(username).matches()) {
+      return "username must be 1 to 64 of A-Z a-z 0-9 . _ @ -";
+    }
+    if (tooLong(f, "password", 256) || tooLong(f, "state", 128) || tooLong(f, "newPin", 32)
+        || tooLong(f, "confirmPin", 32)) {
+      return "a field is too long";
+    }
+    if (f.get("state") == null && f.get("password") == null) {
+      return "password is required";
+    }
+    String level = f.get("level");
+    if (level != null && !level.equals("otp") && !level.equals("any")) {
+      return "level must be otp or any";
+    }
+    String ip = f.get("clientIp");
+    if (ip != null && !Validation.ipLiteral(ip)) {
+      return "clientIp must be an IP address";
+    }
+    return null;
+  }
+
+  private static boolean tooLong(MultiMap f, String name, int max) {
+    String v = f.get(name);
+    return v != null && v.length() > max;
+  }
+
+  /** The fields of a JSON object or a form, by the same names. Every value must be a string. */
+  private static MultiMap fields(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    if (mime.equals("application/x-www-form-urlencoded")) {
+      ctx.request().formAttributes().forEach(e -> {
+        if (out.contains(e.getKey())) {
+          throw new IllegalArgumentException("field " + e.getKey() + " is repeated");
+        }
+        out.add(e.getKey(), e.getValue());
+      });
+      return out;
+    }
+    if (!mime.equals("application/json")) {
+      throw new IllegalArgumentException("Content-Type must be application/json or application/x-www-form-urlencoded");
+    }
+    JsonObject json;
+    try {
+      json = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw new IllegalArgumentException("the body is not a JSON object");
+    }
+    if (json == null) {
+      throw new IllegalArgumentException("the body is empty");
+    }
+    for (String key : json.fieldNames()) {
+      Object v = json.getValue(key);
+      if (v == null) {
+        continue;
+      }
+      if (!(v instanceof String)) {
+        throw new IllegalArgumentException("field " + key + " must be a string");
+      }
+      out.add(key, (String) v);
+    }
+    return out;
+  }
+
+  private void reply(RoutingContext ctx, LoginOutcome o) {
+    switch (o.kind()) {
+      case ACCEPT: {
+        JsonObject body = new JsonObject().put("decision", "ACCEPT").put("username", o.username()).put("method", o.method());
+        if (o.tokenSerial() != null) {
+          body.put("tokenSerial", o.tokenSerial());
+        }
+        Replies.json(ctx, 200, body);
+        return;
+      }
+      case CHALLENGE: {
+        JsonObject body = new JsonObject().put("decision", "CHALLENGE").put("challenge", o.challenge())
+            .put("state", o.state()).put("expiresIn", o.expiresIn());
+        if ("NEW_PIN".equals(o.challenge())) {
+          body.put("pinMinLength", config.pinMinLength()).put("pinMaxLength", config.pinMaxLength());
+        }
+        Replies.json(ctx, 200, body.put("message", o.message()));
+        return;
+      }
+      case REJECT:
+        Replies.json(ctx, 401, new JsonObject().put("decision", "REJECT").put("reason", "INVALID_CREDENTIALS"));
+        return;
+      case LOCKED:
+        Replies.json(ctx, 401, new JsonObject().put("decision", "REJECT").put("reason", "LOCKED")
+            .put("retryAfter", o.retryAfter()));
+        return;
+      case RATE_LIMITED:
+        ctx.response().putHeader("Retry-After", Long.toString(o.retryAfter()));
+        Replies.json(ctx, 429, new JsonObject().put("error", "rate_limited").put("retryAfter", o.retryAfter()));
+        return;
+      case BAD_REQUEST:
+        Replies.error(ctx, 400, o.error(), o.detail());
+        return;
+      default:
+        Replies.error(ctx, 503, "unavailable", null);
+    }
+  }
+
+  private Future<ClientRecord> client(String secretHash) {
+    long now = System.currentTimeMillis();
+    CachedClient cached = clients.get(secretHash);
+    if (cached != null && cached.until() > now) {
+      return Future.succeededFuture(cached.client());
+    }
+    return store.findClient(secretHash).onSuccess(c -> {
+      if (c != null) {
+        if (clients.size() > 10_000) {
+          clients.clear();
+        }
+        clients.put(secretHash, new CachedClient(c, now + CLIENT_CACHE_MILLIS));
+      }
+    });
+  }
+
+  static String bearer(RoutingContext ctx) {
+    String h = ctx.request().getHeader("Authorization");
+    if (h == null || h.length() < 8 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String secret = h.substring(7).trim();
+    return secret.isEmpty() || secret.length() > 512 ? null : secret;
+  }
+
+  static String requestId(RoutingContext ctx) {
+    String given = ctx.request().getHeader("X-Request-Id");
+    return given != null && Validation.NAME.matcher(given).matches() ? given : Secrets.randomId();
+  }
+
+  private static String failureType(Throwable e) {
+    return e instanceof ReplyException re ? re.failureType().name() : e.getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,15 @@
+package dev.jeton.verify;
+
+import dev.jeton.crypto.KeyedHash;
+import dev.jeton.crypto.MasterKey;
+import dev.jeton.crypto.SeedCipher;
+
+/** The keys derived from the master key, each for one purpose. Thread-safe. */
+public record Keys(SeedCipher seeds, KeyedHash pins, KeyedHash emergencyCodes, KeyedHash fingerprints, KeyedHash logRefs) {
+
+  public static Keys from(MasterKey master) {
+    return new Keys(new SeedCipher(master), new KeyedHash(master, "jeton/pin/v1"),
+        new KeyedHash(master, "jeton/emergency/v1"), new KeyedHash(master, "jeton/fingerprint/v1"),
+        new KeyedHash(master, "jeton/log-ref/v1"));
+  }
+}
