@@ -1,0 +1,249 @@
+package dev.jeton.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The packaged {@code target/jeton.jar} running in its own JVM, as an operator would run it.
+ *
+ * <p>The child gets an environment built from nothing: {@code PATH} plus the given {@code JETON_*} variables, and
+ * {@code JETON_HTTP_HOST=127.0.0.1} with two free loopback ports unless the caller set them. Its stdout and stderr go
+ * to one file under {@code target/it-logs/}, so the pipe can never fill up and the whole output can be inspected.
+ * Every wait is bounded; {@link #stop()} is idempotent and a JVM shutdown hook kills a forgotten process.
+ */
+final class JarProcess implements AutoCloseable {
+
+  static final long START_TIMEOUT_MS = 30_000;
+  private static final long STOP_TIMEOUT_MS = 15_000;
+  private static final long KILL_TIMEOUT_MS = 5_000;
+  private static final AtomicInteger LAUNCHES = new AtomicInteger();
+
+  private final Process process;
+  private final Path log;
+  private final int httpPort;
+  private final int adminPort;
+  private final Thread killer;
+  private final boolean started;
+
+  private JarProcess(Process process, Path log, int httpPort, int adminPort, Thread killer, boolean started) {
+    this.process = process;
+    this.log = log;
+    this.httpPort = httpPort;
+    this.adminPort = adminPort;
+    this.killer = killer;
+    this.started = started;
+  }
+
+  /**
+   * Starts the jar and waits (at most 30 s) until its output shows {@code event=started} or the process exits.
+   *
+   * @param name short label for the log file name
+   * @param jetonEnv the JETON_* variables; ports and host are added when absent
+   */
+  static JarProcess start(String name, Map<String, String> jetonEnv) {
+    Path jar = jar();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " does not exist: run `mvn package` (or verify) first");
+    }
+    Map<String, String> env = new LinkedHashMap<>(jetonEnv);
+    env.putIfAbsent("JETON_HTTP_HOST", "127.0.0.1");
+    int httpPort = portOf(env, "JETON_HTTP_PORT");
+    int adminPort = portOf(env, "JETON_ADMIN_PORT");
+
+    Path log = logDir().resolve(name + "-" + ProcessHandle.current().pid() + "-" + LAUNCHES.incrementAndGet() + ".log");
+    String javaBin = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-jar", jar.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .directory(baseDir().toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Map<String, String> childEnv = pb.environment();
+    childEnv.clear();
+    String path = System.getenv("PATH");
+    childEnv.put("PATH", path == null ? "/usr/bin:/bin" : path);
+    childEnv.putAll(env);
+
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + cmd, e);
+    }
+    Thread killer = new Thread(p::destroyForcibly, "jeton-jar-killer-" + p.pid());
+    Runtime.getRuntime().addShutdownHook(killer);
+
+    boolean started = false;
+    long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+    try {
+      while (System.currentTimeMillis() < deadline) {
+        if (read(log).contains("event=started")) {
+          started = true;
+          break;
+        }
+        if (!p.isAlive()) {
+          break;
+        }
+        Thread.sleep(50);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      terminate(p);
+      throw new IllegalStateException("interrupted while waiting for the jar to start", e);
+    }
+    return new JarProcess(p, log, httpPort, adminPort, killer, started);
+  }
+
+  /** A loopback port that was free a moment ago (bound to port 0, then closed). */
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free loopback port", e);
+    }
+  }
+
+  /** True when {@code event=started} appeared within the start timeout. */
+  boolean started() {
+    return started;
+  }
+
+  int httpPort() {
+    return httpPort;
+  }
+
+  int adminPort() {
+    return adminPort;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  Path logFile() {
+    return log;
+  }
+
+  /** Everything the process wrote so far, stdout and stderr interleaved. */
+  String output() {
+    return read(log);
+  }
+
+  /**
+   * Waits at most {@code timeoutMs} for the process to exit.
+   *
+   * @return its exit code
+   * @throws AssertionError if it is still running (the process is then stopped)
+   */
+  int exitCode(long timeoutMs) {
+    try {
+      if (process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+        return process.exitValue();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    stop();
+    throw new AssertionError("the jar did not exit within " + timeoutMs + " ms; output:\n" + tail());
+  }
+
+  /** SIGTERM, a bounded wait for the shutdown hook, then SIGKILL. Idempotent. */
+  void stop() {
+    terminate(process);
+    try {
+      Runtime.getRuntime().removeShutdownHook(killer);
+    } catch (IllegalStateException | IllegalArgumentException ignored) {
+      // JVM shutting down, or already removed
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** The last lines of the output, for failure messages. */
+  String tail() {
+    String[] lines = output().split("\n");
+    StringBuilder b = new StringBuilder();
+    for (int i = Math.max(0, lines.length - 40); i < lines.length; i++) {
+      b.append(lines[i]).append('\n');
+    }
+    return b.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "JarProcess[pid=" + process.pid() + ", http=" + httpPort + ", admin=" + adminPort + ", log=" + log + "]";
+  }
+
+  // ---- internals ----
+
+  private static void terminate(Process p) {
+    if (!p.isAlive()) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(KILL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int portOf(Map<String, String> env, String name) {
+    String v = env.get(name);
+    if (v == null) {
+      int port = freePort();
+      env.put(name, Integer.toString(port));
+      return port;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      return -1; // deliberately invalid, for configuration tests
+    }
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + log, e);
+    }
+  }
+
+  private static Path baseDir() {
+    String basedir = System.getProperty("basedir");
+    return Paths.get(basedir != null ? basedir : System.getProperty("user.dir"));
+  }
+
+  private static Path jar() {
+    return baseDir().resolve("target").resolve("jeton.jar");
+  }
+
+  private static Path logDir() {
+    Path dir = baseDir().resolve("target").resolve("it-logs");
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+  }
+}
