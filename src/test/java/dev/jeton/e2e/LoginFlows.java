@@ -513,4 +513,51 @@ abstract class LoginFlows {
     expect(api.adminGet("/v1/admin/users/cleo"), 404);
     assertThat(expect(api.adminGet("/v1/admin/tokens/K23"), 200).json().getString("owner")).isNull();
   }
+
+  @Test
+  void adminErrorsFollowTheContract() {
+    JsonObject body = new JsonObject().put("displayName", "Dana");
+    assertThat(api.admin("PUT", "/v1/admin/users/dana", body).status()).isEqualTo(201);
+    assertThat(api.admin("PUT", "/v1/admin/users/dana", body).status()).isEqualTo(200);
+    expect(api.admin("PUT", "/v1/admin/users/bad%20name", body), 400);
+    expect(api.adminGet("/v1/admin/users/nobody"), 404);
+    expect(api.admin("DELETE", "/v1/admin/users/nobody", null), 404);
+    JsonObject token = new JsonObject().put("serial", "T1").put("type", "totp").put("secret",
+        TestJeton.base32(TestJeton.seed()));
+    expect(api.admin("POST", "/v1/admin/tokens", token), 201);
+    assertThat(expect(api.admin("POST", "/v1/admin/tokens", token), 409).str("error")).isEqualTo("conflict");
+    expect(api.admin("POST", "/v1/admin/tokens", token.copy().put("serial", "T2").put("secret", "not base32!")), 400);
+    expect(api.admin("POST", "/v1/admin/tokens", token.copy().put("serial", "T3").put("digits", 7)), 400);
+    expect(api.admin("POST", "/v1/admin/tokens", token.copy().put("serial", "T4").put("period", 301)), 400);
+    expect(api.admin("POST", "/v1/admin/tokens", token.copy().put("serial", "T5").put("algorithm", "MD5")), 400);
+    assertThat(expect(api.admin("POST", "/v1/admin/tokens", token.copy().put("serial", "T6").put("pin", "1111")), 400)
+        .str("error")).isEqualTo("pin_policy");
+    expect(api.adminGet("/v1/admin/tokens/NOPE"), 404);
+    expect(api.admin("PUT", "/v1/admin/users/nobody/tokens/T1", null), 404);
+    expect(api.admin("PUT", "/v1/admin/users/dana/tokens/NOPE", null), 404);
+    expect(api.admin("DELETE", "/v1/admin/users/dana/tokens/T1", null), 404);
+    expect(api.admin("POST", "/v1/admin/tokens/NOPE/disable", null), 404);
+    expect(api.admin("POST", "/v1/admin/users/nobody/clear-pin", null), 404);
+    expect(api.admin("POST", "/v1/admin/users/dana/emergency-codes", new JsonObject().put("count", 11)), 400);
+    expect(api.admin("PUT", "/v1/admin/operators/op", new JsonObject().put("role", "root")), 400);
+    expect(api.admin("DELETE", "/v1/admin/operators/none", null), 404);
+    expect(api.raw("PUT", "admin", "/v1/admin/users/dana", "application/json", "[1,2]", TestJeton.ADMIN_TOKEN), 400);
+  }
+
+  @Test
+  void aTokenCreatedWithAPinSkipsNewPin() {
+    byte[] seed = TestJeton.seed();
+    j.user("eli", null);
+    j.token("KP", seed, "2580");
+    expect(api.admin("PUT", "/v1/admin/users/eli/tokens/KP", null), 200);
+    assertThat(expect(api.login("eli", "2580" + j.code(seed)), 200).str("decision")).isEqualTo("ACCEPT");
+  }
+
+  @Test
+  void healthAnswersOnBothListeners() {
+    assertThat(api.raw("GET", "public", "/health/live", null, null, null).status()).isEqualTo(200);
+    assertThat(api.raw("GET", "public", "/health/ready", null, null, null).status()).isEqualTo(200);
+    assertThat(api.raw("GET", "admin", "/health/live", null, null, null).status()).isEqualTo(200);
+    assertThat(api.raw("GET", "admin", "/health/ready", null, null, null).status()).isEqualTo(200);
+  }
 }

@@ -1,0 +1,76 @@
+package dev.jeton.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigTest {
+
+  private static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+  @Test
+  void defaultsAreTheContractsAndTheEmbeddedStoreMakesItsOwnKeyAndToken() {
+    Config c = Config.from(Map.of());
+    assertThat(c.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(c.httpPort()).isEqualTo(8080);
+    assertThat(c.adminHost()).isEqualTo("127.0.0.1");
+    assertThat(c.adminPort()).isEqualTo(8081);
+    assertThat(c.embeddedStore()).isTrue();
+    assertThat(c.masterKeyGenerated()).isTrue();
+    assertThat(c.adminTokenGenerated()).isTrue();
+    assertThat(c.totpWindow()).isEqualTo(1);
+    assertThat(c.resyncWindow()).isEqualTo(10);
+    assertThat(c.hotpLookahead()).isEqualTo(10);
+    assertThat(c.hotpResyncWindow()).isEqualTo(100);
+    assertThat(c.nextCodeAfterFailures()).isEqualTo(3);
+    assertThat(c.lockoutFailures()).isEqualTo(10);
+    assertThat(c.lockoutSeconds()).isEqualTo(900);
+    assertThat(c.ipFailureLimit()).isEqualTo(200);
+    assertThat(c.ipFailureWindowSeconds()).isEqualTo(300);
+    assertThat(c.pinMinLength()).isEqualTo(4);
+    assertThat(c.pinMaxLength()).isEqualTo(4);
+    assertThat(c.pinForbidTrivial()).isTrue();
+    assertThat(c.challengeTtlSeconds()).isEqualTo(300);
+  }
+
+  @Test
+  void aBadValueNamesItsVariable() {
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_HTTP_PORT", "abc")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("JETON_HTTP_PORT");
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_LOCKOUT_FAILURES", "0")))
+        .hasMessageContaining("JETON_LOCKOUT_FAILURES");
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_PIN_FORBID_TRIVIAL", "maybe")))
+        .hasMessageContaining("JETON_PIN_FORBID_TRIVIAL");
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_REDIS_URL", "localhost:6379", "JETON_MASTER_KEY", KEY)))
+        .hasMessageContaining("JETON_REDIS_URL");
+  }
+
+  @Test
+  void redisRequiresAMasterKeyAndABadKeyIsNeverEchoed() {
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_REDIS_URL", "redis://127.0.0.1:6379")))
+        .hasMessageContaining("JETON_MASTER_KEY");
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_MASTER_KEY", "c2hvcnQ=")))
+        .hasMessageContaining("JETON_MASTER_KEY").hasMessageNotContaining("c2hvcnQ=");
+    Config c = Config.from(Map.of("JETON_REDIS_URL", "redis://127.0.0.1:6379", "JETON_MASTER_KEY", KEY));
+    assertThat(c.embeddedStore()).isFalse();
+    assertThat(c.adminToken()).isNull();
+    assertThat(c.toString()).doesNotContain(KEY);
+  }
+
+  @Test
+  void aConfigFileAddsKeysAndTheEnvironmentWins(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("jeton.properties");
+    java.nio.file.Files.writeString(file, "JETON_LOCKOUT_FAILURES=5\nJETON_HTTP_PORT=9000\n");
+    Map<String, String> env = new HashMap<>();
+    env.put("JETON_CONFIG_FILE", file.toString());
+    env.put("JETON_HTTP_PORT", "9100");
+    Config c = Config.from(env);
+    assertThat(c.lockoutFailures()).isEqualTo(5);
+    assertThat(c.httpPort()).isEqualTo(9100);
+  }
+}
