@@ -4,7 +4,6 @@ import dev.jeton.config.Config;
 import dev.jeton.config.ConfigException;
 import dev.jeton.crypto.PasswordHasher;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,7 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+    Vertx vertx = Vertx.vertx();
     Jeton.start(vertx, config, Clock.systemUTC(), PasswordHasher.defaults())
         .onSuccess(jeton -> started(config, jeton))
         .onFailure(e -> {
