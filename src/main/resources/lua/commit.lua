@@ -7,11 +7,12 @@
 local now = tonumber(ARGV[6])
 local lockedUntil = redis.call('HGET', KEYS[2], 'until')
 if lockedUntil and tonumber(lockedUntil) > now then return {'LOCKED', lockedUntil} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'GONE', '0'} end
+local gen = redis.call('HGET', KEYS[1], 'gen') or ''
 if ARGV[7] == '1' then
   local exp = redis.call('HGET', KEYS[3], 'exp')
-  if not exp or tonumber(exp) <= now then return {'GONE', '0'} end
+  if not exp or tonumber(exp) <= now or redis.call('HGET', KEYS[3], 'gen') ~= gen then return {'GONE', '0'} end
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'GONE', '0'} end
 local serial = ARGV[2]
 if serial ~= '' then
   local t = 't:' .. serial
@@ -35,7 +36,8 @@ if ARGV[7] == '1' then redis.call('DEL', KEYS[3]) end
 if ARGV[1] == 'ACCEPT' then
   redis.call('DEL', KEYS[2])
 elseif ARGV[8] == '1' then
-  redis.call('HSET', KEYS[4], 'kind', ARGV[9], 'serial', ARGV[10], 'step', ARGV[11], 'tries', '0', 'exp', ARGV[12])
+  redis.call('HSET', KEYS[4], 'kind', ARGV[9], 'serial', ARGV[10], 'step', ARGV[11], 'tries', '0', 'exp', ARGV[12],
+    'gen', gen)
   redis.call('PEXPIRE', KEYS[4], ARGV[13])
 end
 return {'OK', '0'}

@@ -78,7 +78,7 @@ public final class MemoryStore implements Store {
     }
     if (token != null) {
       long step = c.emergencyHash() != null ? token.lastStep() : c.step();
-      int drift = c.drift() != null ? c.drift() : token.drift();
+      int drift = c.drift() != null && c.mode() == CommitMode.ACCEPT ? c.drift() : token.drift();
       long usedAt = c.mode() == CommitMode.ACCEPT ? c.now() : token.lastUsedAt();
       user = replaceToken(user, token.withUse(step, drift, usedAt));
     }

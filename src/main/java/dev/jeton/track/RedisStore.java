@@ -1,5 +1,6 @@
 package dev.jeton.track;
 
+import dev.jeton.crypto.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -26,7 +27,7 @@ import java.util.function.Function;
  * <p>Layout: {@code jeton:{u:NAME}} user hash (display name, password hash, token list, per token
  * {@code t:SERIAL} = "type|algorithm|digits|period|encrypted seed" and {@code t:SERIAL:on|pin|last|drift|used},
  * emergency codes {@code e:HASH} = expiry); {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID}
- * challenges; {@code jeton:{t:SERIAL}} token pool and owner; {@code jeton:ip:{IP}:WINDOW} IP failures.
+ * challenges (each carries the user's generation id, so that a deleted user's die with it); {@code jeton:{t:SERIAL}} token pool and owner; {@code jeton:ip:{IP}:WINDOW} IP failures.
  *
  * <p>One instance per verticle; every call fails with {@link StoreUnavailableException} after the configured
  * timeout, so callers fail closed.
@@ -91,8 +92,8 @@ public final class RedisStore implements Store {
   public Future<LoginState> loadLogin(LoadLogin q) {
     String u = q.username();
     String ipKey = ipKey(q.ip(), q.now(), q.ipWindowSeconds());
-    return batch(bySha -> List.of(
-        script(LOAD, bySha, List.of(userKey(u), failKey(u), challengeKey(u, q.challengeId())), List.of()),
+    return batch(retry -> List.of(
+        script(LOAD, retry, List.of(userKey(u), failKey(u), challengeKey(u, q.challengeId())), List.of()),
         Request.cmd(Command.GET).arg(ipKey)))
         .map(r -> {
           Response all = r.get(0);
@@ -101,7 +102,7 @@ public final class RedisStore implements Store {
           Map<String, String> challenge = map(all.get(2));
           Response ip = r.get(1);
           Challenge c = challenge.isEmpty() ? null : challenge(q.challengeId(), u, challenge);
-          if (c != null && c.expiredAt(q.now())) {
+          if (c != null && (c.expiredAt(q.now()) || !challenge.getOrDefault("gen", "").equals(user.getOrDefault("gen", "")))) {
             c = null;
           }
           return new LoginState(user.isEmpty() ? null : user(u, user), failState(fail),
@@ -132,12 +133,13 @@ public final class RedisStore implements Store {
     long windowMillis = f.ipWindowSeconds() * 1000L;
     long lockUntil = f.now() + f.lockoutSeconds() * 1000L;
     long ttl = MemoryStore.failTtl(f) - f.now();
-    return batch(bySha -> List.of(
-        script(FAIL, bySha, List.of(failKey(u), challengeKey(u, f.challengeId())),
+    return batch(retry -> List.of(
+        script(FAIL, retry, List.of(failKey(u), challengeKey(u, f.challengeId())),
             List.of(nz(f.fingerprint()), Long.toString(f.now()), Integer.toString(f.lockoutFailures()),
                 Long.toString(lockUntil), Long.toString(ttl), f.challengeId() == null ? "0" : "1",
                 Integer.toString(Challenge.MAX_TRIES))),
-        Request.cmd(Command.INCR).arg(ipKey),
+        // On a retry the first pipeline's INCR did run: read the count instead of counting twice.
+        retry ? Request.cmd(Command.GET).arg(ipKey) : Request.cmd(Command.INCR).arg(ipKey),
         Request.cmd(Command.PEXPIRE).arg(ipKey).arg(windowMillis + 1000)))
         .map(r -> {
           Response s = r.get(0);
@@ -161,13 +163,13 @@ public final class RedisStore implements Store {
   @Override
   public Future<Boolean> putUser(PutUser p) {
     return eval(PUT_USER, List.of(userKey(p.username())),
-        List.of(nz(p.displayName()), nz(p.passwordHash()), Long.toString(p.now())))
+        List.of(nz(p.displayName()), nz(p.passwordHash()), Long.toString(p.now()), Secrets.randomId()))
         .map(r -> r.toInteger() == 1);
   }
 
   @Override
   public Future<UserView> getUser(String username) {
-    return batch(bySha -> List.of(Request.cmd(Command.HGETALL).arg(userKey(username)),
+    return batch(retry -> List.of(Request.cmd(Command.HGETALL).arg(userKey(username)),
         Request.cmd(Command.HGETALL).arg(failKey(username))))
         .map(r -> {
           Map<String, String> user = map(r.get(0));
@@ -242,7 +244,7 @@ public final class RedisStore implements Store {
         if (result == AssignResult.OK) {
           return Future.succeededFuture(result);
         }
-        return eval(RELEASE, List.of(tokenKey(a.serial())), List.of(a.username())).map(result);
+        return eval(RELEASE, List.of(tokenKey(a.serial())), List.of(a.username(), "keep-pin")).map(result);
       });
     });
   }
@@ -253,7 +255,7 @@ public final class RedisStore implements Store {
       if (r.size() == 0) {
         return Future.succeededFuture(false);
       }
-      List<String> args = new ArrayList<>(List.of(a.username()));
+      List<String> args = new ArrayList<>(List.of(a.username(), "clear-pin"));
       r.forEach(x -> args.add(x.toString()));
       return eval(RELEASE, List.of(tokenKey(a.serial())), args).map(true);
     });
@@ -394,34 +396,42 @@ public final class RedisStore implements Store {
   // ---- plumbing ----
 
   private Future<Response> eval(LuaScript s, List<String> keys, List<String> args) {
-    return batch(bySha -> List.of(script(s, bySha, keys, args))).map(r -> r.get(0));
+    return batch(retry -> List.of(script(s, retry, keys, args))).map(r -> r.get(0));
   }
 
   private Future<Response> send(Request r) {
     return timed(redis.send(r));
   }
 
-  /** Sends the requests pipelined; after a NOSCRIPT (Redis restarted or flushed), once more with the sources. */
+  /**
+   * Sends the requests pipelined, scripts by SHA. After a NOSCRIPT (Redis restarted or was flushed) the builder is
+   * called again with {@code retry} true and the scripts go whole, which also caches them again. The other commands
+   * of the first pipeline did run: a builder whose extra commands are not idempotent must leave them out on retry.
+   */
   private Future<List<Response>> batch(Function<Boolean, List<Request>> requests) {
-    return timed(redis.batch(requests.apply(true))).recover(e -> {
-      if (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
-        return timed(redis.batch(requests.apply(false)));
+    return timed(redis.batch(requests.apply(false))).recover(e -> {
+      if (noScript(e)) {
+        return timed(redis.batch(requests.apply(true)));
       }
       return Future.failedFuture(e);
     });
   }
 
+  private static boolean noScript(Throwable e) {
+    return e.getMessage() != null && e.getMessage().contains("NOSCRIPT");
+  }
+
   private <T> Future<T> timed(Future<T> f) {
     return f.timeout(timeoutMillis, TimeUnit.MILLISECONDS).recover(e -> {
-      if (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
+      if (noScript(e)) {
         return Future.failedFuture(e);
       }
       return Future.failedFuture(new StoreUnavailableException("redis: " + e.getMessage(), e));
     });
   }
 
-  private static Request script(LuaScript s, boolean bySha, List<String> keys, List<String> args) {
-    Request r = bySha ? Request.cmd(Command.EVALSHA).arg(s.sha()) : Request.cmd(Command.EVAL).arg(s.source());
+  private static Request script(LuaScript s, boolean whole, List<String> keys, List<String> args) {
+    Request r = whole ? Request.cmd(Command.EVAL).arg(s.source()) : Request.cmd(Command.EVALSHA).arg(s.sha());
     r.arg(keys.size());
     keys.forEach(r::arg);
     args.forEach(r::arg);

@@ -104,17 +104,17 @@ class RedisOutageIT {
   /** Client, user, a TOTP token with an initial PIN, assignment; returns the seed. */
   private byte[] provision() {
     Api.Resp client = api.admin("PUT", "/v1/admin/clients/portal-outage", new JsonObject());
-    assertThat(client.status()).as(client.raw()).isEqualTo(200);
+    assertThat(client.status()).as("PUT client: %s; jar output:\n%s", client.raw(), jar.tail()).isEqualTo(200);
     api.clientSecret(client.str("secret"));
     Api.Resp user = api.admin("PUT", "/v1/admin/users/" + USER, new JsonObject().put("displayName", "Bob IT"));
-    assertThat(user.status()).as(user.raw()).isIn(200, 201);
+    assertThat(user.status()).as("PUT user: %s; jar output:\n%s", user.raw(), jar.tail()).isIn(200, 201);
     byte[] seed = TestJeton.seed();
     Api.Resp token = api.admin("POST", "/v1/admin/tokens", new JsonObject().put("serial", SERIAL).put("type", "totp")
         .put("algorithm", "SHA1").put("digits", 6).put("period", 30).put("secret", TestJeton.base32(seed))
         .put("pin", PIN));
-    assertThat(token.status()).as(token.raw()).isEqualTo(201);
+    assertThat(token.status()).as("POST token: %s; jar output:\n%s", token.raw(), jar.tail()).isEqualTo(201);
     Api.Resp assign = api.admin("PUT", "/v1/admin/users/" + USER + "/tokens/" + SERIAL, null);
-    assertThat(assign.status()).as(assign.raw()).isEqualTo(200);
+    assertThat(assign.status()).as("assign token: %s; jar output:\n%s", assign.raw(), jar.tail()).isEqualTo(200);
     return seed;
   }
 
