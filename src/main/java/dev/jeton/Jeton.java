@@ -2,6 +2,10 @@ package dev.jeton;
 
 import dev.jeton.admin.AdminVerticle;
 import dev.jeton.audit.AuditEvent;
+import dev.jeton.audit.AuditSink;
+import dev.jeton.audit.AuditVerticle;
+import dev.jeton.audit.MemoryAuditSink;
+import dev.jeton.audit.RedisAuditSink;
 import dev.jeton.bus.LocalCodec;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
@@ -46,25 +50,32 @@ public final class Jeton {
    */
   public static Future<Jeton> start(Vertx vertx, Config config, Clock clock, PasswordHasher passwords) {
     List<Class<?>> messages = new ArrayList<>(Store.messageTypes());
-    messages.addAll(List.of(LoginRequest.class, LoginOutcome.class, AuditEvent.class));
+    messages.addAll(List.of(LoginRequest.class, LoginOutcome.class, AuditEvent.class, AuditVerticle.Query.class,
+        AuditVerticle.Events.class));
     LocalCodec.registerAll(vertx, messages);
 
     Keys keys = Keys.from(config.masterKey());
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    long auditAgeMillis = config.auditMaxAgeDays() * 86_400_000L;
     Supplier<Store> stores;
+    Supplier<AuditSink> auditSink;
     int trackers;
     if (config.embeddedStore()) {
       MemoryStore memory = new MemoryStore();
       stores = () -> memory;
+      auditSink = () -> new MemoryAuditSink(config.auditMaxEvents(), auditAgeMillis);
       trackers = 1;
     } else {
       stores = () -> new RedisStore(vertx, config.redisUrl(), config.storeTimeoutMillis());
+      auditSink = () -> new RedisAuditSink(vertx, config.redisUrl(), config.auditMaxEvents(), auditAgeMillis,
+          config.storeTimeoutMillis());
       trackers = loops;
     }
     PublicVerticle[] intake = new PublicVerticle[loops];
     AdminVerticle[] admin = new AdminVerticle[1];
     int[] next = {0};
     return vertx.deployVerticle(() -> new TrackingVerticle(stores, clock), new DeploymentOptions().setInstances(trackers))
+        .compose(id -> vertx.deployVerticle(new AuditVerticle(auditSink, clock)))
         .compose(id -> vertx.deployVerticle(() -> new VerificationVerticle(config, clock, keys, passwords),
             new DeploymentOptions().setInstances(loops)))
         .compose(id -> vertx.deployVerticle(() -> intake[next[0]++] = new PublicVerticle(config),

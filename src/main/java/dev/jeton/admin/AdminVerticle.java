@@ -21,6 +21,12 @@ import dev.jeton.verify.Verifier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import dev.jeton.audit.AuditEvent;
+import dev.jeton.audit.AuditVerticle;
+import dev.jeton.bus.Addresses;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
@@ -51,13 +57,20 @@ public final class AdminVerticle extends VerticleBase {
   private static final String HELPDESK = "helpdesk";
   private static final String OPERATOR = "jeton.operator";
   private static final String ROLE = "jeton.role";
+  private static final int BODY_LIMIT = 1024 * 1024;
+  /** A bulk load of 100,000 lines with tokens is about 25 MiB. */
+  private static final long BULK_BODY_LIMIT = 256L * 1024 * 1024;
+  private static final int AUDIT_MAX_LIMIT = 1000;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final Config config;
   private final Clock clock;
   private final Keys keys;
   private final PasswordHasher passwords;
   private final PinPolicy pinPolicy;
+  private final TokenInput tokens;
   private Store store;
+  private BulkLoader bulk;
   private HttpServer server;
 
   public AdminVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords) {
@@ -66,31 +79,36 @@ public final class AdminVerticle extends VerticleBase {
     this.keys = keys;
     this.passwords = passwords;
     this.pinPolicy = new PinPolicy(config.pinMinLength(), config.pinMaxLength(), config.pinForbidTrivial());
+    this.tokens = new TokenInput(keys, pinPolicy);
   }
 
   @Override
   public Future<?> start() {
     store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
+    bulk = new BulkLoader(vertx, store, tokens, passwords, clock, this);
     Router router = Router.router(vertx);
     Replies.installErrorHandlers(router);
     new Health(store).mount(router);
-    router.route("/v1/admin/*").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(this::authorize);
-
-    router.put("/v1/admin/users/:username").handler(role(ADMIN, this::putUser));
-    router.get("/v1/admin/users/:username").handler(role(HELPDESK, this::getUser));
-    router.delete("/v1/admin/users/:username").handler(role(ADMIN, this::deleteUser));
-    router.post("/v1/admin/users/:username/clear-pin").handler(role(HELPDESK, this::clearPin));
-    router.post("/v1/admin/users/:username/unlock").handler(role(HELPDESK, this::unlock));
-    router.post("/v1/admin/users/:username/emergency-codes").handler(role(HELPDESK, this::emergencyCodes));
-    router.put("/v1/admin/users/:username/tokens/:serial").handler(role(ADMIN, this::assign));
-    router.delete("/v1/admin/users/:username/tokens/:serial").handler(role(ADMIN, this::unassign));
-    router.post("/v1/admin/tokens").handler(role(ADMIN, this::createToken));
-    router.get("/v1/admin/tokens/:serial").handler(role(HELPDESK, this::getToken));
-    router.post("/v1/admin/tokens/:serial/enable").handler(role(ADMIN, ctx -> setEnabled(ctx, true)));
-    router.post("/v1/admin/tokens/:serial/disable").handler(role(ADMIN, ctx -> setEnabled(ctx, false)));
-    router.put("/v1/admin/clients/:name").handler(role(ADMIN, this::putClient));
-    router.put("/v1/admin/operators/:name").handler(role(ADMIN, this::putOperator));
-    router.delete("/v1/admin/operators/:name").handler(role(ADMIN, this::deleteOperator));
+    route(router, HttpMethod.PUT, "/v1/admin/users/:username", ADMIN, this::putUser);
+    route(router, HttpMethod.GET, "/v1/admin/users/:username", HELPDESK, this::getUser);
+    route(router, HttpMethod.DELETE, "/v1/admin/users/:username", ADMIN, this::deleteUser);
+    route(router, HttpMethod.POST, "/v1/admin/users/:username/clear-pin", HELPDESK, this::clearPin);
+    route(router, HttpMethod.POST, "/v1/admin/users/:username/unlock", HELPDESK, this::unlock);
+    route(router, HttpMethod.POST, "/v1/admin/users/:username/emergency-codes", HELPDESK, this::emergencyCodes);
+    route(router, HttpMethod.PUT, "/v1/admin/users/:username/tokens/:serial", ADMIN, this::assign);
+    route(router, HttpMethod.DELETE, "/v1/admin/users/:username/tokens/:serial", ADMIN, this::unassign);
+    route(router, HttpMethod.POST, "/v1/admin/tokens", ADMIN, this::createToken);
+    route(router, HttpMethod.GET, "/v1/admin/tokens/:serial", HELPDESK, this::getToken);
+    route(router, HttpMethod.POST, "/v1/admin/tokens/:serial/enable", ADMIN, ctx -> setEnabled(ctx, true));
+    route(router, HttpMethod.POST, "/v1/admin/tokens/:serial/disable", ADMIN, ctx -> setEnabled(ctx, false));
+    route(router, HttpMethod.PUT, "/v1/admin/clients/:name", ADMIN, this::putClient);
+    route(router, HttpMethod.PUT, "/v1/admin/operators/:name", ADMIN, this::putOperator);
+    route(router, HttpMethod.DELETE, "/v1/admin/operators/:name", ADMIN, this::deleteOperator);
+    route(router, HttpMethod.GET, "/v1/admin/audit", HELPDESK, this::audit);
+    router.route(HttpMethod.POST, "/v1/admin/bulk")
+        .handler(BodyHandler.create(false).setBodyLimit(BULK_BODY_LIMIT))
+        .handler(this::authorize)
+        .handler(role(ADMIN, bulk::load));
 
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.adminHost()).setPort(config.adminPort()));
     return server.requestHandler(router).listen();
@@ -98,6 +116,13 @@ public final class AdminVerticle extends VerticleBase {
 
   public int actualPort() {
     return server.actualPort();
+  }
+
+  private void route(Router router, HttpMethod method, String path, String least, Handler<RoutingContext> handler) {
+    router.route(method, path)
+        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+        .handler(this::authorize)
+        .handler(role(least, handler));
   }
 
   // ---- authorization ----
@@ -153,7 +178,7 @@ public final class AdminVerticle extends VerticleBase {
         : vertx.executeBlocking(() -> passwords.hash(password), false);
     hash.compose(h -> store.putUser(new Store.PutUser(username, displayName, h, clock.millis())))
         .compose(created -> store.getUser(username).map(v -> {
-          audit(ctx, created ? "user_created" : "user_updated", username);
+          audit(ctx, created ? "user_created" : "user_updated", username, null);
           Replies.json(ctx, created ? 201 : 200, userView(v));
           return null;
         }))
@@ -181,7 +206,7 @@ public final class AdminVerticle extends VerticleBase {
     }
     store.deleteUser(username).onSuccess(found -> {
       if (found) {
-        audit(ctx, "user_deleted", username);
+        audit(ctx, "user_deleted", username, null);
         ctx.response().setStatusCode(204).end();
       } else {
         Replies.error(ctx, 404, "not_found", "no such user");
@@ -196,7 +221,7 @@ public final class AdminVerticle extends VerticleBase {
     }
     store.clearPins(username).onSuccess(found -> {
       if (found) {
-        audit(ctx, "pin_cleared", username);
+        audit(ctx, "pin_cleared", username, null);
         Replies.json(ctx, 200, new JsonObject().put("username", username).put("pinCleared", true));
       } else {
         Replies.error(ctx, 404, "not_found", "no such user");
@@ -210,7 +235,7 @@ public final class AdminVerticle extends VerticleBase {
       return;
     }
     store.unlock(username).onSuccess(v -> {
-      audit(ctx, "unlocked", username);
+      audit(ctx, "unlocked", username, null);
       Replies.json(ctx, 200, new JsonObject().put("username", username).put("locked", false));
     }).onFailure(e -> unavailable(ctx, e));
   }
@@ -236,7 +261,7 @@ public final class AdminVerticle extends VerticleBase {
     long expiresAt = clock.millis() + validSeconds * 1000L;
     store.putEmergencyCodes(new Store.EmergencyCodes(username, hashes, expiresAt)).onSuccess(found -> {
       if (found) {
-        audit(ctx, "emergency_codes_issued", username);
+        audit(ctx, "emergency_codes_issued", username, null);
         Replies.json(ctx, 200, new JsonObject().put("codes", new JsonArray(codes))
             .put("expiresAt", Instant.ofEpochMilli(expiresAt).toString()));
       } else {
@@ -252,59 +277,17 @@ public final class AdminVerticle extends VerticleBase {
     if (body == null) {
       return;
     }
-    String serial = optionalString(ctx, body, "serial", 64);
-    String type = optionalString(ctx, body, "type", 8);
-    String algorithm = optionalString(ctx, body, "algorithm", 8);
-    String secret = optionalString(ctx, body, "secret", 1024);
-    String pin = optionalString(ctx, body, "pin", 32);
-    Integer digits = optionalInt(ctx, body, "digits", 6, 8, 6);
-    Integer period = optionalInt(ctx, body, "period", 1, 300, 30);
-    Integer counter = optionalInt(ctx, body, "counter", 0, Integer.MAX_VALUE, 0);
-    if (ctx.response().ended()) {
-      return;
-    }
-    if (serial == null || !Validation.SERIAL.matcher(serial).matches()) {
-      Replies.error(ctx, 400, "invalid_request", "serial must be 1 to 64 of A-Z a-z 0-9 . _ -");
-      return;
-    }
-    type = type == null ? "totp" : type.toLowerCase(Locale.ROOT);
-    if (!type.equals("totp") && !type.equals("hotp")) {
-      Replies.error(ctx, 400, "invalid_request", "type must be totp or hotp");
-      return;
-    }
-    if (digits == 7) {
-      Replies.error(ctx, 400, "invalid_request", "digits must be 6 or 8");
-      return;
-    }
-    OtpAlgorithm alg;
+    TokenRecord t;
     try {
-      alg = OtpAlgorithm.parse(algorithm == null ? "SHA1" : algorithm);
-    } catch (IllegalArgumentException e) {
-      Replies.error(ctx, 400, "invalid_request", "algorithm must be SHA1, SHA256 or SHA512");
+      t = tokens.fromJson(body);
+    } catch (BadRequest e) {
+      Replies.error(ctx, 400, e.error(), e.getMessage());
       return;
     }
-    byte[] seed = base32(secret);
-    if (seed == null || seed.length < 10 || seed.length > 128) {
-      Replies.error(ctx, 400, "invalid_request", "secret must be base32 of 10 to 128 bytes");
-      return;
-    }
-    String pinHash = null;
-    if (pin != null) {
-      String refusal = pinPolicy.refusal(pin);
-      if (refusal != null) {
-        Replies.error(ctx, 400, "pin_policy", refusal);
-        return;
-      }
-      pinHash = keys.pins().hash(serial, pin);
-    }
-    String encrypted = Base64.getEncoder().encodeToString(keys.seeds().encrypt(seed, serial));
-    long last = type.equals("hotp") ? counter - 1L : -1L;
-    TokenRecord t = new TokenRecord(serial, type, alg.name(), digits, type.equals("hotp") ? 0 : period, encrypted, true,
-        pinHash, last, 0, 0, null);
-    boolean withPin = pinHash != null;
+    String serial = t.serial();
     store.createToken(t).onSuccess(created -> {
       if (created) {
-        audit(ctx, withPin ? "token_created_with_pin" : "token_created", serial);
+        audit(ctx, t.pinSet() ? "token_created_with_pin" : "token_created", null, serial);
         Replies.json(ctx, 201, tokenView(t));
       } else {
         Replies.error(ctx, 409, "conflict", "a token with this serial exists");
@@ -337,7 +320,7 @@ public final class AdminVerticle extends VerticleBase {
           if (t == null) {
             Replies.error(ctx, 404, "not_found", "no such token");
           } else {
-            audit(ctx, enabled ? "token_enabled" : "token_disabled", serial);
+            audit(ctx, enabled ? "token_enabled" : "token_disabled", null, serial);
             Replies.json(ctx, 200, tokenView(t));
           }
         }).onFailure(e -> unavailable(ctx, e));
@@ -352,7 +335,7 @@ public final class AdminVerticle extends VerticleBase {
     store.assign(new Store.Assign(username, serial)).onSuccess(r -> {
       switch (r) {
         case OK:
-          audit(ctx, "token_assigned:" + serial, username);
+          audit(ctx, "token_assigned", username, serial);
           Replies.json(ctx, 200, new JsonObject().put("username", username).put("serial", serial));
           break;
         case NO_USER:
@@ -378,7 +361,7 @@ public final class AdminVerticle extends VerticleBase {
     }
     store.unassign(new Store.Assign(username, serial)).onSuccess(found -> {
       if (found) {
-        audit(ctx, "token_unassigned:" + serial, username);
+        audit(ctx, "token_unassigned", username, serial);
         ctx.response().setStatusCode(204).end();
       } else {
         Replies.error(ctx, 404, "not_found", "the user does not hold this token");
@@ -412,7 +395,7 @@ public final class AdminVerticle extends VerticleBase {
     ClientRecord c = new ClientRecord(name, Secrets.hash(secret), (Boolean) trust, level);
     store.putClient(c).onSuccess(v -> {
       vertx.eventBus().publish(PublicVerticle.CLIENTS_CHANGED, name);
-      audit(ctx, "client_put", name);
+      audit(ctx, "client_put:" + name, null, null);
       Replies.json(ctx, 200, new JsonObject().put("name", name).put("secret", secret)
           .put("trustClientIp", c.trustClientIp()).put("defaultLevel", c.defaultLevel()));
     }).onFailure(e -> unavailable(ctx, e));
@@ -434,7 +417,7 @@ public final class AdminVerticle extends VerticleBase {
     }
     String secret = Secrets.newSecret();
     store.putOperator(new OperatorRecord(name, Secrets.hash(secret), role)).onSuccess(v -> {
-      audit(ctx, "operator_put:" + role, name);
+      audit(ctx, "operator_put:" + name + ":" + role, null, null);
       Replies.json(ctx, 200, new JsonObject().put("name", name).put("role", role).put("secret", secret));
     }).onFailure(e -> unavailable(ctx, e));
   }
@@ -446,7 +429,7 @@ public final class AdminVerticle extends VerticleBase {
     }
     store.deleteOperator(name).onSuccess(found -> {
       if (found) {
-        audit(ctx, "operator_revoked", name);
+        audit(ctx, "operator_revoked:" + name, null, null);
         ctx.response().setStatusCode(204).end();
       } else {
         Replies.error(ctx, 404, "not_found", "no such operator");
@@ -545,25 +528,46 @@ public final class AdminVerticle extends VerticleBase {
     return (Integer) v;
   }
 
-  private static byte[] base32(String s) {
-    if (s == null) {
-      return null;
-    }
-    String clean = s.replace(" ", "").replace("=", "").toUpperCase(Locale.ROOT);
-    if (clean.isEmpty() || !clean.matches("[A-Z2-7]+")) {
-      return null;
-    }
-    int pad = (8 - clean.length() % 8) % 8;
-    try {
-      return Base32.decode(clean + "=".repeat(pad));
-    } catch (RuntimeException e) {
-      return null;
-    }
+
+  /** Every admin action is audited: who (operator), from where, did what, to which user or token. */
+  void audit(RoutingContext ctx, String action, String username, String serial) {
+    String operator = ctx.get(OPERATOR);
+    String ip = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    LOG.info("event=admin action={} user={} serial={} operator={} ip={}", action, username, serial, operator, ip);
+    vertx.eventBus().publish(Addresses.AUDIT_DECISION, new AuditEvent(Instant.ofEpochMilli(clock.millis()).toString(),
+        null, username, ip, operator, "ADMIN", action, null, serial), LOCAL);
   }
 
-  private void audit(RoutingContext ctx, String action, String subject) {
-    LOG.info("event=admin action={} subject={} operator={} ip={}", action, subject, ctx.<String>get(OPERATOR),
-        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
+  private void audit(RoutingContext ctx) {
+    String username = ctx.queryParams().get("username");
+    if (username != null && !Validation.USERNAME.matcher(username).matches()) {
+      Replies.error(ctx, 400, "invalid_request", "username must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
+      return;
+    }
+    int limit;
+    try {
+      String given = ctx.queryParams().get("limit");
+      limit = given == null ? 50 : Integer.parseInt(given);
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1 || limit > AUDIT_MAX_LIMIT) {
+      Replies.error(ctx, 400, "invalid_request", "limit must be an integer from 1 to " + AUDIT_MAX_LIMIT);
+      return;
+    }
+    vertx.eventBus().<AuditVerticle.Events>request(Addresses.AUDIT_QUERY, new AuditVerticle.Query(username, limit),
+            new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.storeTimeoutMillis() * 2L + 1000))
+        .map(Message::body)
+        .onSuccess(found -> {
+          JsonArray events = new JsonArray();
+          for (AuditEvent e : found.events()) {
+            events.add(new JsonObject().put("at", e.at()).put("username", e.username()).put("clientIp", e.clientIp())
+                .put("client", e.client()).put("decision", e.decision()).put("reason", e.reason())
+                .put("method", e.method()).put("tokenSerial", e.tokenSerial()).put("requestId", e.requestId()));
+          }
+          Replies.json(ctx, 200, new JsonObject().put("events", events));
+        })
+        .onFailure(e -> unavailable(ctx, e));
   }
 
   private static void unavailable(RoutingContext ctx, Throwable e) {

@@ -6,6 +6,8 @@ public final class Addresses {
   public static final String VERIFY_LOGIN = "jeton.verify.login";
   /** Verification → anyone listening: one {@code AuditEvent} per decision (published). */
   public static final String AUDIT_DECISION = "jeton.audit.decision";
+  /** Admin → audit: an {@code AuditVerticle.Query}, answered by {@code AuditVerticle.Events}. */
+  public static final String AUDIT_QUERY = "jeton.audit.query";
   /** Prefix of tracking's addresses: {@code jeton.track.<store operation>}. */
   public static final String TRACK = "jeton.track.";
 

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param adminTokenGenerated true when no bootstrap admin token was configured and one was generated
  * @param storeTimeoutMillis how long a store call may take before the request fails closed with 503
  * @param passwordWorkers worker threads that hash passwords; also bounds concurrent password checks
+ * @param auditMaxEvents the audit trail keeps at most this many events (approximately, on Redis)
+ * @param auditMaxAgeDays and none older than this
  */
 public record Config(
     String httpHost, int httpPort,
@@ -36,7 +38,8 @@ public record Config(
     int pinMinLength, int pinMaxLength, boolean pinForbidTrivial,
     int challengeTtlSeconds,
     int storeTimeoutMillis,
-    int passwordWorkers) {
+    int passwordWorkers,
+    int auditMaxEvents, int auditMaxAgeDays) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
   private static final Pattern REDIS_URL = Pattern.compile("rediss?://[^\\s]+");
@@ -122,7 +125,9 @@ public record Config(
         pinMin, pinMax, r.bool("JETON_PIN_FORBID_TRIVIAL", true),
         r.integer("JETON_CHALLENGE_TTL_SECONDS", 300, 10, 86_400),
         r.integer("JETON_STORE_TIMEOUT_MS", 1000, 10, 60_000),
-        r.integer("JETON_PASSWORD_WORKERS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256));
+        r.integer("JETON_PASSWORD_WORKERS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256),
+        r.integer("JETON_AUDIT_MAX_EVENTS", 1_000_000, 100, 100_000_000),
+        r.integer("JETON_AUDIT_MAX_AGE_DAYS", 90, 1, 3650));
   }
 
   /** Without secrets: safe to log. */

@@ -34,6 +34,7 @@ public final class BusStore implements Store {
   static final String PUT_OPERATOR = "put-operator";
   static final String FIND_OPERATOR = "find-operator";
   static final String DELETE_OPERATOR = "delete-operator";
+  static final String BULK = "bulk";
   static final String PING = "ping";
 
   private final EventBus bus;
@@ -65,6 +66,7 @@ public final class BusStore implements Store {
   @Override public Future<Void> putOperator(OperatorRecord o) { return call(PUT_OPERATOR, o); }
   @Override public Future<OperatorRecord> findOperator(String secretHash) { return call(FIND_OPERATOR, secretHash); }
   @Override public Future<Boolean> deleteOperator(String name) { return call(DELETE_OPERATOR, name); }
+  @Override public Future<BulkResult> bulk(Bulk b) { return call(BULK, b); }
   @Override public Future<Void> ping() { return call(PING, ""); }
 
   /** The tracking verticle owns the store and closes it; nothing to do here. */

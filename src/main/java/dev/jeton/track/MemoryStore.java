@@ -309,6 +309,28 @@ public final class MemoryStore implements Store {
   }
 
   @Override
+  public synchronized Future<BulkResult> bulk(Bulk b) {
+    List<String> errors = new ArrayList<>();
+    for (BulkLine line : b.lines()) {
+      TokenRecord t = line.token();
+      UserRecord existing = users.get(line.username());
+      if (t != null && (pool.containsKey(t.serial()) || owners.containsKey(t.serial()))) {
+        errors.add("a token with serial " + t.serial() + " exists");
+      } else if (t != null && existing != null && existing.tokens().size() >= UserRecord.MAX_TOKENS) {
+        errors.add("the user holds " + UserRecord.MAX_TOKENS + " tokens already");
+      } else {
+        putUser(new PutUser(line.username(), line.displayName(), line.passwordHash(), b.now()));
+        if (t != null) {
+          createToken(t);
+          assign(new Assign(line.username(), t.serial()));
+        }
+        errors.add(null);
+      }
+    }
+    return Future.succeededFuture(new BulkResult(errors));
+  }
+
+  @Override
   public Future<Void> ping() {
     return Future.succeededFuture();
   }

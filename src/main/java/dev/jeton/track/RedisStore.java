@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +56,9 @@ public final class RedisStore implements Store {
   private static final LuaScript HSET_IF_PRESENT = LuaScript.load("hsetifpresent");
   private static final LuaScript CLEAR_PINS = LuaScript.load("clearpins");
   private static final LuaScript EMERGENCY = LuaScript.load("emergency");
+  private static final LuaScript BULK_USER = LuaScript.load("bulkuser");
   private static final List<LuaScript> ALL = List.of(LOAD, COMMIT, FAIL, SET_PIN, PUT_USER, CREATE_TOKEN, CLAIM,
-      ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY);
+      ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY, BULK_USER);
 
   private final Redis redis;
   private final long timeoutMillis;
@@ -195,12 +197,7 @@ public final class RedisStore implements Store {
 
   @Override
   public Future<Boolean> createToken(TokenRecord t) {
-    List<String> args = new ArrayList<>(List.of("cfg", cfg(t), "on", t.enabled() ? "1" : "0",
-        "last", Long.toString(t.lastStep()), "drift", Integer.toString(t.drift()), "used", Long.toString(t.lastUsedAt())));
-    if (t.pinHash() != null) {
-      args.addAll(List.of("pin", t.pinHash()));
-    }
-    return eval(CREATE_TOKEN, List.of(tokenKey(t.serial())), args).map(r -> r.toInteger() == 1);
+    return eval(CREATE_TOKEN, List.of(tokenKey(t.serial())), tokenFields(t)).map(r -> r.toInteger() == 1);
   }
 
   @Override
@@ -361,6 +358,71 @@ public final class RedisStore implements Store {
     });
   }
 
+  /**
+   * Two pipelined round trips for the whole batch: first every token is created (already owned by its user, never
+   * overwriting), then every user is written with its token attached; a token whose user turned out full is removed
+   * again in a third, rare, round trip.
+   */
+  @Override
+  public Future<BulkResult> bulk(Bulk b) {
+    List<BulkLine> lines = b.lines();
+    String[] errors = new String[lines.size()];
+    List<Integer> withToken = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).token() != null) {
+        withToken.add(i);
+      }
+    }
+    Future<List<Response>> tokens = withToken.isEmpty() ? Future.succeededFuture(List.of()) : batch(retry -> {
+      List<Request> creates = new ArrayList<>();
+      for (int i : withToken) {
+        BulkLine line = lines.get(i);
+        List<String> fields = new ArrayList<>(tokenFields(line.token()));
+        fields.addAll(List.of("owner", line.username()));
+        creates.add(script(CREATE_TOKEN, retry, List.of(tokenKey(line.token().serial())), fields));
+      }
+      return creates;
+    });
+    return tokens.compose(created -> {
+      for (int k = 0; k < withToken.size(); k++) {
+        if (created.get(k).toInteger() != 1) {
+          errors[withToken.get(k)] = "a token with serial " + lines.get(withToken.get(k)).token().serial() + " exists";
+        }
+      }
+      List<Integer> applied = new ArrayList<>();
+      for (int i = 0; i < lines.size(); i++) {
+        if (errors[i] == null) {
+          applied.add(i);
+        }
+      }
+      if (applied.isEmpty()) {
+        return Future.succeededFuture(applied);
+      }
+      return batch(retry -> {
+        List<Request> users = new ArrayList<>();
+        for (int i : applied) {
+          BulkLine l = lines.get(i);
+          TokenRecord t = l.token();
+          users.add(script(BULK_USER, retry, List.of(userKey(l.username())), List.of(nz(l.displayName()),
+              nz(l.passwordHash()), Long.toString(b.now()), Secrets.randomId(), Integer.toString(UserRecord.MAX_TOKENS),
+              t == null ? "" : t.serial(), t == null ? "" : cfg(t), t == null || t.enabled() ? "1" : "0",
+              t == null ? "" : nz(t.pinHash()), t == null ? "-1" : Long.toString(t.lastStep()))));
+        }
+        return users;
+      }).compose(written -> {
+        List<Request> undo = new ArrayList<>();
+        for (int k = 0; k < applied.size(); k++) {
+          int i = applied.get(k);
+          if ("TOO_MANY".equals(written.get(k).toString())) {
+            errors[i] = "the user holds " + UserRecord.MAX_TOKENS + " tokens already";
+            undo.add(Request.cmd(Command.DEL).arg(tokenKey(lines.get(i).token().serial())));
+          }
+        }
+        return undo.isEmpty() ? Future.succeededFuture(applied) : timed(redis.batch(undo)).map(applied);
+      });
+    }).map(x -> new BulkResult(Arrays.asList(errors)));
+  }
+
   @Override
   public Future<Void> ping() {
     return send(Request.cmd(Command.PING)).mapEmpty();
@@ -472,6 +534,15 @@ public final class RedisStore implements Store {
         "1".equals(h.get(prefix + "on")), h.get(prefix + "pin"),
         Long.parseLong(h.getOrDefault(prefix + "last", "-1")), Integer.parseInt(h.getOrDefault(prefix + "drift", "0")),
         Long.parseLong(h.getOrDefault(prefix + "used", "0")), owner);
+  }
+
+  private static List<String> tokenFields(TokenRecord t) {
+    List<String> fields = new ArrayList<>(List.of("cfg", cfg(t), "on", t.enabled() ? "1" : "0",
+        "last", Long.toString(t.lastStep()), "drift", Integer.toString(t.drift()), "used", Long.toString(t.lastUsedAt())));
+    if (t.pinHash() != null) {
+      fields.addAll(List.of("pin", t.pinHash()));
+    }
+    return fields;
   }
 
   private static String cfg(TokenRecord t) {

@@ -69,6 +69,12 @@ public interface Store {
 
   Future<Boolean> deleteOperator(String name);
 
+  /**
+   * Applies the lines of a bulk load, pipelined: each line creates or updates its user and, when it carries one,
+   * creates its token assigned to that user. A line is applied whole or not at all.
+   */
+  Future<BulkResult> bulk(Bulk b);
+
   /** Succeeds when the store answers. */
   Future<Void> ping();
 
@@ -143,11 +149,24 @@ public interface Store {
     }
   }
 
+  /** @param token a new token to create and assign to the user, or null */
+  record BulkLine(String username, String displayName, String passwordHash, TokenRecord token) {}
+
+  record Bulk(List<BulkLine> lines, long now) {
+    public Bulk {
+      lines = List.copyOf(lines);
+    }
+  }
+
+  /** @param errors one per line, in order: null when the line was applied, else why not */
+  record BulkResult(List<String> errors) {}
+
   /** Message classes that travel on the local event bus between verification and tracking. */
   static List<Class<?>> messageTypes() {
     return List.of(LoadLogin.class, LoginState.class, Commit.class, CommitResult.class, Fail.class,
         FailResult.class, SetPin.class, PutUser.class, UserView.class, TokenRecord.class, Assign.class,
-        AssignResult.class, SetEnabled.class, EmergencyCodes.class, ClientRecord.class, OperatorRecord.class);
+        AssignResult.class, SetEnabled.class, EmergencyCodes.class, ClientRecord.class, OperatorRecord.class,
+        BulkLine.class, Bulk.class, BulkResult.class);
   }
 
 }

@@ -54,6 +54,7 @@ public final class TrackingVerticle extends VerticleBase {
     serve(BusStore.PUT_OPERATOR, store::putOperator);
     serve(BusStore.FIND_OPERATOR, store::findOperator);
     serve(BusStore.DELETE_OPERATOR, store::deleteOperator);
+    serve(BusStore.BULK, store::bulk);
     this.<Object, Void>serve(BusStore.PING, ignored -> store.ping());
     if (store instanceof MemoryStore memory) {
       vertx.setPeriodic(60_000, id -> memory.purge(clock.millis()));

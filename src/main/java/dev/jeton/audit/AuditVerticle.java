@@ -1,0 +1,137 @@
+package dev.jeton.audit;
+
+import dev.jeton.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Audit: collects every {@link AuditEvent} published on {@code jeton.audit.decision} and writes them in batches, off
+ * the login path (a login never waits for its audit write). Answers {@code jeton.audit.query}. While the sink is
+ * unreachable events wait in memory, up to {@value #MAX_PENDING}; beyond that the oldest are dropped and counted.
+ * One instance per node.
+ */
+public final class AuditVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger("jeton.audit");
+  static final int MAX_PENDING = 100_000;
+  private static final int BATCH = 500;
+  private static final long FLUSH_MILLIS = 50;
+
+  /** A query of the audit trail. {@code username} null means every event. */
+  public record Query(String username, int limit) {}
+
+  /** The answer to a {@link Query}. */
+  public record Events(List<AuditEvent> events) {}
+
+  private final Supplier<AuditSink> sinks;
+  private final Clock clock;
+  private final ArrayDeque<AuditEvent> pending = new ArrayDeque<>();
+  private AuditSink sink;
+  private boolean flushing;
+  private long dropped;
+
+  public AuditVerticle(Supplier<AuditSink> sinks, Clock clock) {
+    this.sinks = sinks;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    sink = sinks.get();
+    vertx.setPeriodic(FLUSH_MILLIS, id -> flush());
+    vertx.setPeriodic(60_000, id -> sink.trim(clock.millis()));
+    return Future.all(
+        vertx.eventBus().<AuditEvent>localConsumer(Addresses.AUDIT_DECISION, m -> collect(m.body())).completion(),
+        vertx.eventBus().<Query>localConsumer(Addresses.AUDIT_QUERY, this::query).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return write().transform(ar -> sink.close());
+  }
+
+  private void collect(AuditEvent e) {
+    pending.addLast(e);
+    if (pending.size() > MAX_PENDING) {
+      pending.pollFirst();
+      dropped++;
+    }
+    if (pending.size() >= BATCH) {
+      flush();
+    }
+  }
+
+  private void flush() {
+    if (!flushing && !pending.isEmpty()) {
+      write();
+    }
+  }
+
+  private Future<Void> write() {
+    if (pending.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    flushing = true;
+    List<AuditEvent> batch = new ArrayList<>(Math.min(BATCH, pending.size()));
+    for (Iterator<AuditEvent> it = pending.iterator(); it.hasNext() && batch.size() < BATCH; ) {
+      batch.add(it.next());
+    }
+    return sink.append(batch).andThen(ar -> {
+      flushing = false;
+      if (ar.succeeded()) {
+        // Drops may have removed some of the batch from the head meanwhile: remove only what is still there.
+        for (AuditEvent written : batch) {
+          if (pending.peekFirst() == written) {
+            pending.pollFirst();
+          }
+        }
+        if (dropped > 0) {
+          LOG.warn("event=audit_events_dropped count={}", dropped);
+          dropped = 0;
+        }
+      } else {
+        LOG.warn("event=audit_write_failed pending={} detail=\"{}\"", pending.size(), ar.cause().getMessage());
+      }
+    });
+  }
+
+  private void query(Message<Query> msg) {
+    // Events not yet written are part of the answer too: the helpdesk sees a login that just happened.
+    Query q = msg.body();
+    List<AuditEvent> recent = new ArrayList<>();
+    for (Iterator<AuditEvent> it = pending.descendingIterator(); it.hasNext() && recent.size() < q.limit(); ) {
+      AuditEvent e = it.next();
+      if (q.username() == null || q.username().equals(e.username())) {
+        recent.add(e);
+      }
+    }
+    if (recent.size() >= q.limit()) {
+      msg.reply(new Events(recent));
+      return;
+    }
+    sink.query(q.username(), q.limit() - recent.size()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        List<AuditEvent> all = new ArrayList<>(recent);
+        for (AuditEvent e : ar.result()) {
+          if (!recent.contains(e)) {
+            all.add(e);
+          }
+        }
+        msg.reply(new Events(all.subList(0, Math.min(q.limit(), all.size()))));
+      } else {
+        msg.fail(ReplyFailure.RECIPIENT_FAILURE.toInt(), "audit: " + ar.cause().getMessage());
+      }
+    });
+  }
+}

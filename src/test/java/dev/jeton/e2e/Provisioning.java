@@ -1,0 +1,158 @@
+package dev.jeton.e2e;
+
+import dev.jeton.testsupport.Api;
+import dev.jeton.testsupport.Api.Resp;
+import dev.jeton.testsupport.TestJeton;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static dev.jeton.testsupport.TestJeton.expect;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bulk load and the audit trail (API.md §3), end to end; subclasses choose the store. */
+abstract class Provisioning {
+
+  TestJeton j;
+  Api api;
+
+  abstract String redisUrl();
+
+  @BeforeEach
+  void startNode() {
+    j = TestJeton.start(redisUrl());
+    api = j.api;
+  }
+
+  @AfterEach
+  void stopNode() {
+    j.close();
+  }
+
+  private Resp bulk(String ndjson) {
+    return api.raw("POST", "admin", "/v1/admin/bulk", "application/x-ndjson", ndjson, TestJeton.ADMIN_TOKEN);
+  }
+
+  private static String line(JsonObject o) {
+    return o.encode() + "\n";
+  }
+
+  @Test
+  void bulkAppliesGoodLinesAndReportsBadOnesByNumber() {
+    byte[] seed = TestJeton.seed();
+    String body = line(new JsonObject().put("username", "bulk1").put("displayName", "One"))
+        + line(new JsonObject().put("username", "bulk2").put("token", new JsonObject().put("serial", "BK2")
+            .put("type", "totp").put("secret", TestJeton.base32(seed)).put("pin", "2580")))
+        + "\n"
+        + "{not json\n"
+        + line(new JsonObject().put("username", "bad name"))
+        + line(new JsonObject().put("username", "bulk3").put("token", new JsonObject().put("serial", "BK2")
+            .put("secret", TestJeton.base32(TestJeton.seed()))))
+        + line(new JsonObject().put("username", "bulk4").put("password", "a long enough password"))
+        + line(new JsonObject().put("username", "bulk5").put("token", new JsonObject().put("serial", "BK5")
+            .put("secret", "!!")));
+    Resp r = expect(bulk(body), 200);
+    assertThat(r.json().getInteger("created")).isEqualTo(3);
+    JsonArray failed = r.json().getJsonArray("failed");
+    assertThat(failed.stream().map(o -> ((JsonObject) o).getInteger("line")).toList()).containsExactly(4, 5, 6, 8);
+    assertThat(failed.getJsonObject(2).getString("error")).contains("exists");
+    assertThat(r.raw()).doesNotContain(TestJeton.base32(seed));
+
+    expect(api.adminGet("/v1/admin/users/bulk1"), 200);
+    expect(api.adminGet("/v1/admin/users/bulk3"), 404);
+    assertThat(expect(api.adminGet("/v1/admin/users/bulk4"), 200).json().getBoolean("hasPassword")).isTrue();
+    JsonObject user2 = expect(api.adminGet("/v1/admin/users/bulk2"), 200).json();
+    assertThat(user2.getJsonArray("tokens").getJsonObject(0).getMap()).containsEntry("serial", "BK2")
+        .containsEntry("pinSet", true);
+    // The bulk-loaded user logs in at once with the PIN it was given, and the password user too.
+    assertThat(expect(api.login("bulk2", "2580" + j.code(seed)), 200).str("decision")).isEqualTo("ACCEPT");
+    assertThat(expect(api.login("bulk4", "a long enough password"), 200).str("method")).isEqualTo("password");
+  }
+
+  @Test
+  void bulkNeverGivesAUserMoreThanThreeTokens() {
+    StringBuilder body = new StringBuilder();
+    for (int i = 1; i <= 4; i++) {
+      body.append(line(new JsonObject().put("username", "many").put("token", new JsonObject().put("serial", "M" + i)
+          .put("secret", TestJeton.base32(TestJeton.seed())))));
+    }
+    Resp r = expect(bulk(body.toString()), 200);
+    assertThat(r.json().getInteger("created")).isEqualTo(3);
+    assertThat(r.json().getJsonArray("failed").getJsonObject(0).getInteger("line")).isEqualTo(4);
+    assertThat(expect(api.adminGet("/v1/admin/users/many"), 200).json().getJsonArray("tokens")).hasSize(3);
+    expect(api.adminGet("/v1/admin/tokens/M4"), 404);
+  }
+
+  @Test
+  void bulkIsForAdminsOnly() {
+    String helpdesk = expect(api.admin("PUT", "/v1/admin/operators/hd", new JsonObject().put("role", "helpdesk")), 200)
+        .str("secret");
+    assertThat(api.raw("POST", "admin", "/v1/admin/bulk", "application/x-ndjson", "{\"username\":\"x\"}\n", helpdesk)
+        .status()).isEqualTo(403);
+    assertThat(api.raw("POST", "admin", "/v1/admin/bulk", "application/x-ndjson", "{\"username\":\"x\"}\n", null)
+        .status()).isEqualTo(401);
+    expect(api.adminGet("/v1/admin/users/x"), 404);
+  }
+
+  @Test
+  void theAuditTrailShowsDecisionsAndAdminActionsNewestFirst() {
+    byte[] seed = j.userWithToken("ann", "A1");
+    j.userWithToken("bea", "B1");
+    j.firstLogin("ann", seed, "2580");
+    api.login("ann", "2580000000");
+    api.login("bea", "wrong");
+    String helpdesk = expect(api.admin("PUT", "/v1/admin/operators/desk", new JsonObject().put("role", "helpdesk")),
+        200).str("secret");
+    expect(api.adminAs(helpdesk, "POST", "/v1/admin/users/ann/unlock", null), 200);
+
+    List<JsonObject> events = awaitEvents(helpdesk, "ann", 6);
+    assertThat(events.get(0).getMap()).containsEntry("decision", "ADMIN").containsEntry("reason", "unlocked")
+        .containsEntry("client", "desk").containsEntry("username", "ann");
+    JsonObject reject = events.get(1);
+    assertThat(reject.getMap()).containsEntry("decision", "REJECT").containsEntry("username", "ann")
+        .containsEntry("client", "portal").containsKey("clientIp").containsKey("at");
+    assertThat(events.get(2).getMap()).containsEntry("decision", "ACCEPT").containsEntry("method", "otp")
+        .containsEntry("tokenSerial", "A1");
+    assertThat(events).allMatch(e -> "ann".equals(e.getString("username")));
+    assertThat(events.stream().map(e -> e.getString("at")).toList())
+        .isSortedAccordingTo((a, b) -> b.compareTo(a));
+
+    Resp limited = expect(api.adminAs(helpdesk, "GET", "/v1/admin/audit?username=ann&limit=2", null), 200);
+    assertThat(limited.json().getJsonArray("events")).hasSize(2);
+    expect(api.adminGet("/v1/admin/audit?limit=0"), 400);
+    expect(api.adminGet("/v1/admin/audit?username=bad%20name"), 400);
+    expect(api.adminAs(null, "GET", "/v1/admin/audit", null), 401);
+    Resp all = expect(api.adminGet("/v1/admin/audit?limit=1000"), 200);
+    assertThat(all.json().getJsonArray("events").stream().map(o -> ((JsonObject) o).getString("username")))
+        .contains("ann", "bea");
+    assertThat(all.raw()).doesNotContain("2580000000").doesNotContain("\"wrong\"");
+  }
+
+  /** The audit write is asynchronous (off the login path): poll until the expected events are there. */
+  private List<JsonObject> awaitEvents(String token, String username, int atLeast) {
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    List<JsonObject> events = List.of();
+    while (System.nanoTime() < until) {
+      Resp r = expect(api.adminAs(token, "GET", "/v1/admin/audit?username=" + username + "&limit=50", null), 200);
+      events = r.json().getJsonArray("events").stream().map(o -> (JsonObject) o).toList();
+      if (events.size() >= atLeast) {
+        return events;
+      }
+      sleep(50);
+    }
+    throw new AssertionError("only " + events.size() + " audit events: " + events);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
