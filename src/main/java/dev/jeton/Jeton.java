@@ -34,13 +34,13 @@ import java.util.function.Supplier;
 public final class Jeton {
 
   private final Vertx vertx;
-  private final int httpPort;
-  private final int adminPort;
+  private final PublicVerticle intake;
+  private final AdminVerticle admin;
 
-  private Jeton(Vertx vertx, int httpPort, int adminPort) {
+  private Jeton(Vertx vertx, PublicVerticle intake, AdminVerticle admin) {
     this.vertx = vertx;
-    this.httpPort = httpPort;
-    this.adminPort = adminPort;
+    this.intake = intake;
+    this.admin = admin;
   }
 
   /**
@@ -81,15 +81,20 @@ public final class Jeton {
         .compose(id -> vertx.deployVerticle(() -> intake[next[0]++] = new PublicVerticle(config),
             new DeploymentOptions().setInstances(loops)))
         .compose(id -> vertx.deployVerticle(admin[0] = new AdminVerticle(config, clock, keys, passwords)))
-        .map(id -> new Jeton(vertx, intake[0].actualPort(), admin[0].actualPort()));
+        .map(id -> new Jeton(vertx, intake[0], admin[0]));
   }
 
   public int httpPort() {
-    return httpPort;
+    return intake.actualPort();
   }
 
   public int adminPort() {
-    return adminPort;
+    return admin.actualPort();
+  }
+
+  /** The routes of the public listener, then of the management listener ("METHOD /path"). */
+  public java.util.Map<String, java.util.List<String>> routes() {
+    return java.util.Map.of("public", intake.routes(), "admin", admin.routes());
   }
 
   public Vertx vertx() {

@@ -72,6 +72,7 @@ public final class AdminVerticle extends VerticleBase {
   private Store store;
   private BulkLoader bulk;
   private HttpServer server;
+  private Router router;
 
   public AdminVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords) {
     this.config = config;
@@ -86,7 +87,7 @@ public final class AdminVerticle extends VerticleBase {
   public Future<?> start() {
     store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
     bulk = new BulkLoader(vertx, store, tokens, passwords, clock, this);
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     Replies.installErrorHandlers(router);
     new Health(store).mount(router);
     route(router, HttpMethod.PUT, "/v1/admin/users/:username", ADMIN, this::putUser);
@@ -116,6 +117,11 @@ public final class AdminVerticle extends VerticleBase {
 
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** What this listener serves, as "METHOD /path/{param}" (for the OpenAPI document's test). */
+  public java.util.List<String> routes() {
+    return Routes.describe(router);
   }
 
   private void route(Router router, HttpMethod method, String path, String least, Handler<RoutingContext> handler) {

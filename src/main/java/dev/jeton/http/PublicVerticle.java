@@ -45,6 +45,7 @@ public final class PublicVerticle extends VerticleBase {
   private Store store;
   private DeliveryOptions verifyOptions;
   private HttpServer server;
+  private Router router;
 
   private record CachedClient(ClientRecord client, long until) {}
 
@@ -59,7 +60,7 @@ public final class PublicVerticle extends VerticleBase {
     verifyOptions = new DeliveryOptions().setSendTimeout(config.storeTimeoutMillis() * 3L + 2_000L).setLocalOnly(true);
     vertx.eventBus().<String>localConsumer(CLIENTS_CHANGED, m -> clients.clear());
 
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     Replies.installErrorHandlers(router);
     new Health(store).mount(router);
     router.post("/v1/authenticate")
@@ -72,6 +73,11 @@ public final class PublicVerticle extends VerticleBase {
   /** The port bound (useful when configured as 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** What this listener serves, as "METHOD /path/{param}" (for the OpenAPI document's test). */
+  public java.util.List<String> routes() {
+    return Routes.describe(router);
   }
 
   private void authenticate(RoutingContext ctx) {
