@@ -121,7 +121,7 @@ public final class AdminVerticle extends VerticleBase {
 
   /** What this listener serves, as "METHOD /path/{param}" (for the OpenAPI document's test). */
   public java.util.List<String> routes() {
-    return Routes.describe(router);
+    return dev.jeton.http.Routes.describe(router);
   }
 
   private void route(Router router, HttpMethod method, String path, String least, Handler<RoutingContext> handler) {
