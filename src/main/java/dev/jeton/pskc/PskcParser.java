@@ -1,5 +1,6 @@
 package dev.jeton.pskc;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,7 +47,12 @@ import javax.xml.stream.XMLStreamReader;
  * ignored.
  *
  * <p>Document-wide problems throw {@link PskcException}; a problem with one key adds a {@link PskcSkip} and the
- * other keys are still returned.
+ * other keys are still returned. A wrong pre-shared key or password is normally detected when the {@code MACKey}
+ * does not decrypt (bad padding) and throws; in the rare case where a wrong key still yields valid padding, every
+ * {@code ValueMAC} check fails and each encrypted key is skipped with {@code "ValueMAC does not match"}. Nothing is
+ * returned for a document that is not well-formed, even if its first keys were fine.
+ *
+ * <p>The caller should still bound the upload size: memory is bounded per element, not for the whole result.
  */
 public final class PskcParser {
 
@@ -94,13 +100,16 @@ public final class PskcParser {
             run.cursor = new Cursor(reader);
             return run.document();
         } catch (XMLStreamException e) {
-            throw new PskcException(notWellFormed(e.getLocation()));
-        } catch (RuntimeException e) {
-            if (e instanceof PskcException) {
-                throw e;
+            if (e.getNestedException() instanceof IOException) {
+                throw new PskcException("The document could not be read");
             }
-            // Parser implementations sometimes wrap errors in unchecked exceptions; their text is not shown.
-            throw new PskcException("The document is not well-formed XML");
+            // The parser's own message is not shown: it may quote the document.
+            throw new PskcException(notWellFormed(e.getLocation()));
+        } catch (PskcException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A StAX implementation may report bad input with an unchecked exception; its text is not shown.
+            throw new PskcException("The document could not be read");
         } finally {
             run.wipe();
             if (reader != null) {
