@@ -58,8 +58,8 @@ public final class AdminVerticle extends VerticleBase {
   private static final String OPERATOR = "jeton.operator";
   private static final String ROLE = "jeton.role";
   private static final int BODY_LIMIT = 1024 * 1024;
-  /** A bulk load of 100,000 lines with tokens is about 25 MiB. */
-  private static final long BULK_BODY_LIMIT = 256L * 1024 * 1024;
+  /** Bulk loads and PSKC files: 100,000 NDJSON lines with tokens are about 25 MiB. */
+  private static final long LARGE_BODY_LIMIT = 256L * 1024 * 1024;
   private static final int AUDIT_MAX_LIMIT = 1000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
@@ -71,6 +71,7 @@ public final class AdminVerticle extends VerticleBase {
   private final TokenInput tokens;
   private Store store;
   private BulkLoader bulk;
+  private PskcImport pskc;
   private HttpServer server;
   private Router router;
 
@@ -87,9 +88,11 @@ public final class AdminVerticle extends VerticleBase {
   public Future<?> start() {
     store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
     bulk = new BulkLoader(vertx, store, tokens, passwords, clock, this);
+    pskc = new PskcImport(vertx, store, tokens, this);
     router = Router.router(vertx);
     Replies.installErrorHandlers(router);
     new Health(store).mount(router);
+    router.get("/openapi.yaml").handler(this::openApi);
     route(router, HttpMethod.PUT, "/v1/admin/users/:username", ADMIN, this::putUser);
     route(router, HttpMethod.GET, "/v1/admin/users/:username", HELPDESK, this::getUser);
     route(router, HttpMethod.DELETE, "/v1/admin/users/:username", ADMIN, this::deleteUser);
@@ -106,8 +109,12 @@ public final class AdminVerticle extends VerticleBase {
     route(router, HttpMethod.PUT, "/v1/admin/operators/:name", ADMIN, this::putOperator);
     route(router, HttpMethod.DELETE, "/v1/admin/operators/:name", ADMIN, this::deleteOperator);
     route(router, HttpMethod.GET, "/v1/admin/audit", HELPDESK, this::audit);
+    router.route(HttpMethod.POST, "/v1/admin/tokens/import")
+        .handler(BodyHandler.create(false).setBodyLimit(LARGE_BODY_LIMIT))
+        .handler(this::authorize)
+        .handler(role(ADMIN, pskc::handle));
     router.route(HttpMethod.POST, "/v1/admin/bulk")
-        .handler(BodyHandler.create(false).setBodyLimit(BULK_BODY_LIMIT))
+        .handler(BodyHandler.create(false).setBodyLimit(LARGE_BODY_LIMIT))
         .handler(this::authorize)
         .handler(role(ADMIN, bulk::load));
 
@@ -129,6 +136,13 @@ public final class AdminVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
         .handler(this::authorize)
         .handler(role(least, handler));
+  }
+
+  /** The OpenAPI 3.1 document of both listeners, read once from the jar. */
+  private void openApi(RoutingContext ctx) {
+    vertx.fileSystem().readFile("openapi.yaml")
+        .onSuccess(doc -> ctx.response().putHeader("Content-Type", "application/yaml").end(doc))
+        .onFailure(e -> Replies.error(ctx, 500, "internal_error", null));
   }
 
   // ---- authorization ----

@@ -155,4 +155,51 @@ abstract class Provisioning {
       Thread.currentThread().interrupt();
     }
   }
+
+  private Resp importPskc(String resource, String query, String token) {
+    try (var in = getClass().getResourceAsStream(resource)) {
+      String xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return api.raw("POST", "admin", "/v1/admin/tokens/import" + query, "application/pskc+xml", xml, token);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void pskcImportCreatesTheKeysNeverOverwritesAndTheyLogIn() throws Exception {
+    String example = java.nio.file.Files.readString(java.nio.file.Path.of("deploy/examples/tokens.pskc.xml"));
+    Resp r = expect(api.raw("POST", "admin", "/v1/admin/tokens/import", "application/pskc+xml", example,
+        TestJeton.ADMIN_TOKEN), 200);
+    assertThat(r.json().getJsonArray("imported").getList()).containsExactlyInAnyOrder("987654321", "987654322");
+    assertThat(r.json().getJsonArray("skipped")).isEmpty();
+    Resp again = expect(api.raw("POST", "admin", "/v1/admin/tokens/import", "application/pskc+xml", example,
+        TestJeton.ADMIN_TOKEN), 200);
+    assertThat(again.json().getJsonArray("imported")).isEmpty();
+    assertThat(again.json().getJsonArray("skipped").getJsonObject(0).getString("reason")).contains("exists");
+
+    // The RFC's HOTP key: secret "12345678901234567890", 8 digits, counter 0.
+    j.user("hugo", null);
+    expect(api.admin("PUT", "/v1/admin/users/hugo/tokens/987654321", null), 200);
+    dev.jeton.otp.Hotp hotp = new dev.jeton.otp.Hotp(dev.jeton.otp.OtpAlgorithm.SHA1, 8);
+    byte[] rfcSecret = "12345678901234567890".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Resp first = expect(api.login("hugo", hotp.generate(rfcSecret, 0)), 200);
+    assertThat(first.str("challenge")).isEqualTo("NEW_PIN");
+  }
+
+  @Test
+  void pskcImportOfAPreSharedKeyFileChecksTheMacAndRefusesDtds() {
+    Resp ok = expect(importPskc("/pskc/rfc6030-figure6-aes128-preshared.xml",
+        "?key=12345678901234567890123456789012", TestJeton.ADMIN_TOKEN), 200);
+    assertThat(ok.json().getJsonArray("imported")).hasSize(1);
+    Resp tampered = expect(importPskc("/pskc/figure6-tampered-valuemac.xml",
+        "?key=12345678901234567890123456789012", TestJeton.ADMIN_TOKEN), 200);
+    assertThat(tampered.json().getJsonArray("imported")).isEmpty();
+    assertThat(tampered.json().getJsonArray("skipped").getJsonObject(0).getString("reason")).contains("ValueMAC");
+    Resp xxe = expect(importPskc("/pskc/xxe.xml", "", TestJeton.ADMIN_TOKEN), 400);
+    assertThat(xxe.str("error")).isEqualTo("invalid_pskc");
+    assertThat(xxe.raw()).doesNotContain("root:");
+    String helpdesk = expect(api.admin("PUT", "/v1/admin/operators/hd2", new JsonObject().put("role", "helpdesk")),
+        200).str("secret");
+    expect(importPskc("/pskc/rfc6030-figure3-plain-hotp.xml", "", helpdesk), 403);
+  }
 }

@@ -1,0 +1,129 @@
+package dev.jeton.admin;
+
+import dev.jeton.http.Replies;
+import dev.jeton.pskc.PskcException;
+import dev.jeton.pskc.PskcKey;
+import dev.jeton.pskc.PskcParser;
+import dev.jeton.pskc.PskcProtection;
+import dev.jeton.pskc.PskcResult;
+import dev.jeton.track.Store;
+import dev.jeton.track.TokenRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * {@code POST /v1/admin/tokens/import}: an RFC 6030 PSKC file from the keys' vendor, plain, protected by a
+ * pre-shared AES key ({@code ?key=<hex>}) or by a password ({@code ?password=…}, PBKDF2). The file is parsed, its
+ * MACs checked and its secrets decrypted on a worker thread; the keys are then created in the pool, a few hundred at
+ * a time. An existing serial is skipped, never overwritten.
+ */
+final class PskcImport {
+
+  private static final int CONCURRENT_WRITES = 256;
+
+  private final Vertx vertx;
+  private final Store store;
+  private final TokenInput tokens;
+  private final AdminVerticle admin;
+
+  PskcImport(Vertx vertx, Store store, TokenInput tokens, AdminVerticle admin) {
+    this.vertx = vertx;
+    this.store = store;
+    this.tokens = tokens;
+    this.admin = admin;
+  }
+
+  void handle(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    String key = ctx.queryParams().get("key");
+    String password = ctx.queryParams().get("password");
+    if (body == null || body.length() == 0) {
+      Replies.error(ctx, 400, "invalid_request", "the body must be a PSKC document");
+      return;
+    }
+    if (key != null && password != null) {
+      Replies.error(ctx, 400, "invalid_request", "give key or password, not both");
+      return;
+    }
+    PskcProtection protection;
+    try {
+      protection = key != null ? PskcProtection.ofKey(HexFormat.of().parseHex(key))
+          : password != null ? PskcProtection.ofPassword(password.toCharArray()) : PskcProtection.none();
+    } catch (IllegalArgumentException e) {
+      Replies.error(ctx, 400, "invalid_request", "key must be hexadecimal");
+      return;
+    }
+    JsonArray imported = new JsonArray();
+    JsonArray skipped = new JsonArray();
+    vertx.executeBlocking(() -> parse(body, protection, skipped), false)
+        .compose(records -> create(records, 0, imported, skipped))
+        .onSuccess(v -> {
+          admin.audit(ctx, "pskc_import:imported=" + imported.size() + ",skipped=" + skipped.size(), null, null);
+          Replies.json(ctx, 200, new JsonObject().put("imported", imported).put("skipped", skipped));
+        })
+        .onFailure(e -> {
+          if (e instanceof PskcException) {
+            Replies.error(ctx, 400, "invalid_pskc", e.getMessage());
+          } else {
+            Replies.error(ctx, 503, "unavailable", imported.size() + " keys were imported before the store failed");
+          }
+        });
+  }
+
+  /** Parses and turns every key into a token record; what cannot be imported is added to {@code skipped}. */
+  private List<TokenRecord> parse(Buffer body, PskcProtection protection, JsonArray skipped) {
+    PskcResult result = PskcParser.parse(new ByteArrayInputStream(body.getBytes()), protection);
+    result.skipped().forEach(s -> skipped.add(skip(s.serial(), s.reason())));
+    List<TokenRecord> records = new ArrayList<>(result.keys().size());
+    for (PskcKey k : result.keys()) {
+      if (k.time() != 0) {
+        skipped.add(skip(k.serial(), "a TOTP origin (Time) other than 0 is not supported"));
+      } else if (k.counter() > Integer.MAX_VALUE) {
+        skipped.add(skip(k.serial(), "the counter is too large"));
+      } else {
+        try {
+          records.add(tokens.from(k.serial(), k.type(), k.algorithm(), k.digits(), k.period(), k.counter(),
+              k.timeDrift(), k.secret(), null));
+        } catch (BadRequest e) {
+          skipped.add(skip(k.serial(), e.getMessage()));
+        }
+      }
+    }
+    return records;
+  }
+
+  private Future<Void> create(List<TokenRecord> records, int from, JsonArray imported, JsonArray skipped) {
+    if (from >= records.size()) {
+      return Future.succeededFuture();
+    }
+    int to = Math.min(records.size(), from + CONCURRENT_WRITES);
+    List<Future<Boolean>> writes = new ArrayList<>();
+    for (TokenRecord t : records.subList(from, to)) {
+      writes.add(store.createToken(t));
+    }
+    return Future.all(writes).compose(done -> {
+      for (int i = 0; i < writes.size(); i++) {
+        String serial = records.get(from + i).serial();
+        if (writes.get(i).result()) {
+          imported.add(serial);
+        } else {
+          skipped.add(skip(serial, "a token with this serial exists"));
+        }
+      }
+      return create(records, to, imported, skipped);
+    });
+  }
+
+  private static JsonObject skip(String serial, String reason) {
+    return new JsonObject().put("serial", serial).put("reason", reason);
+  }
+}
