@@ -34,7 +34,8 @@ public final class RedisAuditSink implements AuditSink {
 
   public RedisAuditSink(Vertx vertx, String url, int maxEvents, long maxAgeMillis, long timeoutMillis) {
     this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
-        .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxPoolSize(2).setMaxPoolWaiting(64));
+        .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxPoolSize(2).setMaxPoolWaiting(64)
+        .setMaxWaitingHandlers(16_384));
     this.maxEvents = maxEvents;
     this.maxAgeMillis = maxAgeMillis;
     this.timeoutMillis = timeoutMillis;

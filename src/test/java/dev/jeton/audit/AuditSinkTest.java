@@ -1,0 +1,97 @@
+package dev.jeton.audit;
+
+import dev.jeton.testsupport.RedisServer;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AuditSinkTest {
+
+  private static final long T0 = 1_700_000_000_000L;
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void vertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static AuditEvent event(long at, String username, String reason) {
+    return new AuditEvent(Instant.ofEpochMilli(at).toString(), "r", username, "192.0.2.1", "portal", "REJECT",
+        reason, null, null);
+  }
+
+  private static List<AuditEvent> events(int n, String username, long from) {
+    List<AuditEvent> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(event(from + i, username, "e" + i));
+    }
+    return out;
+  }
+
+  @Test
+  void theMemoryTrailKeepsTheNewestEventsUpToItsLengthAndAge() throws Exception {
+    MemoryAuditSink sink = new MemoryAuditSink(100, 60_000);
+    sink.append(events(150, "ann", T0)).await(5, TimeUnit.SECONDS);
+    List<AuditEvent> all = sink.query(null, 1000).await(5, TimeUnit.SECONDS);
+    assertThat(all).hasSize(100);
+    assertThat(all.get(0).reason()).isEqualTo("e149");
+    sink.append(List.of(event(T0 + 120_000, "bea", "late"))).await(5, TimeUnit.SECONDS);
+    sink.trim(T0 + 120_000).await(5, TimeUnit.SECONDS);
+    assertThat(sink.query(null, 1000).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+        .containsExactly("late");
+  }
+
+  @Test
+  void theRedisTrailAnswersByUsernameNewestFirstAndIsCapped() throws Exception {
+    RedisServer redis = RedisServer.shared();
+    redis.flushAll();
+    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 1000, 60_000, 2000);
+    try {
+      List<AuditEvent> mixed = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        mixed.add(event(T0 + i, i % 3 == 0 ? "ann" : "bea", "e" + i));
+      }
+      sink.append(mixed).await(5, TimeUnit.SECONDS);
+      List<AuditEvent> ann = sink.query("ann", 5).await(5, TimeUnit.SECONDS);
+      assertThat(ann).extracting(AuditEvent::reason).containsExactly("e297", "e294", "e291", "e288", "e285");
+      assertThat(ann).allMatch(e -> e.username().equals("ann") && e.clientIp().equals("192.0.2.1"));
+      assertThat(sink.query("nobody", 5).await(5, TimeUnit.SECONDS)).isEmpty();
+      assertThat(sink.query(null, 2).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+          .containsExactly("e299", "e298");
+
+      // A long run: the stream stays near its length cap (Redis trims whole nodes, hence "near").
+      for (int k = 0; k < 10; k++) {
+        sink.append(events(1000, "cid", T0)).await(10, TimeUnit.SECONDS);
+      }
+      long length = Long.parseLong(redisCli(redis, "XLEN", RedisAuditSink.STREAM));
+      assertThat(length).isBetween(1000L, 1200L);
+      // Every entry is younger than the age cap once trimmed: Redis stream ids carry Redis's own clock.
+      sink.trim(System.currentTimeMillis() + 120_000).await(5, TimeUnit.SECONDS);
+      assertThat(Long.parseLong(redisCli(redis, "XLEN", RedisAuditSink.STREAM))).isLessThan(200);
+    } finally {
+      sink.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String redisCli(RedisServer redis, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(redis.port())));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    p.waitFor(5, TimeUnit.SECONDS);
+    return out;
+  }
+}
