@@ -292,14 +292,20 @@ public final class RedisStore implements Store {
   @Override
   public Future<Void> putClient(ClientRecord c) {
     String key = "jeton:client:" + c.name();
+    return putWithSecret(key, "jeton:client-secret:", c.name(), c.secretHash(),
+        Request.cmd(Command.HSET).arg(key).arg("hash").arg(c.secretHash())
+            .arg("trust").arg(c.trustClientIp() ? "1" : "0").arg("level").arg(c.defaultLevel()));
+  }
+
+  /** Writes a record found by its secret's hash: the index entry of a replaced secret goes, the new one comes. */
+  private Future<Void> putWithSecret(String key, String indexPrefix, String name, String secretHash, Request write) {
     return send(Request.cmd(Command.HGET).arg(key).arg("hash")).compose(old -> {
       List<Request> writes = new ArrayList<>();
       if (old != null) {
-        writes.add(Request.cmd(Command.DEL).arg("jeton:client-secret:" + old));
+        writes.add(Request.cmd(Command.DEL).arg(indexPrefix + old));
       }
-      writes.add(Request.cmd(Command.HSET).arg(key).arg("hash").arg(c.secretHash())
-          .arg("trust").arg(c.trustClientIp() ? "1" : "0").arg("level").arg(c.defaultLevel()));
-      writes.add(Request.cmd(Command.SET).arg("jeton:client-secret:" + c.secretHash()).arg(c.name()));
+      writes.add(write);
+      writes.add(Request.cmd(Command.SET).arg(indexPrefix + secretHash).arg(name));
       return timed(redis.batch(writes)).mapEmpty();
     });
   }
@@ -321,15 +327,8 @@ public final class RedisStore implements Store {
   @Override
   public Future<Void> putOperator(OperatorRecord o) {
     String key = "jeton:op:" + o.name();
-    return send(Request.cmd(Command.HGET).arg(key).arg("hash")).compose(old -> {
-      List<Request> writes = new ArrayList<>();
-      if (old != null) {
-        writes.add(Request.cmd(Command.DEL).arg("jeton:op-secret:" + old));
-      }
-      writes.add(Request.cmd(Command.HSET).arg(key).arg("hash").arg(o.secretHash()).arg("role").arg(o.role()));
-      writes.add(Request.cmd(Command.SET).arg("jeton:op-secret:" + o.secretHash()).arg(o.name()));
-      return timed(redis.batch(writes)).mapEmpty();
-    });
+    return putWithSecret(key, "jeton:op-secret:", o.name(), o.secretHash(),
+        Request.cmd(Command.HSET).arg(key).arg("hash").arg(o.secretHash()).arg("role").arg(o.role()));
   }
 
   @Override

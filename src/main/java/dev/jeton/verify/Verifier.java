@@ -348,21 +348,21 @@ public final class Verifier {
   private static final long NO_STEP = Long.MIN_VALUE;
 
   private long searchNormal(TokenRecord t, byte[] seed, String code, long now) {
-    if (t.totp()) {
-      Totp totp = totp(t);
-      return totp.find(seed, code, totp.stepAt(Instant.ofEpochMilli(now)) + t.drift(), config.totpWindow());
-    }
-    long c = hotp(t).find(seed, code, t.lastStep() + 1, config.hotpLookahead());
-    return c < 0 ? NO_STEP : c;
+    return search(t, seed, code, now, config.totpWindow(), config.hotpLookahead());
   }
 
   /** The whole resynchronisation window, nearest steps first (so a normal-window match wins). */
   private long searchResync(TokenRecord t, byte[] seed, String code, long now) {
+    return search(t, seed, code, now, config.resyncWindow(), config.hotpResyncWindow());
+  }
+
+  /** TOTP: around the expected step (with the learned drift); HOTP: forward from the counter after the last one. */
+  private long search(TokenRecord t, byte[] seed, String code, long now, int totpWindow, int hotpWindow) {
     if (t.totp()) {
       Totp totp = totp(t);
-      return totp.find(seed, code, totp.stepAt(Instant.ofEpochMilli(now)) + t.drift(), config.resyncWindow());
+      return totp.find(seed, code, totp.stepAt(Instant.ofEpochMilli(now)) + t.drift(), totpWindow);
     }
-    long c = hotp(t).find(seed, code, t.lastStep() + 1, config.hotpResyncWindow());
+    long c = hotp(t).find(seed, code, t.lastStep() + 1, hotpWindow);
     return c < 0 ? NO_STEP : c;
   }
 
