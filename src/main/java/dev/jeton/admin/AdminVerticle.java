@@ -7,7 +7,6 @@ import dev.jeton.http.Health;
 import dev.jeton.http.PublicVerticle;
 import dev.jeton.http.Replies;
 import dev.jeton.http.Validation;
-import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.track.BusStore;
 import dev.jeton.track.ClientRecord;
 import dev.jeton.track.FailState;
@@ -35,16 +34,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.bouncycastle.util.encoders.Base32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The management listener: the admin API of API.md §3 that the login flows need, and health. Every call needs a
