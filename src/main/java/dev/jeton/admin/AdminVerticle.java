@@ -63,7 +63,7 @@ public final class AdminVerticle extends VerticleBase {
   private final Clock clock;
   private final Keys keys;
   private final PasswordHasher passwords;
-  private final PinPolicy pinPolicy;
+
   private final TokenInput tokens;
   private Store store;
   private BulkLoader bulk;
@@ -76,8 +76,8 @@ public final class AdminVerticle extends VerticleBase {
     this.clock = clock;
     this.keys = keys;
     this.passwords = passwords;
-    this.pinPolicy = new PinPolicy(config.pinMinLength(), config.pinMaxLength(), config.pinForbidTrivial());
-    this.tokens = new TokenInput(keys, pinPolicy);
+    this.tokens = new TokenInput(keys,
+        new PinPolicy(config.pinMinLength(), config.pinMaxLength(), config.pinForbidTrivial()));
   }
 
   @Override
