@@ -10,6 +10,7 @@ import dev.jeton.bus.LocalCodec;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.http.PublicVerticle;
+import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.track.MemoryStore;
 import dev.jeton.track.RedisStore;
 import dev.jeton.track.Store;
@@ -47,8 +48,10 @@ public final class Jeton {
    * Deploys every verticle; the future completes once both ports are bound.
    *
    * @param passwords the password hasher (its cost is a parameter so that tests may use a cheaper one)
+   * @param metrics where the meters go; {@code vertx} should come from {@link JetonMetrics#newVertx()}
    */
-  public static Future<Jeton> start(Vertx vertx, Config config, Clock clock, PasswordHasher passwords) {
+  public static Future<Jeton> start(Vertx vertx, Config config, Clock clock, PasswordHasher passwords,
+      JetonMetrics metrics) {
     List<Class<?>> messages = new ArrayList<>(Store.messageTypes());
     messages.addAll(List.of(LoginRequest.class, LoginOutcome.class, AuditEvent.class, AuditVerticle.Query.class,
         AuditVerticle.Events.class));
@@ -74,13 +77,13 @@ public final class Jeton {
     PublicVerticle[] intake = new PublicVerticle[loops];
     AdminVerticle[] admin = new AdminVerticle[1];
     int[] next = {0};
-    return vertx.deployVerticle(() -> new TrackingVerticle(stores, clock), new DeploymentOptions().setInstances(trackers))
-        .compose(id -> vertx.deployVerticle(new AuditVerticle(auditSink, clock)))
-        .compose(id -> vertx.deployVerticle(() -> new VerificationVerticle(config, clock, keys, passwords),
+    return vertx.deployVerticle(() -> new TrackingVerticle(stores, clock, metrics), new DeploymentOptions().setInstances(trackers))
+        .compose(id -> vertx.deployVerticle(new AuditVerticle(auditSink, clock, metrics)))
+        .compose(id -> vertx.deployVerticle(() -> new VerificationVerticle(config, clock, keys, passwords, metrics),
             new DeploymentOptions().setInstances(loops)))
         .compose(id -> vertx.deployVerticle(() -> intake[next[0]++] = new PublicVerticle(config),
             new DeploymentOptions().setInstances(loops)))
-        .compose(id -> vertx.deployVerticle(admin[0] = new AdminVerticle(config, clock, keys, passwords)))
+        .compose(id -> vertx.deployVerticle(admin[0] = new AdminVerticle(config, clock, keys, passwords, metrics)))
         .map(id -> new Jeton(vertx, intake[0], admin[0]));
   }
 

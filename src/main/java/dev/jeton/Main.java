@@ -3,6 +3,7 @@ package dev.jeton;
 import dev.jeton.config.Config;
 import dev.jeton.config.ConfigException;
 import dev.jeton.crypto.PasswordHasher;
+import dev.jeton.metrics.JetonMetrics;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,41 +22,46 @@ public final class Main {
     try {
       config = Config.fromEnvironment();
     } catch (ConfigException e) {
-      LOG.error("event=config_invalid detail=\"{}\"", e.getMessage());
+      LOG.atError().setMessage("config_invalid").addKeyValue("detail", e.getMessage()).log();
       System.err.println("jeton: " + e.getMessage());
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
-    Jeton.start(vertx, config, Clock.systemUTC(), PasswordHasher.defaults())
+    JetonMetrics metrics = config.metricsEnabled() ? JetonMetrics.prometheus() : JetonMetrics.disabled();
+    Vertx vertx = metrics.newVertx();
+    Jeton.start(vertx, config, Clock.systemUTC(), PasswordHasher.defaults(), metrics)
         .onSuccess(jeton -> started(config, jeton))
         .onFailure(e -> {
-          LOG.error("event=start_failed detail=\"{}\"", e.getMessage(), e);
+          LOG.atError().setMessage("start_failed").addKeyValue("detail", e.getMessage()).setCause(e).log();
           vertx.close().onComplete(x -> System.exit(1));
         });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
       } catch (Exception e) {
-        LOG.warn("event=shutdown_incomplete detail=\"{}\"", e.getMessage());
+        LOG.atWarn().setMessage("shutdown_incomplete").addKeyValue("detail", e.getMessage()).log();
       }
     }, "jeton-shutdown"));
   }
 
   private static void started(Config config, Jeton jeton) {
     if (config.embeddedStore()) {
-      LOG.warn("event=embedded_store detail=\"EMBEDDED IN-MEMORY STORE: one node only, every user, token and lock is "
-          + "LOST when this process stops. Set JETON_REDIS_URL for production.\"");
+      LOG.atWarn().setMessage("embedded_store").addKeyValue("detail", "EMBEDDED IN-MEMORY STORE: one node only, every "
+          + "user, token and lock is LOST when this process stops. Set JETON_REDIS_URL for production.").log();
     }
     if (config.masterKeyGenerated()) {
-      LOG.warn("event=master_key_generated detail=\"no JETON_MASTER_KEY: a random one was made for this run\"");
+      LOG.atWarn().setMessage("master_key_generated")
+          .addKeyValue("detail", "no JETON_MASTER_KEY: a random one was made for this run").log();
     }
     if (config.adminTokenGenerated()) {
       // The API promises to print the generated bootstrap token once. It goes to the terminal, not to the log.
       System.out.println("\nJeton admin token (shown once, valid until this process stops):\n  "
           + config.adminToken() + "\n");
     }
-    LOG.info("event=started public=http://{}:{} admin=http://{}:{} store={}", config.httpHost(), jeton.httpPort(),
-        config.adminHost(), jeton.adminPort(), config.embeddedStore() ? "embedded" : "redis");
+    String scheme = config.tlsCertFile() != null ? "https" : "http";
+    LOG.atInfo().setMessage("started")
+        .addKeyValue("public", scheme + "://" + config.httpHost() + ":" + jeton.httpPort())
+        .addKeyValue("admin", scheme + "://" + config.adminHost() + ":" + jeton.adminPort())
+        .addKeyValue("store", config.embeddedStore() ? "embedded" : "redis").log();
   }
 }

@@ -1,6 +1,8 @@
 package dev.jeton.admin;
 
 import dev.jeton.config.Config;
+import dev.jeton.metrics.JetonMetrics;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.http.Health;
@@ -63,6 +65,7 @@ public final class AdminVerticle extends VerticleBase {
   private final Clock clock;
   private final Keys keys;
   private final PasswordHasher passwords;
+  private final JetonMetrics metrics;
 
   private final TokenInput tokens;
   private Store store;
@@ -71,7 +74,8 @@ public final class AdminVerticle extends VerticleBase {
   private HttpServer server;
   private Router router;
 
-  public AdminVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords) {
+  public AdminVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords, JetonMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.clock = clock;
     this.keys = keys;
@@ -89,6 +93,9 @@ public final class AdminVerticle extends VerticleBase {
     Replies.installErrorHandlers(router);
     new Health(store).mount(router);
     router.get("/openapi.yaml").handler(this::openApi);
+    if (metrics.enabled()) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.prometheusRegistry()));
+    }
     route(router, HttpMethod.PUT, "/v1/admin/users/:username", ADMIN, this::putUser);
     route(router, HttpMethod.GET, "/v1/admin/users/:username", HELPDESK, this::getUser);
     route(router, HttpMethod.DELETE, "/v1/admin/users/:username", ADMIN, this::deleteUser);
@@ -549,7 +556,8 @@ public final class AdminVerticle extends VerticleBase {
   void audit(RoutingContext ctx, String action, String username, String serial) {
     String operator = ctx.get(OPERATOR);
     String ip = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-    LOG.info("event=admin action={} user={} serial={} operator={} ip={}", action, username, serial, operator, ip);
+    LOG.atInfo().setMessage("admin").addKeyValue("action", action).addKeyValue("user", username)
+        .addKeyValue("serial", serial).addKeyValue("operator", operator).addKeyValue("ip", ip).log();
     vertx.eventBus().publish(Addresses.AUDIT_DECISION, new AuditEvent(Instant.ofEpochMilli(clock.millis()).toString(),
         null, username, ip, operator, "ADMIN", action, null, serial), LOCAL);
   }
@@ -587,7 +595,7 @@ public final class AdminVerticle extends VerticleBase {
   }
 
   private static void unavailable(RoutingContext ctx, Throwable e) {
-    LOG.warn("event=admin_store_failure detail=\"{}\"", e.getMessage());
+    LOG.atWarn().setMessage("admin_store_failure").addKeyValue("detail", e.getMessage()).log();
     Replies.error(ctx, 503, "unavailable", null);
   }
 }

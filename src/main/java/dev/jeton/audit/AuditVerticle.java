@@ -1,6 +1,7 @@
 package dev.jeton.audit;
 
 import dev.jeton.bus.Addresses;
+import dev.jeton.metrics.JetonMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -36,14 +37,16 @@ public final class AuditVerticle extends VerticleBase {
 
   private final Supplier<AuditSink> sinks;
   private final Clock clock;
+  private final JetonMetrics metrics;
   private final ArrayDeque<AuditEvent> pending = new ArrayDeque<>();
   private AuditSink sink;
   private boolean flushing;
   private long dropped;
 
-  public AuditVerticle(Supplier<AuditSink> sinks, Clock clock) {
+  public AuditVerticle(Supplier<AuditSink> sinks, Clock clock, JetonMetrics metrics) {
     this.sinks = sinks;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
@@ -66,6 +69,7 @@ public final class AuditVerticle extends VerticleBase {
     if (pending.size() > MAX_PENDING) {
       pending.pollFirst();
       dropped++;
+      metrics.auditDropped(1);
     }
     if (pending.size() >= BATCH) {
       flush();
@@ -97,11 +101,12 @@ public final class AuditVerticle extends VerticleBase {
           }
         }
         if (dropped > 0) {
-          LOG.warn("event=audit_events_dropped count={}", dropped);
+          LOG.atWarn().setMessage("audit_events_dropped").addKeyValue("count", dropped).log();
           dropped = 0;
         }
       } else {
-        LOG.warn("event=audit_write_failed pending={} detail=\"{}\"", pending.size(), ar.cause().getMessage());
+        LOG.atWarn().setMessage("audit_write_failed").addKeyValue("pending", pending.size())
+            .addKeyValue("detail", ar.cause().getMessage()).log();
       }
     });
   }

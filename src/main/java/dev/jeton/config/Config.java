@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  * @param passwordWorkers worker threads that hash passwords; also bounds concurrent password checks
  * @param auditMaxEvents the audit trail keeps at most this many events (approximately, on Redis)
  * @param auditMaxAgeDays and none older than this
+ * @param metricsEnabled Prometheus metrics at {@code /metrics}, and Vert.x's own; off only to measure their cost
+ * @param tlsCertFile PEM certificate chain for both listeners, or null for plain HTTP
+ * @param tlsKeyFile PEM private key of that certificate
+ * @param shutdownGraceSeconds how long a SIGTERM waits for requests in flight before closing
  */
 public record Config(
     String httpHost, int httpPort,
@@ -39,7 +43,10 @@ public record Config(
     int challengeTtlSeconds,
     int storeTimeoutMillis,
     int passwordWorkers,
-    int auditMaxEvents, int auditMaxAgeDays) {
+    int auditMaxEvents, int auditMaxAgeDays,
+    boolean metricsEnabled,
+    String tlsCertFile, String tlsKeyFile,
+    int shutdownGraceSeconds) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
   private static final Pattern REDIS_URL = Pattern.compile("rediss?://[^\\s]+");
@@ -95,6 +102,13 @@ public record Config(
       generatedToken = true;
     }
 
+    String tlsCert = r.readableFile("JETON_TLS_CERT_FILE");
+    String tlsKey = r.readableFile("JETON_TLS_KEY_FILE");
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ConfigException("JETON_TLS_CERT_FILE and JETON_TLS_KEY_FILE go together: set both or neither");
+    }
+    r.oneOf("JETON_LOG_FORMAT", "json", "text");
+    r.oneOf("JETON_LOG_LEVEL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     int pinMin = r.integer("JETON_PIN_MIN_LENGTH", 4, 4, 12);
     int pinMax = r.integer("JETON_PIN_MAX_LENGTH", 4, 4, 12);
     if (pinMax < pinMin) {
@@ -127,7 +141,10 @@ public record Config(
         r.integer("JETON_STORE_TIMEOUT_MS", 1000, 10, 60_000),
         r.integer("JETON_PASSWORD_WORKERS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256),
         r.integer("JETON_AUDIT_MAX_EVENTS", 1_000_000, 100, 100_000_000),
-        r.integer("JETON_AUDIT_MAX_AGE_DAYS", 90, 1, 3650));
+        r.integer("JETON_AUDIT_MAX_AGE_DAYS", 90, 1, 3650),
+        r.bool("JETON_METRICS_ENABLED", true),
+        tlsCert, tlsKey,
+        r.integer("JETON_SHUTDOWN_GRACE_SECONDS", 20, 0, 600));
   }
 
   /** Without secrets: safe to log. */
@@ -198,6 +215,24 @@ public record Config(
         case "true": case "yes": case "1": return true;
         case "false": case "no": case "0": return false;
         default: throw new ConfigException(name + " must be true or false, got '" + v + "'");
+      }
+    }
+
+    /** A file that must exist and be readable, or null when the variable is unset. */
+    String readableFile(String name) {
+      String v = string(name, null);
+      if (v != null && !Files.isReadable(Path.of(v))) {
+        throw new ConfigException(name + " names a file that cannot be read: " + v);
+      }
+      return v;
+    }
+
+    /** Checks a value that logback reads itself (the log level, in any case, and format), before logback guesses. */
+    void oneOf(String name, String... allowed) {
+      String v = string(name, null);
+      boolean anyCase = name.equals("JETON_LOG_LEVEL");
+      if (v != null && java.util.Arrays.stream(allowed).noneMatch(a -> anyCase ? a.equalsIgnoreCase(v) : a.equals(v))) {
+        throw new ConfigException(name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
       }
     }
 

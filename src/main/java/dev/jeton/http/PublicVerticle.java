@@ -39,6 +39,7 @@ public final class PublicVerticle extends VerticleBase {
   public static final String CLIENTS_CHANGED = "jeton.intake.clients-changed";
   static final int BODY_LIMIT = 16 * 1024;
   private static final long CLIENT_CACHE_MILLIS = 5_000;
+  private static final String RECEIVED = "jeton.received";
 
   private final Config config;
   private final Map<String, CachedClient> clients = new HashMap<>();
@@ -81,6 +82,7 @@ public final class PublicVerticle extends VerticleBase {
   }
 
   private void authenticate(RoutingContext ctx) {
+    ctx.put(RECEIVED, System.nanoTime());
     String secret = bearer(ctx);
     if (secret == null) {
       Replies.error(ctx, 401, "unauthorized_client", null);
@@ -105,6 +107,7 @@ public final class PublicVerticle extends VerticleBase {
       Replies.error(ctx, 400, "invalid_request", e.getMessage());
       return;
     }
+    long received = ctx.<Long>get(RECEIVED);
     String username = fields.get("username");
     String problem = problem(fields, username);
     if (problem != null) {
@@ -119,14 +122,15 @@ public final class PublicVerticle extends VerticleBase {
     String level = fields.get("level") != null ? fields.get("level")
         : client.defaultLevel() != null ? client.defaultLevel() : "any";
     LoginRequest request = new LoginRequest(requestId(ctx), username, fields.get("password"), fields.get("state"),
-        fields.get("newPin"), fields.get("confirmPin"), ip, client.name(), level);
+        fields.get("newPin"), fields.get("confirmPin"), ip, client.name(), level, received);
     vertx.eventBus().<LoginOutcome>request(Addresses.VERIFY_LOGIN, request, verifyOptions)
         .map(Message::body)
         .onComplete(ar -> {
           if (ar.succeeded()) {
             reply(ctx, ar.result());
           } else {
-            LOG.warn("event=verify_failed failure={} request={}", failureType(ar.cause()), request.requestId());
+            LOG.atWarn().setMessage("verify_failed").addKeyValue("failure", failureType(ar.cause()))
+                .addKeyValue("request", request.requestId()).log();
             Replies.error(ctx, 503, "unavailable", null);
           }
         });

@@ -83,7 +83,7 @@ public final class RedisStore implements Store {
     return timed(redis.batch(loads))
         .<Void>mapEmpty()
         .recover(e -> {
-          LOG.warn("event=redis_unreachable_at_start detail=\"{}\"", e.getMessage());
+          LOG.atWarn().setMessage("redis_unreachable_at_start").addKeyValue("detail", e.getMessage()).log();
           return Future.succeededFuture();
         });
   }

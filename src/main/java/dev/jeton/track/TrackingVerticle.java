@@ -1,6 +1,7 @@
 package dev.jeton.track;
 
 import dev.jeton.bus.Addresses;
+import dev.jeton.metrics.JetonMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -22,13 +23,15 @@ public final class TrackingVerticle extends VerticleBase {
 
   private final Supplier<Store> stores;
   private final Clock clock;
+  private final JetonMetrics metrics;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Store store;
 
   /** @param stores makes this instance's store (one Redis client per verticle instance) */
-  public TrackingVerticle(Supplier<Store> stores, Clock clock) {
+  public TrackingVerticle(Supplier<Store> stores, Clock clock, JetonMetrics metrics) {
     this.stores = stores;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
@@ -73,10 +76,11 @@ public final class TrackingVerticle extends VerticleBase {
   }
 
   private <Q, R> void serve(String operation, Function<Q, Future<R>> op) {
-    consumers.add(vertx.eventBus().<Q>localConsumer(Addresses.TRACK + operation, msg -> reply(msg, op)));
+    consumers.add(vertx.eventBus().<Q>localConsumer(Addresses.TRACK + operation, msg -> reply(operation, msg, op)));
   }
 
-  private static <Q, R> void reply(Message<Q> msg, Function<Q, Future<R>> op) {
+  private <Q, R> void reply(String operation, Message<Q> msg, Function<Q, Future<R>> op) {
+    long start = System.nanoTime();
     Future<R> result;
     try {
       result = op.apply(msg.body());
@@ -84,6 +88,7 @@ public final class TrackingVerticle extends VerticleBase {
       result = Future.failedFuture(e);
     }
     result.onComplete(ar -> {
+      metrics.store(operation, System.nanoTime() - start, ar.succeeded());
       if (ar.succeeded()) {
         msg.reply(ar.result());
       } else {

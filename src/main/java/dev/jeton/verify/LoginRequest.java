@@ -5,9 +5,10 @@ package dev.jeton.verify;
  *
  * @param clientIp the end user's address that counts for throttling (the intake decided whether to trust the body)
  * @param level "otp" or "any"
+ * @param receivedNanos {@link System#nanoTime()} when the intake received the request
  */
 public record LoginRequest(String requestId, String username, String password, String state, String newPin,
-    String confirmPin, String clientIp, String client, String level) {
+    String confirmPin, String clientIp, String client, String level, long receivedNanos) {
 
   /** Never prints the secrets. */
   @Override

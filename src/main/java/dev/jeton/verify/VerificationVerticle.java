@@ -4,6 +4,7 @@ import dev.jeton.audit.AuditEvent;
 import dev.jeton.bus.Addresses;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
+import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.track.BusStore;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Future;
@@ -33,11 +34,14 @@ public final class VerificationVerticle extends VerticleBase {
   private final Clock clock;
   private final Keys keys;
   private final PasswordHasher passwords;
+  private final JetonMetrics metrics;
   private WorkerExecutor passwordPool;
   private Verifier verifier;
   private MessageConsumer<LoginRequest> consumer;
 
-  public VerificationVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords) {
+  public VerificationVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords,
+      JetonMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.clock = clock;
     this.keys = keys;
@@ -48,7 +52,8 @@ public final class VerificationVerticle extends VerticleBase {
   public Future<?> start() {
     passwordPool = vertx.createSharedWorkerExecutor("jeton-password", config.passwordWorkers());
     verifier = new Verifier(config, new BusStore(vertx, config.storeTimeoutMillis() + 200L), clock, keys, passwords,
-        this::checkPassword);
+        this::checkPassword, metrics);
+    watchEventLoop();
     consumer = vertx.eventBus().localConsumer(Addresses.VERIFY_LOGIN, this::onLogin);
     return consumer.completion();
   }
@@ -63,9 +68,23 @@ public final class VerificationVerticle extends VerticleBase {
     verifier.login(r).onComplete(ar -> {
       LoginOutcome o = ar.succeeded() ? ar.result() : LoginOutcome.unavailable(r.username(), "internal_error");
       msg.reply(o);
+      metrics.decision(r, o, System.nanoTime() - r.receivedNanos());
       audit(r, o);
     });
   }
+
+  /** Each instance runs on its own event loop: a 100 ms timer there tells how late the loop is. */
+  private void watchEventLoop() {
+    String loop = Thread.currentThread().getName();
+    long[] expected = {System.nanoTime() + LOOP_PROBE_NANOS};
+    vertx.setPeriodic(LOOP_PROBE_NANOS / 1_000_000, id -> {
+      long now = System.nanoTime();
+      metrics.eventLoopDelay(loop, Math.max(0, now - expected[0]));
+      expected[0] = now + LOOP_PROBE_NANOS;
+    });
+  }
+
+  private static final long LOOP_PROBE_NANOS = 100_000_000L;
 
   private Future<Boolean> checkPassword(Callable<Boolean> check) {
     int bound = config.passwordWorkers() * 32;
@@ -80,9 +99,11 @@ public final class VerificationVerticle extends VerticleBase {
     String decision = o.kind() == LoginOutcome.Kind.LOCKED ? "REJECT" : o.kind().name();
     AuditEvent e = new AuditEvent(Instant.ofEpochMilli(clock.millis()).toString(), r.requestId(), r.username(),
         r.clientIp(), r.client(), decision, o.auditReason(), o.method(), o.tokenSerial());
-    DECISIONS.info("decision={} reason={} method={} user={} client={} ip={} serial={} request={}",
-        decision, o.auditReason(), o.method(), keys.logRefs().hash(r.username()).substring(0, 12), r.client(),
-        r.clientIp(), o.tokenSerial(), r.requestId());
+    DECISIONS.atInfo().setMessage("decision").addKeyValue("decision", decision)
+        .addKeyValue("reason", o.auditReason()).addKeyValue("method", o.method())
+        .addKeyValue("user", keys.logRefs().hash(r.username()).substring(0, 12)).addKeyValue("client", r.client())
+        .addKeyValue("ip", r.clientIp()).addKeyValue("serial", o.tokenSerial()).addKeyValue("request", r.requestId())
+        .log();
     vertx.eventBus().publish(Addresses.AUDIT_DECISION, e, LOCAL);
   }
 

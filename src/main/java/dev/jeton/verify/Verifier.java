@@ -3,6 +3,7 @@ package dev.jeton.verify;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.crypto.Secrets;
+import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.otp.Codes;
 import dev.jeton.otp.Hotp;
 import dev.jeton.otp.OtpAlgorithm;
@@ -46,12 +47,14 @@ public final class Verifier {
   private final Function<Callable<Boolean>, Future<Boolean>> blocking;
   private final PinPolicy pinPolicy;
   private final UserRecord dummyUser;
+  private final JetonMetrics metrics;
 
   /**
    * @param blocking runs a password check on a bounded worker pool; fails when the pool is saturated
    */
   public Verifier(Config config, Store store, Clock clock, Keys keys, PasswordHasher passwords,
-      Function<Callable<Boolean>, Future<Boolean>> blocking) {
+      Function<Callable<Boolean>, Future<Boolean>> blocking, JetonMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.store = store;
     this.clock = clock;
@@ -249,9 +252,15 @@ public final class Verifier {
         r.password() == null ? "" : r.password());
     return store.fail(new Store.Fail(r.username(), r.clientIp(), fingerprint, challengeId, now,
             config.lockoutFailures(), config.lockoutSeconds(), config.ipFailureWindowSeconds()))
-        .map(f -> f.outcome() == Store.FailOutcome.LOCKED
-            ? locked(r.username(), f.lockedUntil(), now)
-            : LoginOutcome.reject(r.username(), reason));
+        .map(f -> {
+          if (f.outcome() == Store.FailOutcome.LOCKED) {
+            return locked(r.username(), f.lockedUntil(), now);
+          }
+          if (f.outcome() == Store.FailOutcome.COUNTED && f.failures() >= config.lockoutFailures()) {
+            metrics.lockout();
+          }
+          return LoginOutcome.reject(r.username(), reason);
+        });
   }
 
   // ---- matching a passcode ----

@@ -47,7 +47,7 @@ final class JarProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the jar and waits (at most 30 s) until its output shows {@code event=started} or the process exits.
+   * Starts the jar and waits (at most 30 s) until its output shows the "started" log line or the process exits.
    *
    * @param name short label for the log file name
    * @param jetonEnv the JETON_* variables; ports and host are added when absent
@@ -89,7 +89,7 @@ final class JarProcess implements AutoCloseable {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
     try {
       while (System.currentTimeMillis() < deadline) {
-        if (read(log).contains("event=started")) {
+        if (read(log).contains("\"formattedMessage\":\"started\"")) {
           started = true;
           break;
         }
@@ -115,7 +115,7 @@ final class JarProcess implements AutoCloseable {
     }
   }
 
-  /** True when {@code event=started} appeared within the start timeout. */
+  /** True when the "started" log line appeared within the start timeout. */
   boolean started() {
     return started;
   }

@@ -176,9 +176,11 @@ class SecretsNeverLoggedIT {
     String output = jar.output();
 
     assertThat(output).as("the log shows the decisions (so an empty log cannot pass)")
-        .contains("decision=ACCEPT").contains("decision=CHALLENGE").contains("decision=REJECT");
-    assertThat(Pattern.compile("decision=ACCEPT").matcher(output).results().count())
+        .contains("{\"decision\":\"ACCEPT\"}").contains("{\"decision\":\"CHALLENGE\"}").contains("{\"decision\":\"REJECT\"}");
+    assertThat(Pattern.compile(Pattern.quote("{\"decision\":\"ACCEPT\"}")).matcher(output).results().count())
         .as("ACCEPT lines for otp, password and emergency").isGreaterThanOrEqualTo(3);
+    output.lines().filter(l -> !l.isBlank()).forEach(line -> assertThat(new io.vertx.core.json.JsonObject(line)
+        .getString("level")).as("every log line is one JSON object: %s", line).isNotNull());
 
     SoftAssertions soft = new SoftAssertions();
     secrets.forEach((label, value) -> soft.assertThat(leaks(output, value))

@@ -3,6 +3,7 @@ package dev.jeton.testsupport;
 import dev.jeton.Jeton;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
+import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.otp.Hotp;
 import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.otp.Totp;
@@ -60,9 +61,10 @@ public final class TestJeton implements AutoCloseable {
     env.putAll(overrides);
     Config config = Config.from(env);
     MutableClock clock = MutableClock.atStepStart();
-    Vertx vertx = Vertx.vertx();
+    JetonMetrics metrics = config.metricsEnabled() ? JetonMetrics.prometheus() : JetonMetrics.disabled();
+    Vertx vertx = metrics.newVertx();
     try {
-      Jeton jeton = Jeton.start(vertx, config, clock, TEST_PASSWORDS).await(30, TimeUnit.SECONDS);
+      Jeton jeton = Jeton.start(vertx, config, clock, TEST_PASSWORDS, metrics).await(30, TimeUnit.SECONDS);
       return new TestJeton(vertx, jeton, config, clock);
     } catch (Exception e) {
       vertx.close();
