@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Jeton's meters, on a Prometheus registry that also carries Vert.x's own metrics (HTTP server, event bus, pools) and
@@ -67,6 +68,12 @@ public final class JetonMetrics {
         .register(registry);
     this.auditDropped = Counter.builder("jeton.audit.events.dropped")
         .description("Audit events dropped because the audit store was unreachable too long").register(registry);
+    // Series that alerts and dashboards read exist from the start, at zero, rather than after the first event.
+    for (String challenge : new String[] {"NEW_PIN", "NEXT_PASSCODE"}) {
+      challengeCounter(challenge, "opened");
+      challengeCounter(challenge, "answered");
+    }
+    challengeCounter("unknown", "expired");
     if (prometheus != null) {
       new UptimeMetrics().bindTo(registry);
       new FileDescriptorMetrics().bindTo(registry);
@@ -122,7 +129,7 @@ public final class JetonMetrics {
         .register(registry)).increment();
     durations.computeIfAbsent(decision, d -> Timer.builder("jeton.auth.duration")
         .description("Time to decide one authentication request, from intake to answer").tag("decision", d)
-        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     switch (o.kind()) {
       case RATE_LIMITED:
         throttled.increment();
@@ -146,9 +153,13 @@ public final class JetonMetrics {
   }
 
   private void challenge(String challenge, String event) {
-    challenges.computeIfAbsent(challenge + '|' + event, k -> Counter.builder("jeton.challenges")
+    challengeCounter(challenge, event).increment();
+  }
+
+  private Counter challengeCounter(String challenge, String event) {
+    return challenges.computeIfAbsent(challenge + '|' + event, k -> Counter.builder("jeton.challenges")
         .description("Challenges opened, answered, and presented after they expired (or never existed)")
-        .tag("challenge", challenge).tag("event", event).register(registry)).increment();
+        .tag("challenge", challenge).tag("event", event).register(registry));
   }
 
   public void lockout() {
@@ -159,14 +170,28 @@ public final class JetonMetrics {
     auditDropped.increment(n);
   }
 
+  /** Registers the series of a store operation at zero, so that its error rate reads 0 rather than nothing. */
+  public void storeOperation(String script) {
+    storeTimer(script);
+    storeErrors(script);
+  }
+
+  private Timer storeTimer(String script) {
+    return scripts.computeIfAbsent(script, s -> Timer.builder("jeton.store.script.duration")
+        .description("Store operation latency, seen from tracking").tag("script", s)
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+  }
+
+  private Counter storeErrors(String script) {
+    return storeErrors.computeIfAbsent(script, s -> Counter.builder("jeton.store.errors")
+        .description("Store operations that failed or timed out").tag("script", s).register(registry));
+  }
+
   /** One store operation (on Redis, one Lua script, pipelined with its companions). */
   public void store(String script, long nanos, boolean ok) {
-    scripts.computeIfAbsent(script, s -> Timer.builder("jeton.store.script.duration")
-        .description("Store operation latency, seen from tracking").tag("script", s)
-        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    storeTimer(script).record(nanos, TimeUnit.NANOSECONDS);
     if (!ok) {
-      storeErrors.computeIfAbsent(script, s -> Counter.builder("jeton.store.errors")
-          .description("Store operations that failed or timed out").tag("script", s).register(registry)).increment();
+      storeErrors(script).increment();
     }
   }
 
@@ -174,6 +199,6 @@ public final class JetonMetrics {
   public void eventLoopDelay(String loop, long nanos) {
     loopDelays.computeIfAbsent(loop, l -> Timer.builder("jeton.event.loop.delay")
         .description("Lateness of a 100 ms timer on each event loop").tag("loop", l)
-        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 }

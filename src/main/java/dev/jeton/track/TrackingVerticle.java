@@ -76,6 +76,7 @@ public final class TrackingVerticle extends VerticleBase {
   }
 
   private <Q, R> void serve(String operation, Function<Q, Future<R>> op) {
+    metrics.storeOperation(operation);
     consumers.add(vertx.eventBus().<Q>localConsumer(Addresses.TRACK + operation, msg -> reply(operation, msg, op)));
   }
 
