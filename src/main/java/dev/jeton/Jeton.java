@@ -37,11 +37,15 @@ public final class Jeton {
   private final Vertx vertx;
   private final PublicVerticle intake;
   private final AdminVerticle admin;
+  private final List<String> listeners;
+  private final List<String> inner;
 
-  private Jeton(Vertx vertx, PublicVerticle intake, AdminVerticle admin) {
+  private Jeton(Vertx vertx, PublicVerticle intake, AdminVerticle admin, List<String> listeners, List<String> inner) {
     this.vertx = vertx;
     this.intake = intake;
     this.admin = admin;
+    this.listeners = listeners;
+    this.inner = inner;
   }
 
   /**
@@ -75,16 +79,29 @@ public final class Jeton {
       trackers = loops;
     }
     PublicVerticle[] intake = new PublicVerticle[loops];
-    AdminVerticle[] admin = new AdminVerticle[1];
+    AdminVerticle admin = new AdminVerticle(config, clock, keys, passwords, metrics);
     int[] next = {0};
-    return vertx.deployVerticle(() -> new TrackingVerticle(stores, clock, metrics), new DeploymentOptions().setInstances(trackers))
-        .compose(id -> vertx.deployVerticle(new AuditVerticle(auditSink, clock, metrics)))
-        .compose(id -> vertx.deployVerticle(() -> new VerificationVerticle(config, clock, keys, passwords, metrics),
-            new DeploymentOptions().setInstances(loops)))
-        .compose(id -> vertx.deployVerticle(() -> intake[next[0]++] = new PublicVerticle(config),
-            new DeploymentOptions().setInstances(loops)))
-        .compose(id -> vertx.deployVerticle(admin[0] = new AdminVerticle(config, clock, keys, passwords, metrics)))
-        .map(id -> new Jeton(vertx, intake[0], admin[0]));
+    List<String> inner = new ArrayList<>();
+    List<String> listeners = new ArrayList<>();
+    return add(inner, vertx.deployVerticle(() -> new TrackingVerticle(stores, clock, metrics),
+            new DeploymentOptions().setInstances(trackers)))
+        .compose(id -> add(inner, vertx.deployVerticle(new AuditVerticle(auditSink, clock, metrics))))
+        .compose(id -> add(inner, vertx.deployVerticle(
+            () -> new VerificationVerticle(config, clock, keys, passwords, metrics),
+            new DeploymentOptions().setInstances(loops))))
+        .compose(id -> add(listeners, vertx.deployVerticle(() -> intake[next[0]++] = new PublicVerticle(config),
+            new DeploymentOptions().setInstances(loops))))
+        .compose(id -> add(listeners, vertx.deployVerticle(admin)))
+        .map(id -> {
+          // Inner verticles stop after the listeners, in reverse order of start: tracking (the store) last.
+          java.util.Collections.reverse(inner);
+          return new Jeton(vertx, intake[0], admin, listeners, inner);
+        });
+  }
+
+  /** Records the id of what {@code deployed} deployed, and passes it on. */
+  private static Future<String> add(List<String> ids, Future<String> deployed) {
+    return deployed.onSuccess(ids::add);
   }
 
   public int httpPort() {
@@ -104,10 +121,22 @@ public final class Jeton {
     return vertx;
   }
 
-  /** Undeploys everything: listeners stop, the store is closed. */
+  /**
+   * Stops gracefully: both listeners stop accepting and finish the requests in flight (up to
+   * {@code JETON_SHUTDOWN_GRACE_SECONDS}); then verification, audit (which writes what it holds) and tracking (which
+   * closes the store), in that order.
+   */
   public Future<Void> stop() {
-    List<Future<Void>> all = new ArrayList<>();
-    vertx.deploymentIDs().forEach(id -> all.add(vertx.undeploy(id)));
-    return Future.all(all).mapEmpty();
+    List<Future<Void>> listening = new ArrayList<>();
+    listeners.forEach(id -> listening.add(vertx.undeploy(id)));
+    Future<Void> chain = Future.join(listening).mapEmpty();
+    for (String id : inner) {
+      chain = chain.eventually(() -> vertx.undeploy(id));
+    }
+    return chain.eventually(() -> {
+      List<Future<Void>> rest = new ArrayList<>();
+      vertx.deploymentIDs().forEach(id -> rest.add(vertx.undeploy(id)));
+      return Future.join(rest);
+    }).mapEmpty();
   }
 }

@@ -9,6 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import sun.misc.Signal;
 
 /** Starts one Jeton node from the environment (API.md §1). Exit code 2 on a configuration error. */
 public final class Main {
@@ -30,18 +34,44 @@ public final class Main {
     JetonMetrics metrics = config.metricsEnabled() ? JetonMetrics.prometheus() : JetonMetrics.disabled();
     Vertx vertx = metrics.newVertx();
     Jeton.start(vertx, config, Clock.systemUTC(), PasswordHasher.defaults(), metrics)
-        .onSuccess(jeton -> started(config, jeton))
+        .onSuccess(jeton -> {
+          started(config, jeton);
+          onTermination(() -> shutdown(config, vertx, jeton));
+        })
         .onFailure(e -> {
           LOG.atError().setMessage("start_failed").addKeyValue("detail", e.getMessage()).setCause(e).log();
           vertx.close().onComplete(x -> System.exit(1));
         });
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.atWarn().setMessage("shutdown_incomplete").addKeyValue("detail", e.getMessage()).log();
-      }
-    }, "jeton-shutdown"));
+  }
+
+  /**
+   * SIGTERM (and SIGINT) start a graceful shutdown instead of the JVM's immediate one, so that requests in flight
+   * finish and the process exits 0. The handler API is the JDK's unsupported-but-stable {@code sun.misc.Signal}.
+   */
+  private static void onTermination(Runnable shutdown) {
+    AtomicBoolean once = new AtomicBoolean();
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        if (once.compareAndSet(false, true)) {
+          new Thread(shutdown, "jeton-shutdown").start();
+        }
+      });
+    }
+  }
+
+  /** Runs on its own thread (never an event loop), so it may wait. */
+  private static void shutdown(Config config, Vertx vertx, Jeton jeton) {
+    LOG.atInfo().setMessage("stopping").addKeyValue("graceSeconds", config.shutdownGraceSeconds()).log();
+    int code = 0;
+    try {
+      jeton.stop().await(config.shutdownGraceSeconds() + 10L, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
+      LOG.atInfo().setMessage("stopped").log();
+    } catch (Exception e) {
+      LOG.atWarn().setMessage("shutdown_incomplete").addKeyValue("detail", String.valueOf(e.getMessage())).log();
+      code = 1;
+    }
+    System.exit(code);
   }
 
   private static void started(Config config, Jeton jeton) {

@@ -6,6 +6,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.http.Health;
+import dev.jeton.http.Listeners;
 import dev.jeton.http.PublicVerticle;
 import dev.jeton.http.Replies;
 import dev.jeton.http.Validation;
@@ -29,7 +30,6 @@ import dev.jeton.bus.Addresses;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -121,8 +121,14 @@ public final class AdminVerticle extends VerticleBase {
         .handler(this::authorize)
         .handler(role(ADMIN, bulk::load));
 
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.adminHost()).setPort(config.adminPort()));
+    server = vertx.createHttpServer(Listeners.options(config, config.adminHost(), config.adminPort()));
     return server.requestHandler(router).listen();
+  }
+
+  /** Stops accepting, lets the requests in flight finish (up to the grace period), then closes. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(config.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
   }
 
   public int actualPort() {

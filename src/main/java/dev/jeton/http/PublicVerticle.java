@@ -15,7 +15,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -67,8 +66,14 @@ public final class PublicVerticle extends VerticleBase {
     router.post("/v1/authenticate")
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
         .handler(this::authenticate);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()));
+    server = vertx.createHttpServer(Listeners.options(config, config.httpHost(), config.httpPort()));
     return server.requestHandler(router).listen();
+  }
+
+  /** Stops accepting, lets the requests in flight finish (up to the grace period), then closes. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(config.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** The port bound (useful when configured as 0). */

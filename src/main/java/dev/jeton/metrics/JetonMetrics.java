@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -53,14 +52,18 @@ public final class JetonMetrics {
   private final ConcurrentMap<String, Counter> storeErrors = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> challenges = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> loopDelays = new ConcurrentHashMap<>();
-  private final Counter lockouts;
-  private final Counter replays;
-  private final Counter throttled;
-  private final Counter auditDropped;
+  private Counter lockouts;
+  private Counter replays;
+  private Counter throttled;
+  private Counter auditDropped;
 
   private JetonMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
     this.registry = registry;
     this.prometheus = prometheus;
+  }
+
+  /** After Vert.x has configured the registry's filters: Micrometer wants filters before meters. */
+  private void registerMeters() {
     this.lockouts = Counter.builder("jeton.lockouts").description("Usernames locked (or re-locked)").register(registry);
     this.replays = Counter.builder("jeton.replays.refused").description("Codes refused because already used")
         .register(registry);
@@ -75,7 +78,6 @@ public final class JetonMetrics {
     }
     challengeCounter("unknown", "expired");
     if (prometheus != null) {
-      new UptimeMetrics().bindTo(registry);
       new FileDescriptorMetrics().bindTo(registry);
     }
   }
@@ -100,9 +102,13 @@ public final class JetonMetrics {
     return prometheus;
   }
 
-  /** A Vert.x instance that reports its HTTP, event-bus and pool metrics (and the JVM's) here. */
+  /**
+   * A Vert.x instance that reports its HTTP, event-bus and pool metrics (and the JVM's) here. Call once, before
+   * anything is recorded.
+   */
   public Vertx newVertx() {
     if (prometheus == null) {
+      registerMeters();
       return Vertx.vertx();
     }
     MicrometerMetricsOptions options = new MicrometerMetricsOptions()
@@ -113,10 +119,12 @@ public final class JetonMetrics {
         // Replies travel on one-off addresses: one label value for all of them.
         .addLabelMatch(new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel("address").setType(MatchType.REGEX)
             .setValue("__vertx\\..*").setAlias("reply"));
-    return Vertx.builder()
+    Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(options))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
+    registerMeters();
+    return vertx;
   }
 
   /** One decision: counted by decision, reason and method, timed from intake to answer. */

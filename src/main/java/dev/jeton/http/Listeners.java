@@ -1,0 +1,25 @@
+package dev.jeton.http;
+
+import dev.jeton.config.Config;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+
+import java.util.Set;
+
+/** Options shared by both listeners: TLS from PEM files when configured, TLS 1.2 and 1.3 only. */
+public final class Listeners {
+
+  private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+
+  private Listeners() {}
+
+  public static HttpServerOptions options(Config config, String host, int port) {
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port);
+    if (config.tlsCertFile() != null) {
+      options.setSsl(true)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertFile()).setKeyPath(config.tlsKeyFile()))
+          .setEnabledSecureTransportProtocols(PROTOCOLS);
+    }
+    return options;
+  }
+}
