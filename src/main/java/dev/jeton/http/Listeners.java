@@ -6,7 +6,11 @@ import io.vertx.core.net.PemKeyCertOptions;
 
 import java.util.Set;
 
-/** Options shared by both listeners: TLS from PEM files when configured, TLS 1.2 and 1.3 only. */
+/**
+ * Options shared by both listeners: HTTP/1.1 (no cleartext HTTP/2 upgrade: portals post small JSON bodies, and some
+ * HTTP/2 clients fail their streams in flight on the GOAWAY of a graceful shutdown), TLS from PEM files when
+ * configured, TLS 1.2 and 1.3 only.
+ */
 public final class Listeners {
 
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
@@ -14,7 +18,7 @@ public final class Listeners {
   private Listeners() {}
 
   public static HttpServerOptions options(Config config, String host, int port) {
-    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port);
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setHttp2ClearTextEnabled(false);
     if (config.tlsCertFile() != null) {
       options.setSsl(true)
           .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertFile()).setKeyPath(config.tlsKeyFile()))

@@ -159,6 +159,11 @@ final class JarProcess implements AutoCloseable {
     throw new AssertionError("the jar did not exit within " + timeoutMs + " ms; output:\n" + tail());
   }
 
+  /** Sends SIGTERM and returns at once (the graceful shutdown runs in the process). */
+  void signalTerm() {
+    process.destroy();
+  }
+
   /** SIGTERM, a bounded wait for the shutdown hook, then SIGKILL. Idempotent. */
   void stop() {
     terminate(process);

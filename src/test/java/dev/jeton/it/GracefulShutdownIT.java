@@ -1,0 +1,48 @@
+package dev.jeton.it;
+
+import dev.jeton.testsupport.Api;
+import dev.jeton.testsupport.Api.Resp;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** SIGTERM: the listeners stop accepting, the requests in flight finish, the store is closed, exit code 0. */
+class GracefulShutdownIT {
+
+  private static final String ADMIN = "graceful-shutdown-admin-token";
+
+  @Test
+  void requestsInFlightFinishAndTheProcessExitsZero() throws Exception {
+    // One password worker: eight Argon2id checks queue behind each other, so they are still in flight at SIGTERM.
+    try (JarProcess jar = JarProcess.start("graceful", Map.of("JETON_ADMIN_TOKEN", ADMIN,
+        "JETON_PASSWORD_WORKERS", "1", "JETON_SHUTDOWN_GRACE_SECONDS", "20"))) {
+      assertThat(jar.started()).as(jar.tail()).isTrue();
+      Api api = new Api(jar.httpPort(), jar.adminPort(), ADMIN);
+      api.clientSecret(api.admin("PUT", "/v1/admin/clients/portal", new JsonObject()).str("secret"));
+      assertThat(api.admin("PUT", "/v1/admin/users/grace", new JsonObject().put("password", "a fine password"))
+          .status()).isEqualTo(201);
+
+      List<CompletableFuture<Resp>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        inFlight.add(api.authenticateAsync(new JsonObject().put("username", "grace").put("password", "a fine password")));
+      }
+      Thread.sleep(100);
+      jar.signalTerm();
+
+      for (CompletableFuture<Resp> f : inFlight) {
+        Resp r = f.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).as("a request in flight at SIGTERM: %s", r.raw()).isEqualTo(200);
+        assertThat(r.str("decision")).isEqualTo("ACCEPT");
+      }
+      assertThat(jar.exitCode(30_000)).as(jar.tail()).isZero();
+      assertThat(jar.output()).contains("\"formattedMessage\":\"stopping\"").contains("\"formattedMessage\":\"stopped\"");
+    }
+  }
+}
