@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The login rush on one machine: a fresh Redis and Jeton on loopback, N users provisioned through the bulk API
+# (TOTP seeds derived from a load-test key, PIN 2580), then wrk posting one precomputed PIN+code login per user.
+# Prints ACCEPT logins/s, latency percentiles, non-2xx answers, and Redis memory per provisioned user.
+#   loadtest/bench.sh [USERS] [CONNECTIONS] [SECONDS]      (defaults 20000 64 10)
+#   JETON_METRICS_ENABLED=false loadtest/bench.sh ...       (to measure the cost of metrics)
+# Needs java, mvn, redis-server, redis-cli, wrk, curl, python3. Traffic stays on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}
+work=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+REDIS_PORT=$(free_port); HTTP_PORT=$(free_port); ADMIN_PORT=$(free_port)
+cleanup() { [ -n "${JPID:-}" ] && kill "$JPID" 2>/dev/null; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+[ -f target/jeton.jar ] || mvn -q -B package -DskipTests
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir "$work" >/dev/null
+TOKEN=bench-admin-token-$RANDOM$RANDOM
+JETON_REDIS_URL=redis://127.0.0.1:$REDIS_PORT JETON_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
+JETON_ADMIN_TOKEN=$TOKEN JETON_HTTP_HOST=127.0.0.1 JETON_HTTP_PORT=$HTTP_PORT JETON_ADMIN_PORT=$ADMIN_PORT \
+JETON_LOG_LEVEL=WARN JETON_IP_FAILURE_LIMIT=10000000 java ${JAVA_OPTS:-} -jar target/jeton.jar > "$work/jeton.log" 2>&1 &
+JPID=$!
+for _ in $(seq 150); do curl -sf "http://127.0.0.1:$ADMIN_PORT/health/ready" >/dev/null && break; sleep 0.2; done
+
+KEY=${LOADTEST_KEY:-jeton-load-test-key}
+python3 - "$USERS" "$KEY" > "$work/users.ndjson" <<'PY'
+import base64, hashlib, hmac, json, sys
+n, key = int(sys.argv[1]), sys.argv[2].encode()
+for i in range(n):
+    seed = hmac.new(key, b"user%07d" % i, hashlib.sha256).digest()[:20]
+    print(json.dumps({"username": "user%07d" % i, "token": {"serial": "LT%07d" % i, "type": "totp", "secret":
+        base64.b32encode(seed).decode().rstrip("="), "pin": "2580"}}))
+PY
+before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
+curl -sS -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
+  --data-binary "@$work/users.ndjson" "http://127.0.0.1:$ADMIN_PORT/v1/admin/bulk"
+after=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
+CLIENT=$(curl -sS -X PUT -H "Authorization: Bearer $TOKEN" -d '{"trustClientIp":true}' \
+  "http://127.0.0.1:$ADMIN_PORT/v1/admin/clients/bench" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+
+# Wait for a fresh 30 s step if less than the run's length is left in this one, then compute every passcode.
+left=$(( 30 - $(date +%s) % 30 )); [ "$left" -lt $(( SECONDS_ + 3 )) ] && sleep "$left"
+python3 - "$USERS" "$KEY" > "$work/bodies.txt" <<'PY'
+import hashlib, hmac, struct, sys, time
+n, key = int(sys.argv[1]), sys.argv[2].encode()
+step = int(time.time()) // 30
+for i in range(n):
+    seed = hmac.new(key, b"user%07d" % i, hashlib.sha256).digest()[:20]
+    h = hmac.new(seed, struct.pack(">Q", step), hashlib.sha1).digest()
+    o = h[-1] & 15
+    code = (struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000
+    print('{"username":"user%07d","password":"2580%06d","clientIp":"10.%d.%d.%d"}' % (i, code, i >> 16 & 255, i >> 8 & 255, i & 255))
+PY
+cat > "$work/rush.lua" <<LUA
+local bodies = {}
+for line in io.lines("$work/bodies.txt") do bodies[#bodies + 1] = line end
+local counter = 0
+local threads = {}
+setup = function(thread) thread:set("id", #threads); table.insert(threads, thread) end
+init = function(args) counter = id end
+request = function()
+  local body = bodies[(counter % #bodies) + 1]
+  counter = counter + 2
+  return wrk.format("POST", "/v1/authenticate", {["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer $CLIENT"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d non2xx=%d errors=%d p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f seconds=%.2f\n",
+    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency:percentile(99.9) / 1000, summary.duration / 1e6))
+end
+LUA
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_}s" --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
+result=$(grep '^RESULT' "$work/wrk.out")
+python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" <<'PY'
+import sys
+f = dict(kv.split("=") for kv in sys.argv[1].split()[1:])
+req, non2xx, secs = int(f["requests"]), int(f["non2xx"]), float(f["seconds"])
+users = int(sys.argv[2])
+print("metrics=%s users=%d requests=%d accept_per_s=%.0f (non-2xx %d, socket errors %s) p50=%sms p99=%sms p99.9=%sms "
+      "redis_bytes_per_user=%.0f" % (sys.argv[5], users, req, (req - non2xx) / secs, non2xx, f["errors"], f["p50_ms"],
+      f["p99_ms"], f["p999_ms"], (int(sys.argv[4]) - int(sys.argv[3])) / users))
+if req > users:
+    print("note: more requests than users: codes were replayed and refused (401); raise USERS for a clean run")
+PY
