@@ -126,7 +126,10 @@ public final class PublicVerticle extends VerticleBase {
     }
     String level = fields.get("level") != null ? fields.get("level")
         : client.defaultLevel() != null ? client.defaultLevel() : "any";
-    LoginRequest request = new LoginRequest(requestId(ctx), username, fields.get("password"), fields.get("state"),
+    String requestId = requestId(ctx);
+    // The same id is in the decision's log line and audit event: a portal can quote it to the helpdesk.
+    ctx.response().putHeader("X-Request-Id", requestId);
+    LoginRequest request = new LoginRequest(requestId, username, fields.get("password"), fields.get("state"),
         fields.get("newPin"), fields.get("confirmPin"), ip, client.name(), level, received);
     vertx.eventBus().<LoginOutcome>request(Addresses.VERIFY_LOGIN, request, verifyOptions)
         .map(Message::body)

@@ -100,6 +100,18 @@ abstract class Provisioning {
   }
 
   @Test
+  void theRequestIdOfALoginIsInItsAuditEvent() {
+    j.userWithToken("rid", "R1");
+    Resp r = api.raw("POST", "public", "/v1/authenticate", "application/json",
+        new JsonObject().put("username", "rid").put("password", "2580000000").encode(), api.clientSecret());
+    assertThat(r.status()).isEqualTo(401);
+    String id = r.requestId();
+    assertThat(id).isNotBlank();
+    List<JsonObject> events = awaitEvents(TestJeton.ADMIN_TOKEN, "rid", 3);
+    assertThat(events.get(0).getString("requestId")).isEqualTo(id);
+  }
+
+  @Test
   void theAuditTrailShowsDecisionsAndAdminActionsNewestFirst() {
     byte[] seed = j.userWithToken("ann", "A1");
     j.userWithToken("bea", "B1");

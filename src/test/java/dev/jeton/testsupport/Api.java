@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 public final class Api {
 
   /** One answer: status, JSON body (null when empty), and the Retry-After header. */
-  public record Resp(int status, JsonObject json, String retryAfter, String raw) {
+  public record Resp(int status, JsonObject json, String retryAfter, String raw, String requestId) {
     public String str(String field) {
       return json == null ? null : json.getString(field);
     }
@@ -148,6 +148,7 @@ public final class Api {
     if (body != null && body.startsWith("{")) {
       json = new JsonObject(body);
     }
-    return new Resp(r.statusCode(), json, r.headers().firstValue("Retry-After").orElse(null), body);
+    return new Resp(r.statusCode(), json, r.headers().firstValue("Retry-After").orElse(null), body,
+        r.headers().firstValue("X-Request-Id").orElse(null));
   }
 }
