@@ -76,6 +76,7 @@ public final class VerificationVerticle extends VerticleBase {
   /** Each instance runs on its own event loop: a 100 ms timer there tells how late the loop is. */
   private void watchEventLoop() {
     String loop = Thread.currentThread().getName();
+    metrics.eventLoop(loop);
     long[] expected = {System.nanoTime() + LOOP_PROBE_NANOS};
     vertx.setPeriodic(LOOP_PROBE_NANOS / 1_000_000, id -> {
       long now = System.nanoTime();
