@@ -2,16 +2,18 @@
 # The login rush on one machine: a fresh Redis and Jeton on loopback, N users provisioned through the bulk API
 # (TOTP seeds derived from a load-test key, PIN 2580), then wrk posting one precomputed PIN+code login per user.
 # Prints ACCEPT logins/s, latency percentiles, non-2xx answers, and Redis memory per provisioned user.
+# A warm-up run on other users comes first (WARMUP_SECONDS, default 15), so that the JIT has compiled the login path.
 #   loadtest/bench.sh [USERS] [CONNECTIONS] [SECONDS]      (defaults 20000 64 10)
 #   JETON_METRICS_ENABLED=false loadtest/bench.sh ...       (to measure the cost of metrics)
 # Needs java, mvn, redis-server, redis-cli, wrk, curl, python3. Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}
+USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}; WARMUP_SECONDS=${WARMUP_SECONDS:-15}
+WARMUP_USERS=${WARMUP_USERS:-$(( WARMUP_SECONDS * 6000 ))}
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 REDIS_PORT=$(free_port); HTTP_PORT=$(free_port); ADMIN_PORT=$(free_port)
-cleanup() { [ -n "${JPID:-}" ] && kill "$JPID" 2>/dev/null; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() { if [ -n "${JPID:-}" ]; then kill "$JPID" 2>/dev/null; timeout 30 tail --pid="$JPID" -f /dev/null || true; fi; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 [ -f target/jeton.jar ] || mvn -q -B package -DskipTests
@@ -24,37 +26,48 @@ JPID=$!
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$ADMIN_PORT/health/ready" >/dev/null && break; sleep 0.2; done
 
 KEY=${LOADTEST_KEY:-jeton-load-test-key}
-python3 - "$USERS" "$KEY" > "$work/users.ndjson" <<'PY'
+provision() {  # prefix count
+python3 - "$1" "$2" "$KEY" <<'PY'
 import base64, hashlib, hmac, json, sys
-n, key = int(sys.argv[1]), sys.argv[2].encode()
+prefix, n, key = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
 for i in range(n):
-    seed = hmac.new(key, b"user%07d" % i, hashlib.sha256).digest()[:20]
-    print(json.dumps({"username": "user%07d" % i, "token": {"serial": "LT%07d" % i, "type": "totp", "secret":
+    name = "%s%07d" % (prefix, i)
+    seed = hmac.new(key, name.encode(), hashlib.sha256).digest()[:20]
+    print(json.dumps({"username": name, "token": {"serial": "LT" + name, "type": "totp", "secret":
         base64.b32encode(seed).decode().rstrip("="), "pin": "2580"}}))
 PY
+}
+provision warm "$WARMUP_USERS" > "$work/warm.ndjson"
+provision user "$USERS" > "$work/users.ndjson"
+bulk() { curl -sS -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
+  --data-binary "@$1" "http://127.0.0.1:$ADMIN_PORT/v1/admin/bulk"; }
+bulk "$work/warm.ndjson"
 before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
-curl -sS -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
-  --data-binary "@$work/users.ndjson" "http://127.0.0.1:$ADMIN_PORT/v1/admin/bulk"
+bulk "$work/users.ndjson"
 after=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
 CLIENT=$(curl -sS -X PUT -H "Authorization: Bearer $TOKEN" -d '{"trustClientIp":true}' \
   "http://127.0.0.1:$ADMIN_PORT/v1/admin/clients/bench" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 
-# Wait for a fresh 30 s step if less than the run's length is left in this one, then compute every passcode.
-left=$(( 30 - $(date +%s) % 30 )); [ "$left" -lt $(( SECONDS_ + 3 )) ] && sleep "$left"
-python3 - "$USERS" "$KEY" > "$work/bodies.txt" <<'PY'
+# Passcodes are computed just before each run, for the current 30 s step (the server accepts one step either side).
+passcodes() {  # prefix count
+python3 - "$1" "$2" "$KEY" <<'PY'
 import hashlib, hmac, struct, sys, time
-n, key = int(sys.argv[1]), sys.argv[2].encode()
+prefix, n, key = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
 step = int(time.time()) // 30
 for i in range(n):
-    seed = hmac.new(key, b"user%07d" % i, hashlib.sha256).digest()[:20]
+    name = "%s%07d" % (prefix, i)
+    seed = hmac.new(key, name.encode(), hashlib.sha256).digest()[:20]
     h = hmac.new(seed, struct.pack(">Q", step), hashlib.sha1).digest()
     o = h[-1] & 15
     code = (struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000
-    print('{"username":"user%07d","password":"2580%06d","clientIp":"10.%d.%d.%d"}' % (i, code, i >> 16 & 255, i >> 8 & 255, i & 255))
+    print('{"username":"%s","password":"2580%06d","clientIp":"10.%d.%d.%d"}' % (name, code, i >> 16 & 255, i >> 8 & 255, i & 255))
 PY
+}
+# A run must not straddle more than one step change: start at a fresh step if the current one is too far gone.
+fresh_step() { left=$(( 30 - $(date +%s) % 30 )); if [ "$left" -lt $(( $1 + 3 )) ]; then sleep "$left"; fi; }
 cat > "$work/rush.lua" <<LUA
 local bodies = {}
-for line in io.lines("$work/bodies.txt") do bodies[#bodies + 1] = line end
+for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
 local counter = 0
 local threads = {}
 setup = function(thread) thread:set("id", #threads); table.insert(threads, thread) end
@@ -72,7 +85,14 @@ done = function(summary, latency, requests)
     latency:percentile(99.9) / 1000, summary.duration / 1e6))
 end
 LUA
-wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_}s" --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
+if [ "$WARMUP_SECONDS" -gt 0 ]; then
+  fresh_step "$WARMUP_SECONDS"; passcodes warm "$WARMUP_USERS" > "$work/warm.txt"
+  BODIES="$work/warm.txt" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" --timeout 5s -s "$work/rush.lua" \
+    "http://127.0.0.1:$HTTP_PORT" > /dev/null
+fi
+fresh_step "$SECONDS_"; passcodes user "$USERS" > "$work/bodies.txt"
+BODIES="$work/bodies.txt" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_}s" --timeout 5s -s "$work/rush.lua" \
+  "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
 result=$(grep '^RESULT' "$work/wrk.out")
 python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" <<'PY'
 import sys
