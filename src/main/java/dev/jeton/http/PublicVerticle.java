@@ -1,6 +1,7 @@
 package dev.jeton.http;
 
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.LoopLocal;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.track.BusStore;
@@ -131,7 +132,7 @@ public final class PublicVerticle extends VerticleBase {
     ctx.response().putHeader("X-Request-Id", requestId);
     LoginRequest request = new LoginRequest(requestId, username, fields.get("password"), fields.get("state"),
         fields.get("newPin"), fields.get("confirmPin"), ip, client.name(), level, received);
-    vertx.eventBus().<LoginOutcome>request(Addresses.VERIFY_LOGIN, request, verifyOptions)
+    vertx.eventBus().<LoginOutcome>request(LoopLocal.route(vertx, Addresses.VERIFY_LOGIN), request, verifyOptions)
         .map(Message::body)
         .onComplete(ar -> {
           if (ar.succeeded()) {

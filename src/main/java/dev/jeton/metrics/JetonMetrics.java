@@ -116,7 +116,7 @@ public final class JetonMetrics {
   public Vertx newVertx() {
     if (prometheus == null) {
       registerMeters();
-      return Vertx.vertx();
+      return Vertx.vertx(vertxOptions());
     }
     MicrometerMetricsOptions options = new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -127,11 +127,19 @@ public final class JetonMetrics {
         .addLabelMatch(new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel("address").setType(MatchType.REGEX)
             .setValue("__vertx\\..*").setAlias("reply"));
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(options))
+        .with(vertxOptions().setMetricsOptions(options))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     registerMeters();
     return vertx;
+  }
+
+  /**
+   * One event loop per core (Vert.x's default is two): Jeton deploys one instance of each verticle per loop and keeps
+   * a request on its loop ({@code LoopLocal}), so more loops than cores would only add thread switches.
+   */
+  private static VertxOptions vertxOptions() {
+    return new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors());
   }
 
   /** One decision: counted by decision, reason and method, timed from intake to answer. */

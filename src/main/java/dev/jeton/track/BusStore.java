@@ -1,6 +1,7 @@
 package dev.jeton.track;
 
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.LoopLocal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -37,11 +38,13 @@ public final class BusStore implements Store {
   static final String BULK = "bulk";
   static final String PING = "ping";
 
+  private final Vertx vertx;
   private final EventBus bus;
   private final DeliveryOptions options;
 
   /** @param timeoutMillis bus send timeout: a little above the store's own, below the HTTP timeout */
   public BusStore(Vertx vertx, long timeoutMillis) {
+    this.vertx = vertx;
     this.bus = vertx.eventBus();
     this.options = new DeliveryOptions().setSendTimeout(timeoutMillis).setLocalOnly(true);
   }
@@ -76,7 +79,7 @@ public final class BusStore implements Store {
   }
 
   private <R> Future<R> call(String operation, Object body) {
-    return bus.<R>request(Addresses.TRACK + operation, body, options)
+    return bus.<R>request(LoopLocal.route(vertx, Addresses.TRACK + operation), body, options)
         .map(Message::body)
         .recover(e -> Future.failedFuture(new StoreUnavailableException("tracking: " + e.getMessage(), e)));
   }

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.ProtocolVersion;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -30,17 +29,15 @@ import java.util.function.Function;
  * emergency codes {@code e:HASH} = expiry); {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID}
  * challenges (each carries the user's generation id, so that a deleted user's die with it); {@code jeton:{t:SERIAL}} token pool and owner; {@code jeton:ip:{IP}:WINDOW} IP failures.
  *
- * <p>One instance per verticle; every call fails with {@link StoreUnavailableException} after the configured
+ * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}); every call fails with {@link StoreUnavailableException} after the configured
  * timeout, so callers fail closed.
  */
 public final class RedisStore implements Store {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
 
-  /** Redis connections per store instance; each carries pipelined requests. */
-  public static final int POOL_SIZE = 16;
-  private static final int POOL_WAITING = 4096;
-  private static final int PIPELINE_DEPTH = 4096;
+  /** Requests in flight on the store's one pipelined connection before new ones are refused (and answered 503). */
+  private static final int PIPELINE_DEPTH = 16_384;
 
   private static final LuaScript LOAD = LuaScript.load("load");
   private static final LuaScript COMMIT = LuaScript.load("commit");
@@ -60,15 +57,15 @@ public final class RedisStore implements Store {
   private static final List<LuaScript> ALL = List.of(LOAD, COMMIT, FAIL, SET_PIN, PUT_USER, CREATE_TOKEN, CLAIM,
       ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY, BULK_USER);
 
-  private final Redis redis;
+  private final RedisLink redis;
   private final long timeoutMillis;
 
+  /** One store per tracking verticle instance, hence one pipelined connection per event loop. */
   public RedisStore(Vertx vertx, String url, long timeoutMillis) {
-    this.redis = Redis.createClient(vertx, new RedisOptions()
+    this.redis = new RedisLink(vertx, new RedisOptions()
         .setConnectionString(url)
         .setPreferredProtocolVersion(ProtocolVersion.RESP2)
-        .setMaxPoolSize(POOL_SIZE)
-        .setMaxPoolWaiting(POOL_WAITING)
+        .setMaxPoolSize(2)
         .setMaxWaitingHandlers(PIPELINE_DEPTH));
     this.timeoutMillis = timeoutMillis;
   }

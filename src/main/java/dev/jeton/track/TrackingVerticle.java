@@ -1,6 +1,7 @@
 package dev.jeton.track;
 
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.LoopLocal;
 import dev.jeton.metrics.JetonMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,6 +26,7 @@ public final class TrackingVerticle extends VerticleBase {
   private final Clock clock;
   private final JetonMetrics metrics;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final List<String> localAddresses = new ArrayList<>();
   private Store store;
 
   /** @param stores makes this instance's store (one Redis client per verticle instance) */
@@ -72,12 +74,17 @@ public final class TrackingVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    localAddresses.forEach(a -> LoopLocal.unregister(vertx, a));
     return store.close();
   }
 
   private <Q, R> void serve(String operation, Function<Q, Future<R>> op) {
     metrics.storeOperation(operation);
-    consumers.add(vertx.eventBus().<Q>localConsumer(Addresses.TRACK + operation, msg -> reply(operation, msg, op)));
+    String address = Addresses.TRACK + operation;
+    consumers.add(vertx.eventBus().<Q>localConsumer(address, msg -> reply(operation, msg, op)));
+    String local = LoopLocal.register(vertx, address);
+    localAddresses.add(local);
+    consumers.add(vertx.eventBus().<Q>localConsumer(local, msg -> reply(operation, msg, op)));
   }
 
   private <Q, R> void reply(String operation, Message<Q> msg, Function<Q, Future<R>> op) {

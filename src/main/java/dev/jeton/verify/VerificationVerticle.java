@@ -2,6 +2,7 @@ package dev.jeton.verify;
 
 import dev.jeton.audit.AuditEvent;
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.LoopLocal;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.metrics.JetonMetrics;
@@ -38,6 +39,8 @@ public final class VerificationVerticle extends VerticleBase {
   private WorkerExecutor passwordPool;
   private Verifier verifier;
   private MessageConsumer<LoginRequest> consumer;
+  private MessageConsumer<LoginRequest> localConsumer;
+  private String localAddress;
 
   public VerificationVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords,
       JetonMetrics metrics) {
@@ -55,11 +58,14 @@ public final class VerificationVerticle extends VerticleBase {
         this::checkPassword, metrics);
     watchEventLoop();
     consumer = vertx.eventBus().localConsumer(Addresses.VERIFY_LOGIN, this::onLogin);
-    return consumer.completion();
+    localAddress = LoopLocal.register(vertx, Addresses.VERIFY_LOGIN);
+    localConsumer = vertx.eventBus().localConsumer(localAddress, this::onLogin);
+    return Future.all(consumer.completion(), localConsumer.completion());
   }
 
   @Override
   public Future<?> stop() {
+    LoopLocal.unregister(vertx, localAddress);
     return passwordPool.close();
   }
 
