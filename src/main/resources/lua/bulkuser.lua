@@ -1,7 +1,8 @@
 -- One line of a bulk load, user side: create or update the user and attach the token created for it (if any).
 -- Nothing is written when the user already holds the maximum of tokens.
 -- KEYS[1] user; ARGV: 1 display name ('' = keep), 2 password hash ('' = keep), 3 now, 4 generation id,
---   5 max tokens, 6 serial ('' = no token), 7 token config, 8 on, 9 PIN hash ('' = none), 10 last step
+--   5 max tokens, 6 serial ('' = no token), 7 token config, 8 on, 9 PIN hash ('' = none), 10 last step,
+--   11 encrypted seed
 local created = redis.call('EXISTS', KEYS[1]) == 0
 local list = ''
 if not created then list = redis.call('HGET', KEYS[1], 'tokens') or '' end
@@ -15,7 +16,7 @@ if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'dn', ARGV[1]) end
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'pw', ARGV[2]) end
 if ARGV[6] ~= '' then
   local t = 't:' .. ARGV[6]
-  redis.call('HSET', KEYS[1], t, ARGV[7], t .. ':on', ARGV[8], t .. ':last', ARGV[10])
+  redis.call('HSET', KEYS[1], t, ARGV[7], t .. ':k', ARGV[11], t .. ':on', ARGV[8], t .. ':last', ARGV[10])
   if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], t .. ':pin', ARGV[9]) end
   if list == '' then list = ARGV[6] else list = list .. ',' .. ARGV[6] end
 end

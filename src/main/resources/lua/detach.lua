@@ -1,9 +1,10 @@
 -- Unassign, first half: take the token's state out of the user. KEYS[1] user; ARGV[1] serial.
--- Returns {} when the user does not hold it, else field/value pairs to put back in the pool.
+-- Returns {} when the user does not hold it, else field/value pairs to put back in the pool (PIN excepted).
 local t = 't:' .. ARGV[1]
-if redis.call('HEXISTS', KEYS[1], t) == 0 then return {} end
-local r = {}
-for _, f in ipairs({'on', 'last', 'drift', 'used'}) do
+local cfg = redis.call('HGET', KEYS[1], t)
+if not cfg then return {} end
+local r = {'cfg', cfg}
+for _, f in ipairs({'k', 'on', 'last', 'drift', 'used'}) do
   local v = redis.call('HGET', KEYS[1], t .. ':' .. f)
   if v then r[#r + 1] = f; r[#r + 1] = v end
   redis.call('HDEL', KEYS[1], t .. ':' .. f)

@@ -25,12 +25,14 @@ import java.util.function.Function;
  * keys of one pooled token {@code {t:SERIAL}}, so each script touches one slot and works on Redis Cluster.
  *
  * <p>Layout: {@code jeton:{u:NAME}} user hash (display name, password hash, token list, per token
- * {@code t:SERIAL} = "type|algorithm|digits|period|encrypted seed" and {@code t:SERIAL:on|pin|last|drift|used},
- * emergency codes {@code e:HASH} = expiry); {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID}
- * challenges (each carries the user's generation id, so that a deleted user's die with it); {@code jeton:{t:SERIAL}} token pool and owner; {@code jeton:ip:{IP}:WINDOW} IP failures.
+ * {@code t:SERIAL} = "type|algorithm|digits|period" and {@code t:SERIAL:k|on|pin|last|drift|used}, emergency codes
+ * {@code e:HASH} = expiry), every value short enough (64 bytes at most with a 20-byte seed) for the hash to stay a
+ * compact listpack; {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID} challenges (each carries the
+ * user's generation id, so that a deleted user's die with it); {@code jeton:{t:SERIAL}} the token while it is in the
+ * pool, only its owner while assigned; {@code jeton:ip:{IP}:WINDOW} IP failures.
  *
- * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}); every call fails with {@link StoreUnavailableException} after the configured
- * timeout, so callers fail closed.
+ * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}); every call fails with
+ * {@link StoreUnavailableException} after the configured timeout, so callers fail closed.
  */
 public final class RedisStore implements Store {
 
@@ -162,7 +164,7 @@ public final class RedisStore implements Store {
   @Override
   public Future<Boolean> putUser(PutUser p) {
     return eval(PUT_USER, List.of(userKey(p.username())),
-        List.of(nz(p.displayName()), nz(p.passwordHash()), Long.toString(p.now()), Secrets.randomId()))
+        List.of(nz(p.displayName()), nz(p.passwordHash()), Long.toString(p.now()), generation()))
         .map(r -> r.toInteger() == 1);
   }
 
@@ -233,12 +235,14 @@ public final class RedisStore implements Store {
         state.add(r.get(i).toString());
       }
       args.addAll(state);
+      List<String> undo = new ArrayList<>(List.of(a.username(), "keep-pin"));
+      undo.addAll(state);
       return eval(ATTACH, List.of(userKey(a.username())), args).compose(attached -> {
         AssignResult result = AssignResult.valueOf(attached.toString());
         if (result == AssignResult.OK) {
           return Future.succeededFuture(result);
         }
-        return eval(RELEASE, List.of(tokenKey(a.serial())), List.of(a.username(), "keep-pin")).map(result);
+        return eval(RELEASE, List.of(tokenKey(a.serial())), undo).map(result);
       });
     });
   }
@@ -373,9 +377,9 @@ public final class RedisStore implements Store {
       List<Request> creates = new ArrayList<>();
       for (int i : withToken) {
         BulkLine line = lines.get(i);
-        List<String> fields = new ArrayList<>(tokenFields(line.token()));
-        fields.addAll(List.of("owner", line.username()));
-        creates.add(script(CREATE_TOKEN, retry, List.of(tokenKey(line.token().serial())), fields));
+        // Born assigned: the pool keeps only the owner, the user's hash the token.
+        creates.add(script(CREATE_TOKEN, retry, List.of(tokenKey(line.token().serial())),
+            List.of("owner", line.username())));
       }
       return creates;
     });
@@ -400,9 +404,10 @@ public final class RedisStore implements Store {
           BulkLine l = lines.get(i);
           TokenRecord t = l.token();
           users.add(script(BULK_USER, retry, List.of(userKey(l.username())), List.of(nz(l.displayName()),
-              nz(l.passwordHash()), Long.toString(b.now()), Secrets.randomId(), Integer.toString(UserRecord.MAX_TOKENS),
+              nz(l.passwordHash()), Long.toString(b.now()), generation(), Integer.toString(UserRecord.MAX_TOKENS),
               t == null ? "" : t.serial(), t == null ? "" : cfg(t), t == null || t.enabled() ? "1" : "0",
-              t == null ? "" : nz(t.pinHash()), t == null ? "-1" : Long.toString(t.lastStep()))));
+              t == null ? "" : nz(t.pinHash()), t == null ? "-1" : Long.toString(t.lastStep()),
+              t == null ? "" : t.seed())));
         }
         return users;
       }).compose(written -> {
@@ -524,16 +529,17 @@ public final class RedisStore implements Store {
     return new UserRecord(username, h.get("dn"), h.get("pw"), tokens, emergency, Long.parseLong(h.getOrDefault("at", "0")));
   }
 
+  /** @param cfg "type|algorithm|digits|period"; the encrypted seed is field {@code prefix + "k"} */
   private static TokenRecord token(String serial, String cfg, Map<String, String> h, String prefix, String owner) {
-    String[] c = cfg.split("\\|", 5);
-    return new TokenRecord(serial, c[0], c[1], Integer.parseInt(c[2]), Integer.parseInt(c[3]), c[4],
+    String[] c = cfg.split("\\|", 4);
+    return new TokenRecord(serial, c[0], c[1], Integer.parseInt(c[2]), Integer.parseInt(c[3]), h.get(prefix + "k"),
         "1".equals(h.get(prefix + "on")), h.get(prefix + "pin"),
         Long.parseLong(h.getOrDefault(prefix + "last", "-1")), Integer.parseInt(h.getOrDefault(prefix + "drift", "0")),
         Long.parseLong(h.getOrDefault(prefix + "used", "0")), owner);
   }
 
   private static List<String> tokenFields(TokenRecord t) {
-    List<String> fields = new ArrayList<>(List.of("cfg", cfg(t), "on", t.enabled() ? "1" : "0",
+    List<String> fields = new ArrayList<>(List.of("cfg", cfg(t), "k", t.seed(), "on", t.enabled() ? "1" : "0",
         "last", Long.toString(t.lastStep()), "drift", Integer.toString(t.drift()), "used", Long.toString(t.lastUsedAt())));
     if (t.pinHash() != null) {
       fields.addAll(List.of("pin", t.pinHash()));
@@ -542,7 +548,7 @@ public final class RedisStore implements Store {
   }
 
   private static String cfg(TokenRecord t) {
-    return t.type() + "|" + t.algorithm() + "|" + t.digits() + "|" + t.period() + "|" + t.seed();
+    return t.type() + "|" + t.algorithm() + "|" + t.digits() + "|" + t.period();
   }
 
   private static FailState failState(Map<String, String> h) {
@@ -566,6 +572,11 @@ public final class RedisStore implements Store {
       }
     }
     return out;
+  }
+
+  /** A user's generation id: 48 random bits, enough to tell a recreated user from the one it replaced. */
+  private static String generation() {
+    return Secrets.randomId().substring(0, 8);
   }
 
   private static String nz(String s) {
