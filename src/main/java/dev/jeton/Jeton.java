@@ -70,7 +70,8 @@ public final class Jeton {
     if (config.embeddedStore()) {
       MemoryStore memory = new MemoryStore();
       stores = () -> memory;
-      auditSink = () -> new MemoryAuditSink(config.auditMaxEvents(), auditAgeMillis);
+      MemoryAuditSink memoryAudit = new MemoryAuditSink(config.auditMaxEvents(), auditAgeMillis);
+      auditSink = () -> memoryAudit;
       trackers = 1;
     } else {
       stores = () -> new RedisStore(vertx, config.redisUrl(), config.storeTimeoutMillis());
@@ -85,7 +86,8 @@ public final class Jeton {
     List<String> listeners = new ArrayList<>();
     return add(inner, vertx.deployVerticle(() -> new TrackingVerticle(stores, clock, metrics),
             new DeploymentOptions().setInstances(trackers)))
-        .compose(id -> add(inner, vertx.deployVerticle(new AuditVerticle(auditSink, clock, metrics))))
+        .compose(id -> add(inner, vertx.deployVerticle(() -> new AuditVerticle(auditSink, clock, metrics),
+            new DeploymentOptions().setInstances(loops))))
         .compose(id -> add(inner, vertx.deployVerticle(
             () -> new VerificationVerticle(config, clock, keys, passwords, metrics),
             new DeploymentOptions().setInstances(loops))))

@@ -1,6 +1,7 @@
 package dev.jeton.audit;
 
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.LoopLocal;
 import dev.jeton.metrics.JetonMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,16 +12,19 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Audit: collects every {@link AuditEvent} published on {@code jeton.audit.decision} and writes them in batches, off
- * the login path (a login never waits for its audit write). Answers {@code jeton.audit.query}. While the sink is
- * unreachable events wait in memory, up to {@value #MAX_PENDING}; beyond that the oldest are dropped and counted.
- * One instance per node.
+ * Audit: collects every {@link AuditEvent} sent to {@code jeton.audit.decision} and writes them in batches, off
+ * the login path (a login never waits for its audit write). Answers {@code jeton.audit.query} with what its sink holds
+ * and what it has not written yet. While the sink is unreachable events wait in memory, up to {@value #MAX_PENDING};
+ * beyond that the oldest are dropped and counted. One instance per event loop, each taking the events of its loop
+ * (so that a decision's audit event does not wake another thread), all writing to the same trail.
  */
 public final class AuditVerticle extends VerticleBase {
 
@@ -41,6 +45,7 @@ public final class AuditVerticle extends VerticleBase {
   private final ArrayDeque<AuditEvent> pending = new ArrayDeque<>();
   private AuditSink sink;
   private boolean flushing;
+  private String localAddress;
   private long dropped;
 
   public AuditVerticle(Supplier<AuditSink> sinks, Clock clock, JetonMetrics metrics) {
@@ -54,13 +59,16 @@ public final class AuditVerticle extends VerticleBase {
     sink = sinks.get();
     vertx.setPeriodic(FLUSH_MILLIS, id -> flush());
     vertx.setPeriodic(60_000, id -> sink.trim(clock.millis()));
+    localAddress = LoopLocal.register(vertx, Addresses.AUDIT_DECISION);
     return Future.all(
         vertx.eventBus().<AuditEvent>localConsumer(Addresses.AUDIT_DECISION, m -> collect(m.body())).completion(),
+        vertx.eventBus().<AuditEvent>localConsumer(localAddress, m -> collect(m.body())).completion(),
         vertx.eventBus().<Query>localConsumer(Addresses.AUDIT_QUERY, this::query).completion());
   }
 
   @Override
   public Future<?> stop() {
+    LoopLocal.unregister(vertx, localAddress);
     return write().transform(ar -> sink.close());
   }
 
@@ -133,6 +141,8 @@ public final class AuditVerticle extends VerticleBase {
             all.add(e);
           }
         }
+        // Instances flush on their own beat: order by time (stable, so that events of one instant keep their order).
+        all.sort(Comparator.comparing((AuditEvent e) -> Instant.parse(e.at())).reversed());
         msg.reply(new Events(all.subList(0, Math.min(q.limit(), all.size()))));
       } else {
         msg.fail(ReplyFailure.RECIPIENT_FAILURE.toInt(), "audit: " + ar.cause().getMessage());

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Verification: answers {@code jeton.verify.login} with a {@link LoginOutcome}, writes one log line per decision and
- * publishes it as an {@link AuditEvent} on {@code jeton.audit.decision}. The store is reached over the bus.
+ * sends it as an {@link AuditEvent} to {@code jeton.audit.decision} (to the audit instance on its own event loop).
+ * The store is reached over the bus.
  */
 public final class VerificationVerticle extends VerticleBase {
 
@@ -111,7 +112,7 @@ public final class VerificationVerticle extends VerticleBase {
         .addKeyValue("user", keys.logRefs().hash(r.username()).substring(0, 12)).addKeyValue("client", r.client())
         .addKeyValue("ip", r.clientIp()).addKeyValue("serial", o.tokenSerial()).addKeyValue("request", r.requestId())
         .log();
-    vertx.eventBus().publish(Addresses.AUDIT_DECISION, e, LOCAL);
+    vertx.eventBus().send(LoopLocal.route(vertx, Addresses.AUDIT_DECISION), e, LOCAL);
   }
 
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
