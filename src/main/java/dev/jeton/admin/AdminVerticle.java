@@ -564,8 +564,8 @@ public final class AdminVerticle extends VerticleBase {
     String ip = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
     LOG.atInfo().setMessage("admin").addKeyValue("action", action).addKeyValue("user", username)
         .addKeyValue("serial", serial).addKeyValue("operator", operator).addKeyValue("ip", ip).log();
-    vertx.eventBus().send(Addresses.AUDIT_DECISION, new AuditEvent(Instant.ofEpochMilli(clock.millis()).toString(),
-        null, username, ip, operator, "ADMIN", action, null, serial), LOCAL);
+    vertx.eventBus().send(Addresses.AUDIT_DECISION, AuditEvent.of(clock.millis(), null, username, ip, operator,
+        "ADMIN", action, null, serial), LOCAL);
   }
 
   private void audit(RoutingContext ctx) {

@@ -142,7 +142,7 @@ public final class AuditVerticle extends VerticleBase {
           }
         }
         // Instances flush on their own beat: order by time (stable, so that events of one instant keep their order).
-        all.sort(Comparator.comparing((AuditEvent e) -> Instant.parse(e.at())).reversed());
+        all.sort(AuditEvent.NEWEST_FIRST);
         msg.reply(new Events(all.subList(0, Math.min(q.limit(), all.size()))));
       } else {
         msg.fail(ReplyFailure.RECIPIENT_FAILURE.toInt(), "audit: " + ar.cause().getMessage());

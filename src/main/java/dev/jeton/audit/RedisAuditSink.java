@@ -55,6 +55,7 @@ public final class RedisAuditSink implements AuditSink {
       field(r, "r", e.reason());
       field(r, "m", e.method());
       field(r, "s", e.tokenSerial());
+      field(r, "q", Long.toString(e.seq()));
       adds.add(r);
     }
     return timed(redis.batch(adds)).compose(ids -> {
@@ -140,7 +141,7 @@ public final class RedisAuditSink implements AuditSink {
         f.put(fields.get(i).toString(), fields.get(i + 1).toString());
       }
       out.add(Map.entry(entry.get(0).toString(), new AuditEvent(f.get("at"), f.get("rid"), f.get("u"), f.get("ip"),
-          f.get("c"), f.get("d"), f.get("r"), f.get("m"), f.get("s"))));
+          f.get("c"), f.get("d"), f.get("r"), f.get("m"), f.get("s"), Long.parseLong(f.getOrDefault("q", "0")))));
     }
     return out;
   }

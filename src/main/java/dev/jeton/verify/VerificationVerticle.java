@@ -105,7 +105,7 @@ public final class VerificationVerticle extends VerticleBase {
 
   private void audit(LoginRequest r, LoginOutcome o) {
     String decision = o.kind() == LoginOutcome.Kind.LOCKED ? "REJECT" : o.kind().name();
-    AuditEvent e = new AuditEvent(Instant.ofEpochMilli(clock.millis()).toString(), r.requestId(), r.username(),
+    AuditEvent e = AuditEvent.of(clock.millis(), r.requestId(), r.username(),
         r.clientIp(), r.client(), decision, o.auditReason(), o.method(), o.tokenSerial());
     DECISIONS.atInfo().setMessage("decision").addKeyValue("decision", decision)
         .addKeyValue("reason", o.auditReason()).addKeyValue("method", o.method())

@@ -29,8 +29,7 @@ class AuditSinkTest {
   }
 
   private static AuditEvent event(long at, String username, String reason) {
-    return new AuditEvent(Instant.ofEpochMilli(at).toString(), "r", username, "192.0.2.1", "portal", "REJECT",
-        reason, null, null);
+    return AuditEvent.of(at, "r", username, "192.0.2.1", "portal", "REJECT", reason, null, null);
   }
 
   private static List<AuditEvent> events(int n, String username, long from) {

@@ -122,7 +122,7 @@ abstract class Provisioning {
         200).str("secret");
     expect(api.adminAs(helpdesk, "POST", "/v1/admin/users/ann/unlock", null), 200);
 
-    List<JsonObject> events = awaitEvents(helpdesk, "ann", 6);
+    List<JsonObject> events = awaitEvents(helpdesk, "ann", 7);
     assertThat(events.get(0).getMap()).containsEntry("decision", "ADMIN").containsEntry("reason", "unlocked")
         .containsEntry("client", "desk").containsEntry("username", "ann");
     JsonObject reject = events.get(1);
