@@ -5,6 +5,7 @@
 # A warm-up run on other users comes first (WARMUP_SECONDS, default 15), so that the JIT has compiled the login path.
 #   loadtest/bench.sh [USERS] [CONNECTIONS] [SECONDS]      (defaults 20000 64 10)
 #   JETON_METRICS_ENABLED=false loadtest/bench.sh ...       (to measure the cost of metrics)
+#   IDLE_USERS=990000 loadtest/bench.sh 10000 16 2         (the same logins among a million provisioned users)
 # Needs java, mvn, redis-server, redis-cli, wrk, curl, python3. Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,10 +39,12 @@ for i in range(n):
 PY
 }
 provision warm "$WARMUP_USERS" > "$work/warm.ndjson"
+if [ "${IDLE_USERS:-0}" -gt 0 ]; then provision idle "$IDLE_USERS" > "$work/idle.ndjson"; fi
 provision user "$USERS" > "$work/users.ndjson"
 bulk() { curl -sS -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' \
   --data-binary "@$1" "http://127.0.0.1:$ADMIN_PORT/v1/admin/bulk"; }
 bulk "$work/warm.ndjson"
+if [ "${IDLE_USERS:-0}" -gt 0 ]; then bulk "$work/idle.ndjson"; rm "$work/idle.ndjson"; fi
 before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
 bulk "$work/users.ndjson"
 after=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
@@ -94,13 +97,13 @@ fresh_step "$SECONDS_"; passcodes user "$USERS" > "$work/bodies.txt"
 BODIES="$work/bodies.txt" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_}s" --timeout 5s -s "$work/rush.lua" \
   "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
 result=$(grep '^RESULT' "$work/wrk.out")
-python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" <<'PY'
+python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" "${IDLE_USERS:-0}" <<'PY'
 import sys
 f = dict(kv.split("=") for kv in sys.argv[1].split()[1:])
 req, non2xx, secs = int(f["requests"]), int(f["non2xx"]), float(f["seconds"])
 users = int(sys.argv[2])
-print("metrics=%s users=%d requests=%d accept_per_s=%.0f (non-2xx %d, socket errors %s) p50=%sms p99=%sms p99.9=%sms "
-      "redis_bytes_per_user=%.0f" % (sys.argv[5], users, req, (req - non2xx) / secs, non2xx, f["errors"], f["p50_ms"],
+print("metrics=%s users=%d idle_users=%s requests=%d accept_per_s=%.0f (non-2xx %d, socket errors %s) p50=%sms p99=%sms p99.9=%sms "
+      "redis_bytes_per_user=%.0f" % (sys.argv[5], users, sys.argv[6], req, (req - non2xx) / secs, non2xx, f["errors"], f["p50_ms"],
       f["p99_ms"], f["p999_ms"], (int(sys.argv[4]) - int(sys.argv[3])) / users))
 if req > users:
     print("note: more requests than users: codes were replayed and refused (401); raise USERS for a clean run")
