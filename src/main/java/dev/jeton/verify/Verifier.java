@@ -332,8 +332,12 @@ public final class Verifier {
       boolean pinOk = keys.pins().matches(t.pinHash(), t.serial(), value.substring(0, pinLength));
       String rest = value.substring(pinLength);
       if (codeShaped) {
-        long step = searchResync(t, seed, rest, now);
-        boolean inWindow = step != NO_STEP && inNormalWindow(t, step, now);
+        // The normal window first (3 steps): only a code that is not there pays for the resync window (21 steps).
+        long step = searchNormal(t, seed, rest, now);
+        boolean inWindow = step != NO_STEP;
+        if (!inWindow) {
+          step = searchResync(t, seed, rest, now);
+        }
         if (pinOk && step != NO_STEP) {
           m.step = step;
           m.kind = step <= t.lastStep() ? MatchKind.REPLAY : inWindow ? MatchKind.CODE : MatchKind.RESYNC;
@@ -373,14 +377,6 @@ public final class Verifier {
     }
     long c = hotp(t).find(seed, code, t.lastStep() + 1, hotpWindow);
     return c < 0 ? NO_STEP : c;
-  }
-
-  private boolean inNormalWindow(TokenRecord t, long step, long now) {
-    if (t.totp()) {
-      long center = totp(t).stepAt(Instant.ofEpochMilli(now)) + t.drift();
-      return Math.abs(step - center) <= config.totpWindow();
-    }
-    return step - (t.lastStep() + 1) <= config.hotpLookahead();
   }
 
   /** A map lookup that does not stop early on a near key (the map holds at most ten hashes). */
