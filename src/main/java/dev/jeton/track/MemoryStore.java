@@ -33,9 +33,8 @@ public final class MemoryStore implements Store {
     if (c != null && (!c.username().equals(q.username()) || c.expiredAt(q.now()))) {
       c = null;
     }
-    Expiring<Integer> ip = ipFailures.get(ipKey(q.ip(), q.now(), q.ipWindowSeconds()));
-    return Future.succeededFuture(
-        new LoginState(users.get(q.username()), failState(q.username(), q.now()), ip == null ? 0 : ip.value(), c));
+    return Future.succeededFuture(new LoginState(users.get(q.username()), failState(q.username(), q.now()),
+        ipFailures(q.ip(), q.now(), q.ipWindowSeconds()), c));
   }
 
   @Override
@@ -97,8 +96,10 @@ public final class MemoryStore implements Store {
     FailState state = failState(f.username(), f.now());
     String ipKey = ipKey(f.ip(), f.now(), f.ipWindowSeconds());
     Expiring<Integer> ip = ipFailures.get(ipKey);
-    int ipCount = (ip == null ? 0 : ip.value()) + 1;
-    ipFailures.put(ipKey, new Expiring<>(ipCount, (f.now() / 1000 / f.ipWindowSeconds() + 1) * f.ipWindowSeconds() * 1000L));
+    // Kept for two windows: the next one still counts it, weighted.
+    ipFailures.put(ipKey, new Expiring<>((ip == null ? 0 : ip.value()) + 1,
+        (f.now() / 1000 / f.ipWindowSeconds() + 2) * f.ipWindowSeconds() * 1000L));
+    int ipCount = ipFailures(f.ip(), f.now(), f.ipWindowSeconds());
     if (state.lockedAt(f.now())) {
       return Future.succeededFuture(new FailResult(FailOutcome.LOCKED, state.failures(), state.lockedUntil(), ipCount));
     }
@@ -358,6 +359,13 @@ public final class MemoryStore implements Store {
   private FailState failState(String username, long now) {
     Expiring<FailState> e = failures.get(username);
     return e == null || e.expiresAt() <= now ? FailState.NONE : e.value();
+  }
+
+  private int ipFailures(String ip, long now, int windowSeconds) {
+    Expiring<Integer> current = ipFailures.get(ipKey(ip, now, windowSeconds));
+    Expiring<Integer> previous = ipFailures.get(ipKey(ip, now - windowSeconds * 1000L, windowSeconds));
+    return Store.slidingIpFailures(current == null ? 0 : current.value(), previous == null ? 0 : previous.value(), now,
+        windowSeconds);
   }
 
   static String ipKey(String ip, long now, int windowSeconds) {

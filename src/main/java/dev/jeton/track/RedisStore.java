@@ -93,21 +93,22 @@ public final class RedisStore implements Store {
   public Future<LoginState> loadLogin(LoadLogin q) {
     String u = q.username();
     String ipKey = ipKey(q.ip(), q.now(), q.ipWindowSeconds());
+    String previousIpKey = ipKey(q.ip(), q.now() - q.ipWindowSeconds() * 1000L, q.ipWindowSeconds());
     return batch(retry -> List.of(
         script(LOAD, retry, List.of(userKey(u), failKey(u), challengeKey(u, q.challengeId())), List.of()),
-        Request.cmd(Command.GET).arg(ipKey)))
+        Request.cmd(Command.GET).arg(ipKey),
+        Request.cmd(Command.GET).arg(previousIpKey)))
         .map(r -> {
           Response all = r.get(0);
           Map<String, String> user = map(all.get(0));
           Map<String, String> fail = map(all.get(1));
           Map<String, String> challenge = map(all.get(2));
-          Response ip = r.get(1);
+          int ipFailures = Store.slidingIpFailures(count(r.get(1)), count(r.get(2)), q.now(), q.ipWindowSeconds());
           Challenge c = challenge.isEmpty() ? null : challenge(q.challengeId(), u, challenge);
           if (c != null && (c.expiredAt(q.now()) || !challenge.getOrDefault("gen", "").equals(user.getOrDefault("gen", "")))) {
             c = null;
           }
-          return new LoginState(user.isEmpty() ? null : user(u, user), failState(fail),
-              ip == null ? 0 : ip.toInteger(), c);
+          return new LoginState(user.isEmpty() ? null : user(u, user), failState(fail), ipFailures, c);
         });
   }
 
@@ -132,6 +133,7 @@ public final class RedisStore implements Store {
     String u = f.username();
     String ipKey = ipKey(f.ip(), f.now(), f.ipWindowSeconds());
     long windowMillis = f.ipWindowSeconds() * 1000L;
+    String previousIpKey = ipKey(f.ip(), f.now() - windowMillis, f.ipWindowSeconds());
     long lockUntil = f.now() + f.lockoutSeconds() * 1000L;
     long ttl = MemoryStore.failTtl(f) - f.now();
     return batch(retry -> List.of(
@@ -141,11 +143,14 @@ public final class RedisStore implements Store {
                 Integer.toString(Challenge.MAX_TRIES))),
         // On a retry the first pipeline's INCR did run: read the count instead of counting twice.
         retry ? Request.cmd(Command.GET).arg(ipKey) : Request.cmd(Command.INCR).arg(ipKey),
-        Request.cmd(Command.PEXPIRE).arg(ipKey).arg(windowMillis + 1000)))
+        // Kept for two windows: the next one still counts it, weighted.
+        Request.cmd(Command.PEXPIRE).arg(ipKey).arg(2 * windowMillis + 1000),
+        Request.cmd(Command.GET).arg(previousIpKey)))
         .map(r -> {
           Response s = r.get(0);
           return new FailResult(FailOutcome.valueOf(s.get(0).toString()), Integer.parseInt(s.get(1).toString()),
-              Long.parseLong(s.get(2).toString()), r.get(1).toInteger());
+              Long.parseLong(s.get(2).toString()),
+              Store.slidingIpFailures(count(r.get(1)), count(r.get(3)), f.now(), f.ipWindowSeconds()));
         });
   }
 
@@ -577,6 +582,10 @@ public final class RedisStore implements Store {
   /** A user's generation id: 48 random bits, enough to tell a recreated user from the one it replaced. */
   private static String generation() {
     return Secrets.randomId().substring(0, 8);
+  }
+
+  private static long count(Response r) {
+    return r == null ? 0 : r.toLong();
   }
 
   private static String nz(String s) {

@@ -163,10 +163,9 @@ public class CredentialStuffing extends Simulation {
     long last = attackLastMillis.get();
     long windowMillis = ipWindowSeconds * 1000L;
     if (first <= last && first / windowMillis != last / windowMillis) {
-      // Jeton counts an address's failures in fixed windows aligned on multiples of the window length (epoch time):
-      // an attack that spans a boundary has its count restarted there, and may stay under the limit in both halves.
-      System.out.printf("CredentialStuffing: the attack (%s to %s) spanned a boundary of Jeton's fixed %d s per-IP "
-              + "failure window (%s), where each address's failure count restarts%n", Instant.ofEpochMilli(first),
+      // Jeton's per-IP count slides across these boundaries (it once restarted at each, which this run caught).
+      System.out.printf("CredentialStuffing: the attack (%s to %s) spanned a boundary of Jeton's %d s per-IP "
+              + "failure windows (%s); the count slides across it%n", Instant.ofEpochMilli(first),
           Instant.ofEpochMilli(last), ipWindowSeconds, Instant.ofEpochMilli(last / windowMillis * windowMillis));
     }
   }
