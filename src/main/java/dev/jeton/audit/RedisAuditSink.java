@@ -1,5 +1,6 @@
 package dev.jeton.audit;
 
+import dev.jeton.track.Deadline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -14,7 +15,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The audit trail in Redis: one stream {@code jeton:audit} capped by length ({@code XADD MAXLEN ~}) and by age
@@ -27,12 +27,14 @@ public final class RedisAuditSink implements AuditSink {
   static final String STREAM = "jeton:audit";
   static final int PER_USER = 100;
 
+  private final Vertx vertx;
   private final Redis redis;
   private final int maxEvents;
   private final long maxAgeMillis;
   private final long timeoutMillis;
 
   public RedisAuditSink(Vertx vertx, String url, int maxEvents, long maxAgeMillis, long timeoutMillis) {
+    this.vertx = vertx;
     this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
         .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxPoolSize(2).setMaxPoolWaiting(64)
         .setMaxWaitingHandlers(16_384));
@@ -113,7 +115,7 @@ public final class RedisAuditSink implements AuditSink {
   }
 
   private <T> Future<T> timed(Future<T> f) {
-    return f.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    return Deadline.within(vertx, timeoutMillis, f);
   }
 
   private static void field(Request r, String name, String value) {

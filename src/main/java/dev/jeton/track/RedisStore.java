@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -59,11 +58,13 @@ public final class RedisStore implements Store {
   private static final List<LuaScript> ALL = List.of(LOAD, COMMIT, FAIL, SET_PIN, PUT_USER, CREATE_TOKEN, CLAIM,
       ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY, BULK_USER);
 
+  private final Vertx vertx;
   private final RedisLink redis;
   private final long timeoutMillis;
 
   /** One store per tracking verticle instance, hence one pipelined connection per event loop. */
   public RedisStore(Vertx vertx, String url, long timeoutMillis) {
+    this.vertx = vertx;
     this.redis = new RedisLink(vertx, new RedisOptions()
         .setConnectionString(url)
         .setPreferredProtocolVersion(ProtocolVersion.RESP2)
@@ -490,7 +491,7 @@ public final class RedisStore implements Store {
   }
 
   private <T> Future<T> timed(Future<T> f) {
-    return f.timeout(timeoutMillis, TimeUnit.MILLISECONDS).recover(e -> {
+    return Deadline.within(vertx, timeoutMillis, f).recover(e -> {
       if (noScript(e)) {
         return Future.failedFuture(e);
       }
