@@ -97,14 +97,15 @@ public final class RedisStore implements Store {
     String previousIpKey = ipKey(q.ip(), q.now() - q.ipWindowSeconds() * 1000L, q.ipWindowSeconds());
     return batch(retry -> List.of(
         script(LOAD, retry, List.of(userKey(u), failKey(u), challengeKey(u, q.challengeId())), List.of()),
-        Request.cmd(Command.GET).arg(ipKey),
-        Request.cmd(Command.GET).arg(previousIpKey)))
+        // Both windows of one address share its hash tag: one MGET.
+        Request.cmd(Command.MGET).arg(ipKey).arg(previousIpKey)))
         .map(r -> {
           Response all = r.get(0);
           Map<String, String> user = map(all.get(0));
           Map<String, String> fail = map(all.get(1));
           Map<String, String> challenge = map(all.get(2));
-          int ipFailures = Store.slidingIpFailures(count(r.get(1)), count(r.get(2)), q.now(), q.ipWindowSeconds());
+          int ipFailures = Store.slidingIpFailures(count(r.get(1).get(0)), count(r.get(1).get(1)), q.now(),
+              q.ipWindowSeconds());
           Challenge c = challenge.isEmpty() ? null : challenge(q.challengeId(), u, challenge);
           if (c != null && (c.expiredAt(q.now()) || !challenge.getOrDefault("gen", "").equals(user.getOrDefault("gen", "")))) {
             c = null;
