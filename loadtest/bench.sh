@@ -48,8 +48,10 @@ if [ "${IDLE_USERS:-0}" -gt 0 ]; then bulk "$work/idle.ndjson"; rm "$work/idle.n
 before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
 bulk "$work/users.ndjson"
 after=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
-CLIENT=$(curl -sS -X PUT -H "Authorization: Bearer $TOKEN" -d '{"trustClientIp":true}' \
-  "http://127.0.0.1:$ADMIN_PORT/v1/admin/clients/bench" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+answer=$(curl -sS -X PUT -H "Authorization: Bearer $TOKEN" -d '{"trustClientIp":true}' \
+  "http://127.0.0.1:$ADMIN_PORT/v1/admin/clients/bench")
+CLIENT=$(echo "$answer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])') ||
+  { echo "cannot create the client: $answer"; tail -20 "$work/jeton.log"; exit 1; }
 
 # Passcodes are computed just before each run, for the current 30 s step (the server accepts one step either side).
 passcodes() {  # prefix count
@@ -106,5 +108,6 @@ print("metrics=%s users=%d idle_users=%s requests=%d accept_per_s=%.0f (non-2xx 
       "redis_bytes_per_user=%.0f" % (sys.argv[5], users, sys.argv[6], req, (req - non2xx) / secs, non2xx, f["errors"], f["p50_ms"],
       f["p99_ms"], f["p999_ms"], (int(sys.argv[4]) - int(sys.argv[3])) / users))
 if req > users:
+    sys.stdout.flush()
     print("note: more requests than users: codes were replayed and refused (401); raise USERS for a clean run")
 PY

@@ -107,7 +107,7 @@ public class PinBench {
 
     /**
      * {@code Verifier.matchToken} for a token with a PIN and a right PIN + code, step by step: base64 + decrypt the
-     * seed, check the PIN, search the code over the resync window, then place the step in the normal window.
+     * seed, check the PIN, search the code in the normal window (and only if it is not there, the resync window).
      *
      * @return the matched step (or a negative marker), so nothing is dead code
      */
@@ -129,9 +129,14 @@ public class PinBench {
             boolean pinOk = keys.pins().matches(pinHash, SERIAL, value.substring(0, pinLength));
             String rest = value.substring(pinLength);
             if (codeShaped) {
+                // As Verifier does: the normal window first, the resync window only for a code not found there.
                 Totp totp = totp();
-                long step = totp.find(seed, rest, totp.stepAt(Instant.ofEpochMilli(now)) + DRIFT, RESYNC_WINDOW);
-                boolean inWindow = step != NO_STEP && inNormalWindow(step, now);
+                long center = totp.stepAt(Instant.ofEpochMilli(now)) + DRIFT;
+                long step = totp.find(seed, rest, center, TOTP_WINDOW);
+                boolean inWindow = step != NO_STEP;
+                if (!inWindow) {
+                    step = totp.find(seed, rest, center, RESYNC_WINDOW);
+                }
                 if (pinOk && step != NO_STEP) {
                     // REPLAY / CODE / RESYNC in Verifier; here: the step for CODE, a marker otherwise
                     return step <= lastStep ? -3 : inWindow ? step : -4;
@@ -139,11 +144,6 @@ public class PinBench {
             }
         }
         return -1;
-    }
-
-    private boolean inNormalWindow(long step, long now) {
-        long center = totp().stepAt(Instant.ofEpochMilli(now)) + DRIFT;
-        return Math.abs(step - center) <= TOTP_WINDOW;
     }
 
     /** Verifier builds its Totp per call from the token record. */
