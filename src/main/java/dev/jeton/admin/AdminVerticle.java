@@ -6,7 +6,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.http.Health;
-import dev.jeton.http.Listeners;
+import dev.jeton.http.ListenerVerticle;
 import dev.jeton.http.PublicVerticle;
 import dev.jeton.http.Replies;
 import dev.jeton.http.Validation;
@@ -22,14 +22,12 @@ import dev.jeton.verify.PinPolicy;
 import dev.jeton.verify.Verifier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import dev.jeton.audit.AuditEvent;
 import dev.jeton.audit.AuditVerticle;
 import dev.jeton.bus.Addresses;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -48,7 +46,7 @@ import java.util.List;
  * The management listener: the admin API of API.md §3 that the login flows need, and health. Every call needs a
  * bearer token: the bootstrap admin token, or an operator's secret (role {@code admin} or {@code helpdesk}).
  */
-public final class AdminVerticle extends VerticleBase {
+public final class AdminVerticle extends ListenerVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger("jeton.admin");
   private static final String ADMIN = "admin";
@@ -61,7 +59,6 @@ public final class AdminVerticle extends VerticleBase {
   private static final int AUDIT_MAX_LIMIT = 1000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
-  private final Config config;
   private final Clock clock;
   private final Keys keys;
   private final PasswordHasher passwords;
@@ -71,12 +68,10 @@ public final class AdminVerticle extends VerticleBase {
   private Store store;
   private BulkLoader bulk;
   private PskcImport pskc;
-  private HttpServer server;
-  private Router router;
 
   public AdminVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords, JetonMetrics metrics) {
+    super(config);
     this.metrics = metrics;
-    this.config = config;
     this.clock = clock;
     this.keys = keys;
     this.passwords = passwords;
@@ -121,24 +116,11 @@ public final class AdminVerticle extends VerticleBase {
         .handler(this::authorize)
         .handler(role(ADMIN, bulk::load));
 
-    server = vertx.createHttpServer(Listeners.options(config, config.adminHost(), config.adminPort()));
-    return server.requestHandler(router).listen();
+    return listen(config.adminHost(), config.adminPort());
   }
 
-  /** Stops accepting, lets the requests in flight finish (up to the grace period), then closes. */
-  @Override
-  public Future<?> stop() {
-    return server.shutdown(config.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-  }
 
-  public int actualPort() {
-    return server.actualPort();
-  }
 
-  /** What this listener serves, as "METHOD /path/{param}" (for the OpenAPI document's test). */
-  public java.util.List<String> routes() {
-    return dev.jeton.http.Routes.describe(router);
-  }
 
   private void route(Router router, HttpMethod method, String path, String least, Handler<RoutingContext> handler) {
     router.route(method, path)

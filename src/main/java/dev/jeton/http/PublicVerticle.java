@@ -11,11 +11,9 @@ import dev.jeton.verify.LoginOutcome;
 import dev.jeton.verify.LoginRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -32,7 +30,7 @@ import java.util.Map;
  * calling portal, sends a {@link LoginRequest} to verification over the bus and turns the {@link LoginOutcome} into
  * HTTP. It knows nothing of OTP.
  */
-public final class PublicVerticle extends VerticleBase {
+public final class PublicVerticle extends ListenerVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(PublicVerticle.class);
   /** Address on which a changed client is announced, so that every intake drops its cached copy. */
@@ -41,17 +39,14 @@ public final class PublicVerticle extends VerticleBase {
   private static final long CLIENT_CACHE_MILLIS = 5_000;
   private static final String RECEIVED = "jeton.received";
 
-  private final Config config;
   private final Map<String, CachedClient> clients = new HashMap<>();
   private Store store;
   private DeliveryOptions verifyOptions;
-  private HttpServer server;
-  private Router router;
 
   private record CachedClient(ClientRecord client, long until) {}
 
   public PublicVerticle(Config config) {
-    this.config = config;
+    super(config);
   }
 
   @Override
@@ -67,25 +62,11 @@ public final class PublicVerticle extends VerticleBase {
     router.post("/v1/authenticate")
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
         .handler(this::authenticate);
-    server = vertx.createHttpServer(Listeners.options(config, config.httpHost(), config.httpPort()));
-    return server.requestHandler(router).listen();
+    return listen(config.httpHost(), config.httpPort());
   }
 
-  /** Stops accepting, lets the requests in flight finish (up to the grace period), then closes. */
-  @Override
-  public Future<?> stop() {
-    return server.shutdown(config.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-  }
 
-  /** The port bound (useful when configured as 0). */
-  public int actualPort() {
-    return server.actualPort();
-  }
 
-  /** What this listener serves, as "METHOD /path/{param}" (for the OpenAPI document's test). */
-  public java.util.List<String> routes() {
-    return Routes.describe(router);
-  }
 
   private void authenticate(RoutingContext ctx) {
     ctx.put(RECEIVED, System.nanoTime());
