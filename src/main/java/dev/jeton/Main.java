@@ -51,11 +51,16 @@ public final class Main {
   private static void onTermination(Runnable shutdown) {
     AtomicBoolean once = new AtomicBoolean();
     for (String name : new String[] {"TERM", "INT"}) {
-      Signal.handle(new Signal(name), signal -> {
-        if (once.compareAndSet(false, true)) {
-          new Thread(shutdown, "jeton-shutdown").start();
-        }
-      });
+      try {
+        Signal.handle(new Signal(name), signal -> {
+          if (once.compareAndSet(false, true)) {
+            new Thread(shutdown, "jeton-shutdown").start();
+          }
+        });
+      } catch (IllegalArgumentException e) {
+        // A shell starting Jeton in the background ignores SIGINT for it; SIGTERM is what matters.
+        LOG.atDebug().setMessage("signal_not_handled").addKeyValue("signal", name).log();
+      }
     }
   }
 
