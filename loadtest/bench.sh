@@ -99,6 +99,7 @@ fresh_step "$SECONDS_"; passcodes user "$USERS" > "$work/bodies.txt"
 BODIES="$work/bodies.txt" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_}s" --timeout 5s -s "$work/rush.lua" \
   "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
 result=$(grep '^RESULT' "$work/wrk.out")
+if [ -n "${REDIS_STATS:-}" ]; then redis-cli -p "$REDIS_PORT" info commandstats | grep -E 'calls=[0-9]{5,}'; fi
 python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" "${IDLE_USERS:-0}" <<'PY'
 import sys
 f = dict(kv.split("=") for kv in sys.argv[1].split()[1:])
