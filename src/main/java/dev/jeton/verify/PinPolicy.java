@@ -34,7 +34,8 @@ public final class PinPolicy {
     return null;
   }
 
-  static boolean digits(String s) {
+  /** True for a non-empty string of ASCII digits only. */
+  public static boolean digits(String s) {
     if (s.isEmpty()) {
       return false;
     }

@@ -116,7 +116,7 @@ public class PinBench {
     public long loginMatchTokenRight() {
         long now = clock.millis();
         String value = passcode;
-        if (!digitsOnly(value)) {
+        if (!PinPolicy.digits(value)) {
             return -2;
         }
         byte[] seed = keys.seeds().decrypt(Base64.getDecoder().decode(seedBase64), SERIAL);
@@ -151,16 +151,4 @@ public class PinBench {
         return new Totp(new Hotp(OtpAlgorithm.parse(ALGORITHM), DIGITS), Duration.ofSeconds(PERIOD), clock);
     }
 
-    private static boolean digitsOnly(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
 }
