@@ -6,10 +6,11 @@
 #   loadtest/bench.sh [USERS] [CONNECTIONS] [SECONDS]      (defaults 20000 64 10)
 #   JETON_METRICS_ENABLED=false loadtest/bench.sh ...       (to measure the cost of metrics)
 #   IDLE_USERS=990000 loadtest/bench.sh 10000 16 2         (the same logins among a million provisioned users)
+#   WRK_THREADS=1, JAVA_OPTS=-XX:+UseParallelGC, REDIS_STATS=1 (command counts and Redis commands slower than 5 ms)
 # Needs java, mvn, redis-server, redis-cli, wrk, curl, python3. Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}; WARMUP_SECONDS=${WARMUP_SECONDS:-15}
+USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}; WARMUP_SECONDS=${WARMUP_SECONDS:-15}; WRK_THREADS=${WRK_THREADS:-2}
 WARMUP_USERS=${WARMUP_USERS:-$(( WARMUP_SECONDS * 6000 ))}
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -18,7 +19,8 @@ cleanup() { if [ -n "${JPID:-}" ]; then kill "$JPID" 2>/dev/null; timeout 30 tai
 trap cleanup EXIT
 
 [ -f target/jeton.jar ] || mvn -q -B package -DskipTests
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir "$work" >/dev/null
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir "$work" \
+  --latency-monitor-threshold 5 >/dev/null
 TOKEN=bench-admin-token-$RANDOM$RANDOM
 JETON_REDIS_URL=redis://127.0.0.1:$REDIS_PORT JETON_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
 JETON_ADMIN_TOKEN=$TOKEN JETON_HTTP_HOST=127.0.0.1 JETON_HTTP_PORT=$HTTP_PORT JETON_ADMIN_PORT=$ADMIN_PORT \
@@ -70,18 +72,27 @@ PY
 }
 # A run must not straddle more than one step change: start at a fresh step if the current one is too far gone.
 fresh_step() { left=$(( 30 - $(date +%s) % 30 )); if [ "$left" -lt $(( $1 + 3 )) ]; then sleep "$left"; fi; }
+# Each wrk thread formats its share of the requests once, before the run: formatting one per request made garbage
+# whose collection (LuaJIT walking the table of bodies) stalled wrk for up to 100 ms with a few hundred thousand users.
 cat > "$work/rush.lua" <<LUA
-local bodies = {}
-for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
-local counter = 0
+local requests, count, counter = {}, 0, 0
 local threads = {}
 setup = function(thread) thread:set("id", #threads); table.insert(threads, thread) end
-init = function(args) counter = id end
+init = function(args)
+  local i = 0
+  for body in io.lines(os.getenv("BODIES")) do
+    if i % tonumber(os.getenv("THREADS")) == id then
+      count = count + 1
+      requests[count] = wrk.format("POST", "/v1/authenticate", {["Content-Type"] = "application/json",
+        ["Authorization"] = "Bearer $CLIENT"}, body)
+    end
+    i = i + 1
+  end
+  collectgarbage()
+end
 request = function()
-  local body = bodies[(counter % #bodies) + 1]
-  counter = counter + 2
-  return wrk.format("POST", "/v1/authenticate", {["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer $CLIENT"}, body)
+  counter = counter + 1
+  return requests[(counter - 1) % count + 1]
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT requests=%d non2xx=%d errors=%d p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f seconds=%.2f\n",
@@ -92,14 +103,15 @@ end
 LUA
 if [ "$WARMUP_SECONDS" -gt 0 ]; then
   fresh_step "$WARMUP_SECONDS"; passcodes warm "$WARMUP_USERS" > "$work/warm.txt"
-  BODIES="$work/warm.txt" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" --timeout 5s -s "$work/rush.lua" \
-    "http://127.0.0.1:$HTTP_PORT" > /dev/null
+  BODIES="$work/warm.txt" THREADS=$WRK_THREADS wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" \
+    --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > /dev/null
 fi
 fresh_step "$SECONDS_"; passcodes user "$USERS" > "$work/bodies.txt"
-BODIES="$work/bodies.txt" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_}s" --timeout 5s -s "$work/rush.lua" \
-  "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
+BODIES="$work/bodies.txt" THREADS=$WRK_THREADS wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_}s" \
+  --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
 result=$(grep '^RESULT' "$work/wrk.out")
-if [ -n "${REDIS_STATS:-}" ]; then redis-cli -p "$REDIS_PORT" info commandstats | grep -E 'calls=[0-9]{5,}'; fi
+if [ -n "${REDIS_STATS:-}" ]; then redis-cli -p "$REDIS_PORT" info commandstats | grep -E 'calls=[0-9]{5,}'
+  echo "Redis commands slower than 5 ms (event, time, latest ms, max ms):"; redis-cli -p "$REDIS_PORT" latency latest; fi
 python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" "${IDLE_USERS:-0}" <<'PY'
 import sys
 f = dict(kv.split("=") for kv in sys.argv[1].split()[1:])
