@@ -11,6 +11,8 @@ import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.http.PublicVerticle;
 import dev.jeton.metrics.JetonMetrics;
+import dev.jeton.portal.DemoKey;
+import dev.jeton.portal.Portal;
 import dev.jeton.track.MemoryStore;
 import dev.jeton.track.RedisStore;
 import dev.jeton.track.Store;
@@ -39,9 +41,12 @@ public final class Jeton {
   private final AdminVerticle admin;
   private final List<String> listeners;
   private final List<String> inner;
+  private final DemoKey demo;
 
-  private Jeton(Vertx vertx, PublicVerticle intake, AdminVerticle admin, List<String> listeners, List<String> inner) {
+  private Jeton(Vertx vertx, PublicVerticle intake, AdminVerticle admin, List<String> listeners, List<String> inner,
+      DemoKey demo) {
     this.vertx = vertx;
+    this.demo = demo;
     this.intake = intake;
     this.admin = admin;
     this.listeners = listeners;
@@ -67,9 +72,13 @@ public final class Jeton {
     Supplier<Store> stores;
     Supplier<AuditSink> auditSink;
     int trackers;
+    Future<DemoKey> demo = Future.succeededFuture(null);
     if (config.embeddedStore()) {
       MemoryStore memory = new MemoryStore();
       stores = () -> memory;
+      if (config.portal().demo()) {
+        demo = DemoKey.provision(memory, keys, clock);
+      }
       MemoryAuditSink memoryAudit = new MemoryAuditSink(config.auditMaxEvents(), auditAgeMillis);
       auditSink = () -> memoryAudit;
       trackers = 1;
@@ -84,26 +93,37 @@ public final class Jeton {
     int[] next = {0};
     List<String> inner = new ArrayList<>();
     List<String> listeners = new ArrayList<>();
-    return add(inner, vertx.deployVerticle(() -> new TrackingVerticle(stores, clock, metrics),
-            new DeploymentOptions().setInstances(trackers)))
+    DemoKey[] demoKey = new DemoKey[1];
+    Portal[] portal = new Portal[1];
+    return demo.onSuccess(d -> {
+          demoKey[0] = d;
+          portal[0] = Portal.from(config, clock, d);
+        })
+        .compose(d -> add(inner, vertx.deployVerticle(() -> new TrackingVerticle(stores, clock, metrics),
+            new DeploymentOptions().setInstances(trackers))))
         .compose(id -> add(inner, vertx.deployVerticle(() -> new AuditVerticle(auditSink, clock, metrics),
             new DeploymentOptions().setInstances(loops))))
         .compose(id -> add(inner, vertx.deployVerticle(
             () -> new VerificationVerticle(config, clock, keys, passwords, metrics),
             new DeploymentOptions().setInstances(loops))))
-        .compose(id -> add(listeners, vertx.deployVerticle(() -> intake[next[0]++] = new PublicVerticle(config),
+        .compose(id -> add(listeners, vertx.deployVerticle(() -> intake[next[0]++] = new PublicVerticle(config, portal[0]),
             new DeploymentOptions().setInstances(loops))))
         .compose(id -> add(listeners, vertx.deployVerticle(admin)))
         .map(id -> {
           // Inner verticles stop after the listeners, in reverse order of start: tracking (the store) last.
           java.util.Collections.reverse(inner);
-          return new Jeton(vertx, intake[0], admin, listeners, inner);
+          return new Jeton(vertx, intake[0], admin, listeners, inner, demoKey[0]);
         });
   }
 
   /** Records the id of what {@code deployed} deployed, and passes it on. */
   private static Future<String> add(List<String> ids, Future<String> deployed) {
     return deployed.onSuccess(ids::add);
+  }
+
+  /** The demo user's key when Jeton runs on the embedded store with the demo on, else null. */
+  public DemoKey demo() {
+    return demo;
   }
 
   public int httpPort() {

@@ -94,6 +94,18 @@ public final class Main {
           + config.adminToken() + "\n");
     }
     String scheme = config.tlsCertFile() != null ? "https" : "http";
+    if (jeton.demo() != null) {
+      // How to try it out, for the person who just started it: the terminal, like the admin token (no secret here).
+      String host = config.httpHost().equals("0.0.0.0") || config.httpHost().equals("::") ? "localhost"
+          : config.httpHost().contains(":") ? "[" + config.httpHost() + "]" : config.httpHost();
+      String base = scheme + "://" + host + ":" + jeton.httpPort();
+      System.out.println(String.join(System.lineSeparator(),
+          "Try the login portal (embedded store, demo user; JETON_PORTAL_DEMO=false turns it off):",
+          "  1. open " + base + "/portal/demo-key : the demo user's key, its code and countdown gauge",
+          "  2. open " + base + "/portal : identifier " + dev.jeton.portal.DemoKey.USERNAME
+              + ", then the code alone; choose a PIN (twice);",
+          "     wait for the next code and type the PIN followed by it. Later logins: PIN + current code.", ""));
+    }
     LOG.atInfo().setMessage("started")
         .addKeyValue("public", scheme + "://" + config.httpHost() + ":" + jeton.httpPort())
         .addKeyValue("admin", scheme + "://" + config.adminHost() + ":" + jeton.adminPort())

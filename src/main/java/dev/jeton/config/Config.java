@@ -1,6 +1,8 @@
 package dev.jeton.config;
 
 import dev.jeton.crypto.MasterKey;
+import dev.jeton.http.ClientAddress;
+import dev.jeton.portal.ReturnUrl;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -27,6 +29,9 @@ import java.util.regex.Pattern;
  * @param tlsCertFile PEM certificate chain for both listeners, or null for plain HTTP
  * @param tlsKeyFile PEM private key of that certificate
  * @param shutdownGraceSeconds how long a SIGTERM waits for requests in flight before closing
+ * @param trustedProxies addresses and CIDR blocks of the reverse proxies whose {@code X-Forwarded-For} is believed
+ *     ({@code JETON_TRUSTED_PROXIES}); the connection's address counts for everyone else
+ * @param portal the login portal's settings
  */
 public record Config(
     String httpHost, int httpPort,
@@ -46,7 +51,9 @@ public record Config(
     int auditMaxEvents, int auditMaxAgeDays,
     boolean metricsEnabled,
     String tlsCertFile, String tlsKeyFile,
-    int shutdownGraceSeconds) {
+    int shutdownGraceSeconds,
+    ClientAddress trustedProxies,
+    PortalSettings portal) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
   private static final Pattern REDIS_URL = Pattern.compile("rediss?://[^\\s]+");
@@ -144,7 +151,11 @@ public record Config(
         r.integer("JETON_AUDIT_MAX_AGE_DAYS", 90, 1, 3650),
         r.bool("JETON_METRICS_ENABLED", true),
         tlsCert, tlsKey,
-        r.integer("JETON_SHUTDOWN_GRACE_SECONDS", 20, 0, 600));
+        r.integer("JETON_SHUTDOWN_GRACE_SECONDS", 20, 0, 600),
+        r.trustedProxies(),
+        new PortalSettings(r.returnHosts(), r.integer("JETON_PORTAL_SESSION_SECONDS", 28_800, 60, 604_800),
+            r.webUrl("JETON_PORTAL_HELP_URL"), r.text("JETON_PORTAL_HELP_CONTACT", 200),
+            r.text("JETON_PORTAL_WARNING", 1000), r.bool("JETON_PORTAL_DEMO", true)));
   }
 
   /** Without secrets: safe to log. */
@@ -234,6 +245,50 @@ public record Config(
       if (v != null && java.util.Arrays.stream(allowed).noneMatch(a -> anyCase ? a.equalsIgnoreCase(v) : a.equals(v))) {
         throw new ConfigException(name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
       }
+    }
+
+    ClientAddress trustedProxies() {
+      try {
+        return ClientAddress.parse(string("JETON_TRUSTED_PROXIES", null));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("JETON_TRUSTED_PROXIES: " + e.getMessage()
+            + " (a comma-separated list of IP addresses and CIDR blocks)");
+      }
+    }
+
+    java.util.Set<String> returnHosts() {
+      try {
+        return ReturnUrl.parseHosts(string("JETON_PORTAL_RETURN_HOSTS", null));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("JETON_PORTAL_RETURN_HOSTS: " + e.getMessage()
+            + " (a comma-separated list of host names, each with an optional :port)");
+      }
+    }
+
+    /** An absolute http(s) URL, or null when unset. */
+    String webUrl(String name) {
+      String v = string(name, null);
+      if (v == null) {
+        return null;
+      }
+      try {
+        java.net.URI u = new java.net.URI(v);
+        if (u.getHost() == null || !("https".equalsIgnoreCase(u.getScheme()) || "http".equalsIgnoreCase(u.getScheme()))) {
+          throw new ConfigException(name + " must be an absolute http:// or https:// URL");
+        }
+      } catch (java.net.URISyntaxException e) {
+        throw new ConfigException(name + " is not a URL: " + e.getReason());
+      }
+      return v;
+    }
+
+    /** Free text shown to users, bounded, or null when unset. */
+    String text(String name, int max) {
+      String v = string(name, null);
+      if (v != null && (v.length() > max || v.chars().anyMatch(c -> c < 0x20))) {
+        throw new ConfigException(name + " must be one line of at most " + max + " characters");
+      }
+      return v;
     }
 
     MasterKey masterKey() {

@@ -4,6 +4,8 @@ import dev.jeton.bus.Addresses;
 import dev.jeton.bus.LoopLocal;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.Secrets;
+import dev.jeton.portal.Portal;
+import dev.jeton.portal.PortalRoutes;
 import dev.jeton.track.BusStore;
 import dev.jeton.track.ClientRecord;
 import dev.jeton.track.Store;
@@ -26,7 +28,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The public intake: {@code POST /v1/authenticate} and health. It bounds and parses the request, authenticates the
+ * The public listener: the JSON intake {@code POST /v1/authenticate}, the login portal ({@link PortalRoutes}) and
+ * health. The JSON intake It bounds and parses the request, authenticates the
  * calling portal, sends a {@link LoginRequest} to verification over the bus and turns the {@link LoginOutcome} into
  * HTTP. It knows nothing of OTP.
  */
@@ -40,13 +43,15 @@ public final class PublicVerticle extends ListenerVerticle {
   private static final String RECEIVED = "jeton.received";
 
   private final Map<String, CachedClient> clients = new HashMap<>();
+  private final Portal portal;
   private Store store;
   private DeliveryOptions verifyOptions;
 
   private record CachedClient(ClientRecord client, long until) {}
 
-  public PublicVerticle(Config config) {
+  public PublicVerticle(Config config, Portal portal) {
     super(config);
+    this.portal = portal;
   }
 
   @Override
@@ -62,11 +67,9 @@ public final class PublicVerticle extends ListenerVerticle {
     router.post("/v1/authenticate")
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
         .handler(this::authenticate);
+    new PortalRoutes(vertx, config, portal).mount(router);
     return listen(config.httpHost(), config.httpPort());
   }
-
-
-
 
   private void authenticate(RoutingContext ctx) {
     ctx.put(RECEIVED, System.nanoTime());
@@ -101,7 +104,8 @@ public final class PublicVerticle extends ListenerVerticle {
       Replies.error(ctx, 400, "invalid_request", problem);
       return;
     }
-    String ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    String remote = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    String ip = config.trustedProxies().resolve(remote, PortalRoutes.forwardedFor(ctx));
     String claimedIp = fields.get("clientIp");
     if (client.trustClientIp() && claimedIp != null) {
       ip = claimedIp;

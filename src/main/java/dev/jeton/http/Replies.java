@@ -6,6 +6,8 @@ import io.vertx.ext.web.RoutingContext;
 /** JSON answers shared by both listeners. */
 public final class Replies {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Replies.class);
+
   private Replies() {}
 
   public static void json(RoutingContext ctx, int status, JsonObject body) {
@@ -33,6 +35,10 @@ public final class Replies {
     router.errorHandler(404, ctx -> error(ctx, 404, "not_found", null));
     router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", null));
     router.errorHandler(400, ctx -> error(ctx, 400, "invalid_request", "the request cannot be read"));
-    router.errorHandler(500, ctx -> error(ctx, 500, "internal_error", null));
+    router.errorHandler(500, ctx -> {
+      // A bug: say where (the exception's class and stack), never the request's fields.
+      LOG.atError().setMessage("internal_error").addKeyValue("path", ctx.request().path()).setCause(ctx.failure()).log();
+      error(ctx, 500, "internal_error", null);
+    });
   }
 }

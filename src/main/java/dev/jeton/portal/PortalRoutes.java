@@ -1,0 +1,359 @@
+package dev.jeton.portal;
+
+import dev.jeton.bus.Addresses;
+import dev.jeton.bus.LoopLocal;
+import dev.jeton.config.Config;
+import dev.jeton.crypto.Secrets;
+import dev.jeton.http.ClientAddress;
+import dev.jeton.http.Validation;
+import dev.jeton.verify.LoginOutcome;
+import dev.jeton.verify.LoginRequest;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+/**
+ * The portal intake: the login pages of the staff user guide, served on the public listener. Like the JSON intake, it
+ * only bounds and parses what the browser sends, then asks verification over the event bus (as client
+ * {@value #CLIENT}); it knows nothing of OTP. One instance per public verticle (event loop).
+ *
+ * <p>Routes: {@code GET /} (to the portal), {@code GET /portal} (login page; {@code CT_ORIG_URL} = where to return
+ * after login), {@code POST /portal/login} (every step: login, NEW_PIN, NEXT_PASSCODE), {@code POST /portal/logout},
+ * {@code GET /v1/session} (is this session cookie valid, for whom), the stylesheet and script under
+ * {@code /portal/static/}, and on the embedded store the demo key ({@code GET /portal/demo-key}, and its
+ * {@code /code} as JSON).
+ *
+ * <p>Every form carries a CSRF token bound to a cookie; the challenge {@code state} and the return URL travel in
+ * hidden fields, never in a URL; the return URL is checked against {@code JETON_PORTAL_RETURN_HOSTS} when the page
+ * opens and again at ACCEPT. Every page goes out with a Content-Security-Policy without inline script or style,
+ * framing forbidden, no referrer, no caching.
+ */
+public final class PortalRoutes {
+
+  /** The name verification and the audit trail know the portal by. */
+  public static final String CLIENT = "portal";
+  /** The return-URL parameter, named as in the district's existing links. */
+  public static final String RETURN_PARAM = "CT_ORIG_URL";
+  private static final Logger LOG = LoggerFactory.getLogger(PortalRoutes.class);
+  private static final int FORM_LIMIT = 16 * 1024;
+  private static final String CSS = resource("/portal/static/portal.css");
+  private static final String DEMO_JS = resource("/portal/static/demo-key.js");
+
+  private final Vertx vertx;
+  private final Portal portal;
+  private final ClientAddress proxies;
+  private final DeliveryOptions verifyOptions;
+  private final String csp;
+
+  public PortalRoutes(Vertx vertx, Config config, Portal portal) {
+    this.vertx = vertx;
+    this.portal = portal;
+    this.proxies = config.trustedProxies();
+    this.verifyOptions = new DeliveryOptions().setSendTimeout(config.storeTimeoutMillis() * 3L + 2_000L)
+        .setLocalOnly(true);
+    // A form posted to the portal may end in a redirect to a return host: form-action must allow those hosts too.
+    StringBuilder formAction = new StringBuilder("'self'");
+    portal.settings().returnHosts().forEach(h -> formAction.append(' ').append(h));
+    this.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        + "form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'";
+  }
+
+  public void mount(Router router) {
+    router.get("/").handler(this::root);
+    router.get("/portal").handler(this::loginPage);
+    router.post("/portal/login").handler(BodyHandler.create(false).setBodyLimit(FORM_LIMIT)).handler(this::submit);
+    router.post("/portal/logout").handler(BodyHandler.create(false).setBodyLimit(FORM_LIMIT)).handler(this::logout);
+    router.get("/portal/static/portal.css").handler(ctx -> asset(ctx, "text/css; charset=utf-8", CSS));
+    router.get("/v1/session").handler(this::session);
+    if (portal.demo() != null) {
+      router.get("/portal/static/demo-key.js")
+          .handler(ctx -> asset(ctx, "text/javascript; charset=utf-8", DEMO_JS));
+      router.get("/portal/demo-key").handler(this::demoPage);
+      router.get("/portal/demo-key/code").handler(this::demoCode);
+    }
+  }
+
+  // ---- pages ----
+
+  private void root(RoutingContext ctx) {
+    String query = ctx.request().query();
+    ctx.response().setStatusCode(303).putHeader("Location", query == null ? "/portal" : "/portal?" + query).end();
+  }
+
+  private void loginPage(RoutingContext ctx) {
+    Texts t = texts(ctx);
+    String returnUrl = allowedReturn(ctx.request().getParam(RETURN_PARAM));
+    Optional<SessionCookie.Session> session = session(ctx.request().getCookie(SessionCookie.NAME));
+    if (session.isPresent()) {
+      // Already signed in: straight back to the application, as a single sign-on portal does.
+      if (returnUrl != null) {
+        redirect(ctx, returnUrl);
+      } else {
+        html(ctx, 200, Pages.signedIn(t, session.get().username(), csrfToken(ctx)));
+      }
+      return;
+    }
+    html(ctx, 200, Pages.login(t, portal.settings(), new Pages.Carry(csrfToken(ctx), returnUrl, null, null), null));
+  }
+
+  private void submit(RoutingContext ctx) {
+    Texts t = texts(ctx);
+    MultiMap form = ctx.request().formAttributes();
+    String returnUrl = allowedReturn(single(form, "return"));
+    if (!formFromHere(ctx, form)) {
+      html(ctx, 403, Pages.login(t, portal.settings(), new Pages.Carry(csrfToken(ctx), returnUrl, null, null),
+          t.get("error.form")));
+      return;
+    }
+    String username = single(form, "username");
+    String password = single(form, "password");
+    String state = single(form, "state");
+    String newPin = single(form, "newPin");
+    String confirmPin = single(form, "confirmPin");
+    Pages.Carry carry = new Pages.Carry(csrfToken(ctx), returnUrl, username, state);
+    boolean pinStep = state != null && (newPin != null || confirmPin != null);
+    if (username == null || !Validation.USERNAME.matcher(username).matches() || tooLong(password, 256)
+        || tooLong(state, 128) || tooLong(newPin, 32) || tooLong(confirmPin, 32)) {
+      // Not a username Jeton could know, or not a form of these pages: the same answer as a wrong password.
+      html(ctx, 401, Pages.login(t, portal.settings(), carry, t.get("error.reject")));
+      return;
+    }
+    if (pinStep ? newPin == null || confirmPin == null || newPin.isEmpty() : password == null || password.isEmpty()) {
+      html(ctx, 400, pinStep ? Pages.newPin(t, portal.pinMinLength(), portal.pinMaxLength(), carry, t.get("error.fields"))
+          : state != null ? Pages.nextPasscode(t, carry, t.get("error.fields"))
+          : Pages.login(t, portal.settings(), carry, t.get("error.fields")));
+      return;
+    }
+    String requestId = Secrets.randomId();
+    ctx.response().putHeader("X-Request-Id", requestId);
+    String ip = clientIp(ctx);
+    LoginRequest request = new LoginRequest(requestId, username, pinStep ? null : password, state,
+        pinStep ? newPin : null, pinStep ? confirmPin : null, ip, CLIENT, "any", System.nanoTime());
+    vertx.eventBus().<LoginOutcome>request(LoopLocal.route(vertx, Addresses.VERIFY_LOGIN), request, verifyOptions)
+        .map(Message::body)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            answer(ctx, t, carry, pinStep, ar.result());
+          } else {
+            LOG.atWarn().setMessage("verify_failed").addKeyValue("failure", ar.cause().getClass().getSimpleName())
+                .addKeyValue("request", requestId).log();
+            html(ctx, 503, Pages.notice(t, "unavailable", "unavailable"));
+          }
+        });
+  }
+
+  private void answer(RoutingContext ctx, Texts t, Pages.Carry carry, boolean pinStep, LoginOutcome o) {
+    switch (o.kind()) {
+      case ACCEPT:
+        ctx.response().addCookie(cookie(SessionCookie.NAME, portal.sessions().issue(o.username(), o.method()), "/",
+            portal.settings().sessionSeconds(), CookieSameSite.LAX, ctx));
+        if (carry.returnUrl() != null) {
+          redirect(ctx, carry.returnUrl());
+        } else {
+          html(ctx, 200, Pages.signedIn(t, o.username(), carry.csrf()));
+        }
+        return;
+      case CHALLENGE: {
+        Pages.Carry next = new Pages.Carry(carry.csrf(), carry.returnUrl(), o.username(), o.state());
+        html(ctx, 200, "NEW_PIN".equals(o.challenge())
+            ? Pages.newPin(t, portal.pinMinLength(), portal.pinMaxLength(), next, null)
+            : Pages.nextPasscode(t, next, null));
+        return;
+      }
+      case BAD_REQUEST:
+        // Only a refused PIN gets here from these pages; the NEW_PIN challenge stays open for another try.
+        if (pinStep) {
+          String error = "pin_mismatch".equals(o.error()) ? t.get("error.pin_mismatch")
+              : "pin_policy".equals(o.error()) ? t.get("error.pin_policy",
+                  t.pinDigits(portal.pinMinLength(), portal.pinMaxLength()))
+              : t.get("error.fields");
+          html(ctx, 400, Pages.newPin(t, portal.pinMinLength(), portal.pinMaxLength(), carry, error));
+        } else {
+          html(ctx, 400, Pages.login(t, portal.settings(), carry, t.get("error.fields")));
+        }
+        return;
+      case REJECT:
+        // Whatever the step, a wrong answer starts over: the state may be closed, and nothing says why it failed.
+        html(ctx, 401, Pages.login(t, portal.settings(),
+            new Pages.Carry(carry.csrf(), carry.returnUrl(), carry.username(), null), t.get("error.reject")));
+        return;
+      case LOCKED:
+        html(ctx, 401, Pages.notice(t, "locked", "locked"));
+        return;
+      case RATE_LIMITED:
+        ctx.response().putHeader("Retry-After", Long.toString(o.retryAfter()));
+        html(ctx, 429, Pages.notice(t, "rate-limited", "ratelimited"));
+        return;
+      default:
+        html(ctx, 503, Pages.notice(t, "unavailable", "unavailable"));
+    }
+  }
+
+  private void logout(RoutingContext ctx) {
+    if (formFromHere(ctx, ctx.request().formAttributes())) {
+      ctx.response().addCookie(cookie(SessionCookie.NAME, "", "/", 0, CookieSameSite.LAX, ctx));
+    }
+    ctx.response().setStatusCode(303).putHeader("Location", "/portal").end();
+  }
+
+  /** {@code GET /v1/session}: 200 with who the session cookie is for, or 401. For applications behind the portal. */
+  private void session(RoutingContext ctx) {
+    Optional<SessionCookie.Session> s = session(ctx.request().getCookie(SessionCookie.NAME));
+    JsonObject body = s.map(v -> new JsonObject().put("username", v.username()).put("method", v.method())
+            .put("issuedAt", v.issuedAt().toString()).put("expiresAt", v.expiresAt().toString()))
+        .orElse(new JsonObject().put("error", "no_session"));
+    ctx.response().setStatusCode(s.isPresent() ? 200 : 401).putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store").end(body.encode());
+  }
+
+  private void demoPage(RoutingContext ctx) {
+    DemoKey demo = portal.demo();
+    html(ctx, 200, Pages.demoKey(texts(ctx), DemoKey.USERNAME, demo.code(), demo.secondsLeft(), demo.period()));
+  }
+
+  private void demoCode(RoutingContext ctx) {
+    DemoKey demo = portal.demo();
+    secure(ctx.response()).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("code", demo.code()).put("secondsLeft", demo.secondsLeft())
+            .put("period", demo.period()).encode());
+  }
+
+  // ---- helpers ----
+
+  private Optional<SessionCookie.Session> session(Cookie cookie) {
+    return cookie == null ? Optional.empty() : portal.sessions().verify(cookie.getValue());
+  }
+
+  /** The CSRF token for this browser's CSRF cookie, setting the cookie first when it has none. */
+  private String csrfToken(RoutingContext ctx) {
+    String value = ctx.get(Csrf.COOKIE);
+    if (value == null) {
+      Cookie existing = ctx.request().getCookie(Csrf.COOKIE);
+      value = existing != null && existing.getValue().length() >= 32 && existing.getValue().length() <= 64
+          ? existing.getValue() : null;
+      if (value == null) {
+        value = Csrf.newCookieValue();
+        ctx.response().addCookie(cookie(Csrf.COOKIE, value, "/portal", -1, CookieSameSite.STRICT, ctx));
+      }
+      ctx.put(Csrf.COOKIE, value);
+    }
+    return portal.csrf().token(value);
+  }
+
+  private boolean formFromHere(RoutingContext ctx, MultiMap form) {
+    String host = ctx.request().getHeader("Host");
+    String expectedOrigin = (secureConnection(ctx) ? "https" : ctx.request().scheme()) + "://" + host;
+    if (host == null || Csrf.crossSite(ctx.request().getHeader("Sec-Fetch-Site"), ctx.request().getHeader("Origin"),
+        expectedOrigin)) {
+      return false;
+    }
+    Cookie cookie = ctx.request().getCookie(Csrf.COOKIE);
+    return cookie != null && portal.csrf().valid(cookie.getValue(), single(form, Csrf.FIELD));
+  }
+
+  private Cookie cookie(String name, String value, String path, long maxAgeSeconds, CookieSameSite sameSite,
+      RoutingContext ctx) {
+    Cookie c = Cookie.cookie(name, value).setPath(path).setHttpOnly(true).setSameSite(sameSite)
+        .setSecure(secureConnection(ctx));
+    if (maxAgeSeconds >= 0) {
+      c.setMaxAge(maxAgeSeconds);
+    }
+    return c;
+  }
+
+  /** HTTPS here, or at a trusted proxy in front that says so. */
+  private boolean secureConnection(RoutingContext ctx) {
+    if (portal.tls()) {
+      return true;
+    }
+    String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    return remote != null && proxies.trusts(remote)
+        && "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
+  }
+
+  private String clientIp(RoutingContext ctx) {
+    String remote = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    return proxies.resolve(remote, forwardedFor(ctx));
+  }
+
+  /** Every {@code X-Forwarded-For} header, joined in order, or null. */
+  public static String forwardedFor(RoutingContext ctx) {
+    java.util.List<String> all = ctx.request().headers().getAll("X-Forwarded-For");
+    return all.isEmpty() ? null : String.join(",", all);
+  }
+
+  private String allowedReturn(String candidate) {
+    return candidate == null ? null : ReturnUrl.allowed(candidate, portal.settings().returnHosts()).orElse(null);
+  }
+
+  private void redirect(RoutingContext ctx, String url) {
+    secure(ctx.response()).setStatusCode(303).putHeader("Location", url).end();
+  }
+
+  private void html(RoutingContext ctx, int status, String page) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    secure(ctx.response()).setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+        .end(Buffer.buffer(page));
+  }
+
+  private void asset(RoutingContext ctx, String type, String body) {
+    secure(ctx.response()).putHeader("Content-Type", type).putHeader("Cache-Control", "public, max-age=300")
+        .end(body);
+  }
+
+  private HttpServerResponse secure(HttpServerResponse r) {
+    r.putHeader("Content-Security-Policy", csp)
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("Cross-Origin-Opener-Policy", "same-origin")
+        .putHeader("Cache-Control", "no-store");
+    if (portal.tls()) {
+      r.putHeader("Strict-Transport-Security", "max-age=31536000");
+    }
+    return r;
+  }
+
+  private static Texts texts(RoutingContext ctx) {
+    return Texts.forAcceptLanguage(ctx.request().getHeader("Accept-Language"));
+  }
+
+  /** A field's value when sent exactly once, else null (a repeated field is not from these pages). */
+  private static String single(MultiMap form, String name) {
+    java.util.List<String> all = form.getAll(name);
+    return all.size() == 1 ? all.get(0) : null;
+  }
+
+  private static boolean tooLong(String v, int max) {
+    return v != null && v.length() > max;
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = PortalRoutes.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
