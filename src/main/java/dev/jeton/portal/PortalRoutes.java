@@ -46,8 +46,8 @@ import java.util.Optional;
  */
 public final class PortalRoutes {
 
-  /** The name verification and the audit trail know the portal by. */
-  public static final String CLIENT = "portal";
+  /** The name verification and the audit trail know the portal by; no API client can be named so. */
+  public static final String CLIENT = "@portal";
   /** The return-URL parameter, named as in the district's existing links. */
   public static final String RETURN_PARAM = "CT_ORIG_URL";
   private static final Logger LOG = LoggerFactory.getLogger(PortalRoutes.class);
