@@ -35,6 +35,29 @@ class ConfigTest {
     assertThat(c.pinMaxLength()).isEqualTo(4);
     assertThat(c.pinForbidTrivial()).isTrue();
     assertThat(c.challengeTtlSeconds()).isEqualTo(300);
+    assertThat(c.portal().returnHosts()).isEmpty();
+    assertThat(c.portal().sessionSeconds()).isEqualTo(28_800);
+    assertThat(c.portal().demo()).isTrue();
+    assertThat(c.portal().helpUrl()).isNull();
+    assertThat(c.trustedProxies().trusts("127.0.0.1")).isFalse();
+  }
+
+  @Test
+  void portalSettingsAreReadAndABadOneNamesItsVariable() {
+    Config c = Config.from(Map.of("JETON_PORTAL_RETURN_HOSTS", "Apps.Example, intranet.example:8443",
+        "JETON_TRUSTED_PROXIES", "10.0.0.0/8, ::1", "JETON_PORTAL_HELP_URL", "https://help.example/otp",
+        "JETON_PORTAL_HELP_CONTACT", "support@district.example", "JETON_PORTAL_DEMO", "false"));
+    assertThat(c.portal().returnHosts()).containsExactlyInAnyOrder("apps.example", "intranet.example:8443");
+    assertThat(c.trustedProxies().trusts("10.1.2.3")).isTrue();
+    assertThat(c.portal().demo()).isFalse();
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_PORTAL_RETURN_HOSTS", "https://apps.example/")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("JETON_PORTAL_RETURN_HOSTS");
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_TRUSTED_PROXIES", "proxy.example")))
+        .hasMessageContaining("JETON_TRUSTED_PROXIES");
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_PORTAL_HELP_URL", "javascript:alert(1)")))
+        .hasMessageContaining("JETON_PORTAL_HELP_URL");
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_PORTAL_SESSION_SECONDS", "5")))
+        .hasMessageContaining("JETON_PORTAL_SESSION_SECONDS");
   }
 
   @Test
