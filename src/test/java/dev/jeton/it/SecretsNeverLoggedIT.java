@@ -54,7 +54,7 @@ class SecretsNeverLoggedIT {
   }
 
   @Test
-  void aFullSessionLeavesNoSecretInTheOutput() {
+  void aFullSessionLeavesNoSecretInTheOutput() throws Exception {
     byte[] keyBytes = new byte[32];
     RANDOM.nextBytes(keyBytes);
     String masterKey = Base64.getEncoder().encodeToString(keyBytes);
@@ -171,6 +171,9 @@ class SecretsNeverLoggedIT {
     // used once: the same emergency code again is refused
     expectReject(api.login(USER, passcode(pin, codes.getString(0))));
 
+    // ---- the portal: a wrong passcode, then an emergency code; its CSRF and session cookies are secrets too ----
+    portalLogins(jar.httpPort(), passcode(pin, "000000"), passcode(pin, codes.getString(1)));
+
     // ---- stop and search the whole output ----
     jar.stop();
     String output = jar.output();
@@ -189,6 +192,33 @@ class SecretsNeverLoggedIT {
   }
 
   // ---- helpers ----
+
+  /** Logs in through the portal's forms, as a browser would: the first passcode fails, the second signs in. */
+  private void portalLogins(int port, String wrong, String right) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + port;
+    java.net.http.HttpResponse<String> page = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(base + "/portal")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    String cookie = page.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
+    java.util.regex.Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page.body());
+    assertThat(m.find()).as(page.body()).isTrue();
+    secret("CSRF cookie", cookie.split("=", 2)[1]);
+    secret("CSRF token", m.group(1));
+    int[] expected = {401, 200};
+    String[] passcodes = {wrong, right};
+    for (int i = 0; i < 2; i++) {
+      java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(base + "/portal/login"))
+          .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookie)
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("csrf=" + java.net.URLEncoder.encode(m.group(1),
+              java.nio.charset.StandardCharsets.UTF_8) + "&username=" + USER + "&password=" + passcodes[i]))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(expected[i]);
+      r.headers().allValues("set-cookie").stream().filter(c -> c.startsWith("jeton_session="))
+          .forEach(c -> secret("session cookie", c.split(";", 2)[0].split("=", 2)[1]));
+    }
+    assertThat(secrets).containsKey("session cookie");
+  }
 
   private void secret(String label, String value) {
     secrets.putIfAbsent(label, value);
