@@ -323,7 +323,7 @@ public final class PortalRoutes {
     r.putHeader("Content-Security-Policy", csp)
         .putHeader("X-Frame-Options", "DENY")
         .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("Referrer-Policy", "same-origin")
         .putHeader("Cross-Origin-Opener-Policy", "same-origin")
         .putHeader("Cache-Control", "no-store");
     if (portal.tls()) {

@@ -143,7 +143,7 @@ class PortalHttpTest {
       assertThat(csp).as(path).contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'",
           "base-uri 'none'", "form-action 'self' ").doesNotContain("unsafe-inline", "unsafe-eval");
       assertThat(r.headers().firstValue("X-Frame-Options")).as(path).hasValue("DENY");
-      assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("no-referrer");
+      assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("same-origin");
       assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
     }
     HttpResponse<String> r = v.get("/portal");
