@@ -116,6 +116,15 @@ class TlsIT {
   }
 
   @Test
+  void portalCookiesAreSecureAndHstsIsSentOverTls() throws Exception {
+    HttpResponse<String> page = get("https", jar.httpPort(), "/portal", "GET", null);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().allValues("set-cookie")).anySatisfy(c -> assertThat(c)
+        .startsWith("jeton_csrf=").contains("Secure", "HTTPOnly"));
+    assertThat(page.headers().firstValue("Strict-Transport-Security")).isPresent();
+  }
+
+  @Test
   void tls12And13AreAcceptedAndOlderProtocolsRefused() throws Exception {
     assertThat(handshake(jar.httpPort(), "TLSv1.3")).isEqualTo("TLSv1.3");
     assertThat(handshake(jar.adminPort(), "TLSv1.2")).isEqualTo("TLSv1.2");

@@ -369,6 +369,54 @@ class PortalHttpTest {
     assertThat(r.body()).doesNotContain("<script>alert(1)</script>", "\"><script>");
   }
 
+  @Test
+  void tooManyFailuresFromOneAddressGetTheRateLimitedPage() {
+    try (TestJeton limited = TestJeton.start(null, Map.of("JETON_IP_FAILURE_LIMIT", "2",
+        "JETON_TRUSTED_PROXIES", "127.0.0.1", "JETON_PORTAL_DEMO", "false"))) {
+      HttpResponse<String> r = null;
+      for (int i = 0; i < 3; i++) {
+        r = postTo(limited, "user" + i, "25800000" + i + "0");
+      }
+      assertThat(r.statusCode()).isEqualTo(429);
+      assertThat(page(r)).isEqualTo("rate-limited");
+      assertThat(r.headers().firstValue("Retry-After")).isPresent();
+      assertThat(r.body()).contains("Trop de tentatives").doesNotContain("user2");
+    }
+  }
+
+  @Test
+  void aStoreThatDoesNotAnswerGetsTheUnavailablePageNeverASession() {
+    try (RedisServer redis = RedisServer.start();
+        TestJeton onRedis = TestJeton.start(redis.url())) {
+      byte[] seed = onRedis.userWithToken("down", "S-down");
+      redis.stop();
+      HttpResponse<String> r = postTo(onRedis, "down", onRedis.code(seed));
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(page(r)).isEqualTo("unavailable");
+      assertThat(r.headers().allValues("set-cookie")).noneMatch(c -> c.startsWith(SessionCookie.NAME));
+    }
+  }
+
+  /** One login form sent to another node, with its own CSRF cookie and token. */
+  private HttpResponse<String> postTo(TestJeton node, String username, String password) {
+    try {
+      String base = "http://127.0.0.1:" + node.jeton.httpPort();
+      HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create(base + "/portal")).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      String cookie = form.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
+      Matcher m = HIDDEN.matcher(form.body());
+      assertThat(m.find()).isTrue();
+      return http.send(HttpRequest.newBuilder(URI.create(base + "/portal/login"))
+          .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookie)
+          .header("X-Forwarded-For", "192.0.2.99")
+          .POST(HttpRequest.BodyPublishers.ofString("csrf=" + enc(m.group(2)) + "&username=" + username
+              + "&password=" + password))
+          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   // ---- the end user's address ----
 
   @Test
