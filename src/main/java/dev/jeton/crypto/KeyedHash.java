@@ -1,12 +1,10 @@
 package dev.jeton.crypto;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HMAC-SHA256 fingerprints of low-entropy values (PINs, emergency codes, wrong passwords) under a key
@@ -19,11 +17,9 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class KeyedHash {
 
-    private static final String HMAC = "HmacSHA256";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
-    private final SecretKeySpec key;
-    private final Mac prototype;
+    private final HmacSha256 hmac;
 
     /**
      * @param key   master key, not null
@@ -38,9 +34,8 @@ public final class KeyedHash {
             throw new IllegalArgumentException("label must not be null or empty");
         }
         byte[] derived = key.derive(label);
-        this.key = new SecretKeySpec(derived, HMAC);
+        this.hmac = new HmacSha256(derived);
         Arrays.fill(derived, (byte) 0);
-        this.prototype = newMac(this.key);
     }
 
     /**
@@ -72,7 +67,7 @@ public final class KeyedHash {
         if (parts == null || parts.length == 0) {
             throw new IllegalArgumentException("at least one part is required");
         }
-        Mac mac = copy();
+        Mac mac = hmac.mac();
         byte[] length = new byte[4];
         for (String part : parts) {
             if (part == null) {
@@ -87,23 +82,5 @@ public final class KeyedHash {
             mac.update(bytes);
         }
         return mac.doFinal();
-    }
-
-    private Mac copy() {
-        try {
-            return (Mac) prototype.clone();
-        } catch (CloneNotSupportedException e) {
-            return newMac(key);
-        }
-    }
-
-    private static Mac newMac(SecretKeySpec key) {
-        try {
-            Mac mac = Mac.getInstance(HMAC);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
     }
 }

@@ -1,13 +1,13 @@
 package dev.jeton.portal;
 
+import dev.jeton.crypto.HmacSha256;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Locale;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * CSRF protection for the portal's forms by signed double submit.
@@ -31,14 +31,12 @@ public final class Csrf {
     /** Longest cookie value or form token {@link #valid} looks at, in characters. */
     public static final int MAX_LENGTH = 256;
 
-    private static final String HMAC = "HmacSHA256";
     private static final int KEY_LENGTH = 32;
     private static final int COOKIE_BYTES = 32;
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final SecretKeySpec key;
-    private final Mac prototype;
+    private final HmacSha256 hmac;
 
     /**
      * @param key HMAC key, exactly 32 bytes, distinct from the session cookie key; copied, so the caller may
@@ -49,8 +47,7 @@ public final class Csrf {
         if (key == null || key.length != KEY_LENGTH) {
             throw new IllegalArgumentException("CSRF key must be " + KEY_LENGTH + " bytes");
         }
-        this.key = new SecretKeySpec(key.clone(), HMAC);
-        this.prototype = newMac(this.key);
+        this.hmac = new HmacSha256(key);
     }
 
     /**
@@ -72,7 +69,7 @@ public final class Csrf {
         if (cookieValue == null) {
             throw new IllegalArgumentException("cookie value must not be null");
         }
-        Mac mac = copy();
+        Mac mac = hmac.mac();
         return ENCODER.encodeToString(mac.doFinal(("csrf\n" + cookieValue).getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -126,23 +123,5 @@ public final class Csrf {
             return actual.equals("null") || !actual.equalsIgnoreCase(expected);
         }
         return false;
-    }
-
-    private Mac copy() {
-        try {
-            return (Mac) prototype.clone();
-        } catch (CloneNotSupportedException e) {
-            return newMac(key);
-        }
-    }
-
-    private static Mac newMac(SecretKeySpec key) {
-        try {
-            Mac mac = Mac.getInstance(HMAC);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
     }
 }

@@ -1,7 +1,8 @@
 package dev.jeton.portal;
 
+import dev.jeton.crypto.HmacSha256;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -12,7 +13,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signed, stateless values for the portal's session cookie.
@@ -39,15 +39,13 @@ public final class SessionCookie {
     public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
 
     private static final String VERSION = "v1";
-    private static final String HMAC = "HmacSHA256";
     private static final int KEY_LENGTH = 32;
     private static final int NONCE_LENGTH = 16;
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final SecretKeySpec key;
-    private final Mac prototype;
+    private final HmacSha256 hmac;
     private final Clock clock;
     private final Duration lifetime;
 
@@ -78,8 +76,7 @@ public final class SessionCookie {
         if (lifetime == null || lifetime.getSeconds() < 1) {
             throw new IllegalArgumentException("lifetime must be at least one second");
         }
-        this.key = new SecretKeySpec(key.clone(), HMAC);
-        this.prototype = newMac(this.key);
+        this.hmac = new HmacSha256(key);
         this.clock = clock;
         this.lifetime = lifetime;
     }
@@ -170,7 +167,7 @@ public final class SessionCookie {
     }
 
     private String sign(String payloadB64) {
-        Mac mac = copy();
+        Mac mac = hmac.mac();
         return ENCODER.encodeToString(mac.doFinal((VERSION + "." + payloadB64).getBytes(StandardCharsets.US_ASCII)));
     }
 
@@ -195,24 +192,6 @@ public final class SessionCookie {
         }
         if (field.indexOf('\n') >= 0) {
             throw new IllegalArgumentException(name + " must not contain a line break");
-        }
-    }
-
-    private Mac copy() {
-        try {
-            return (Mac) prototype.clone();
-        } catch (CloneNotSupportedException e) {
-            return newMac(key);
-        }
-    }
-
-    private static Mac newMac(SecretKeySpec key) {
-        try {
-            Mac mac = Mac.getInstance(HMAC);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
         }
     }
 }
