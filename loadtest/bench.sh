@@ -107,12 +107,17 @@ if [ "$WARMUP_SECONDS" -gt 0 ]; then
     --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > /dev/null
 fi
 fresh_step "$SECONDS_"; passcodes user "$USERS" > "$work/bodies.txt"
+# System calls made during the run (from /proc/PID/io), per login: Jeton's reads and writes, and Redis's.
+REDIS_PID=$(redis-cli -p "$REDIS_PORT" info server | awk -F: '/^process_id:/{print $2}' | tr -d '\r')
+syscalls() { awk '/^syscr|^syscw/{printf "%s ", $2}' "/proc/$1/io"; }
+io_before="$(syscalls "$JPID")$(syscalls "$REDIS_PID")"
 BODIES="$work/bodies.txt" THREADS=$WRK_THREADS wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_}s" \
   --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
 result=$(grep '^RESULT' "$work/wrk.out")
+io_after="$(syscalls "$JPID")$(syscalls "$REDIS_PID")"
 if [ -n "${REDIS_STATS:-}" ]; then redis-cli -p "$REDIS_PORT" info commandstats | grep -E 'calls=[0-9]{5,}'
   echo "Redis commands slower than 5 ms (event, time, latest ms, max ms):"; redis-cli -p "$REDIS_PORT" latency latest; fi
-python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" "${IDLE_USERS:-0}" <<'PY'
+python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" "${IDLE_USERS:-0}" "$io_before" "$io_after" <<'PY'
 import sys
 f = dict(kv.split("=") for kv in sys.argv[1].split()[1:])
 req, non2xx, secs = int(f["requests"]), int(f["non2xx"]), float(f["seconds"])
@@ -120,6 +125,9 @@ users = int(sys.argv[2])
 print("metrics=%s users=%d idle_users=%s requests=%d accept_per_s=%.0f (non-2xx %d, socket errors %s) p50=%sms p99=%sms p99.9=%sms "
       "redis_bytes_per_user=%.0f" % (sys.argv[5], users, sys.argv[6], req, (req - non2xx) / secs, non2xx, f["errors"], f["p50_ms"],
       f["p99_ms"], f["p999_ms"], (int(sys.argv[4]) - int(sys.argv[3])) / users))
+io = [int(a) - int(b) for a, b in zip(sys.argv[8].split(), sys.argv[7].split())]
+print("system calls per request: jeton reads %.2f writes %.2f, redis reads %.2f writes %.2f"
+      % tuple(x / max(req, 1) for x in io))
 if req > users:
     sys.stdout.flush()
     print("note: more requests than users: codes were replayed and refused (401); raise USERS for a clean run")
