@@ -3,7 +3,6 @@ package dev.jeton.portal;
 import dev.jeton.testsupport.Api;
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -428,6 +427,17 @@ class PortalHttpTest {
     assertThat(page(login(v, "proxied", "2580" + j.code(seed)))).isEqualTo("signed-in");
     assertThat(auditIps("proxied")).containsExactly("203.0.113.7");
 
+    // The JSON intake resolves the address the same way (here without a clientIp field in the body).
+    j.clock.advanceSeconds(30);
+    HttpResponse<String> api = http.send(HttpRequest.newBuilder(uri("/v1/authenticate"))
+        .header("Authorization", "Bearer " + j.api.clientSecret()).header("Content-Type", "application/json")
+        .header("X-Forwarded-For", "198.51.100.23")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("username", "proxied")
+            .put("password", "2580" + j.code(seed)).encode())).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(api.statusCode()).as(api.body()).isEqualTo(200);
+    assertThat(auditEvents(j, "proxied", "portal").stream().map(e -> e.getString("clientIp")))
+        .containsExactly("198.51.100.23");
+
     try (TestJeton direct = TestJeton.start(null, Map.of("JETON_PORTAL_DEMO", "false"))) {
       byte[] seed2 = direct.userWithToken("direct", "S-direct");
       direct.firstLogin("direct", seed2, "2580");
@@ -457,20 +467,25 @@ class PortalHttpTest {
     return auditIps(j, username);
   }
 
-  /** The client addresses of the user's portal events (the audit is written off the login path: poll). */
+  /** The client addresses of the user's portal events. */
   private static List<String> auditIps(TestJeton t, String username) throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
+    return auditEvents(t, username, PortalRoutes.CLIENT).stream().map(e -> e.getString("clientIp"))
+        .collect(Collectors.toList());
+  }
+
+  /** The user's audit events from {@code client}, polled until there is one (the audit is written asynchronously). */
+  private static List<JsonObject> auditEvents(TestJeton t, String username, String client)
+      throws InterruptedException {
+    List<JsonObject> events = List.of();
+    for (int i = 0; i < 100 && events.isEmpty(); i++) {
       Api.Resp r = TestJeton.expect(t.api.adminGet("/v1/admin/audit?username=" + username + "&limit=50"), 200);
-      JsonArray events = r.json().getJsonArray("events");
-      List<String> ips = events.stream().map(JsonObject.class::cast)
-          .filter(e -> PortalRoutes.CLIENT.equals(e.getString("client")))
-          .map(e -> e.getString("clientIp")).collect(Collectors.toList());
-      if (!ips.isEmpty()) {
-        return ips;
+      events = r.json().getJsonArray("events").stream().map(JsonObject.class::cast)
+          .filter(e -> client.equals(e.getString("client"))).collect(Collectors.toList());
+      if (events.isEmpty()) {
+        Thread.sleep(50);
       }
-      Thread.sleep(50);
     }
-    return List.of();
+    return events;
   }
 
   // ---- the demo key ----
