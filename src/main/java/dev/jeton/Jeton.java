@@ -93,12 +93,8 @@ public final class Jeton {
     int[] next = {0};
     List<String> inner = new ArrayList<>();
     List<String> listeners = new ArrayList<>();
-    DemoKey[] demoKey = new DemoKey[1];
     Portal[] portal = new Portal[1];
-    return demo.onSuccess(d -> {
-          demoKey[0] = d;
-          portal[0] = Portal.from(config, clock, d);
-        })
+    return demo.onSuccess(d -> portal[0] = Portal.from(config, clock, d))
         .compose(d -> add(inner, vertx.deployVerticle(() -> new TrackingVerticle(stores, clock, metrics),
             new DeploymentOptions().setInstances(trackers))))
         .compose(id -> add(inner, vertx.deployVerticle(() -> new AuditVerticle(auditSink, clock, metrics),
@@ -106,13 +102,14 @@ public final class Jeton {
         .compose(id -> add(inner, vertx.deployVerticle(
             () -> new VerificationVerticle(config, clock, keys, passwords, metrics),
             new DeploymentOptions().setInstances(loops))))
-        .compose(id -> add(listeners, vertx.deployVerticle(() -> intake[next[0]++] = new PublicVerticle(config, portal[0]),
+        .compose(id -> add(listeners, vertx.deployVerticle(
+            () -> intake[next[0]++] = new PublicVerticle(config, portal[0]),
             new DeploymentOptions().setInstances(loops))))
         .compose(id -> add(listeners, vertx.deployVerticle(admin)))
         .map(id -> {
           // Inner verticles stop after the listeners, in reverse order of start: tracking (the store) last.
           java.util.Collections.reverse(inner);
-          return new Jeton(vertx, intake[0], admin, listeners, inner, demoKey[0]);
+          return new Jeton(vertx, intake[0], admin, listeners, inner, portal[0].demo());
         });
   }
 

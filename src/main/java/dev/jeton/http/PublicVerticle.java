@@ -29,9 +29,9 @@ import java.util.Map;
 
 /**
  * The public listener: the JSON intake {@code POST /v1/authenticate}, the login portal ({@link PortalRoutes}) and
- * health. The JSON intake It bounds and parses the request, authenticates the
- * calling portal, sends a {@link LoginRequest} to verification over the bus and turns the {@link LoginOutcome} into
- * HTTP. It knows nothing of OTP.
+ * health. The JSON intake bounds and parses the request, authenticates the calling portal, sends a
+ * {@link LoginRequest} to verification over the bus and turns the {@link LoginOutcome} into HTTP. It knows nothing
+ * of OTP.
  */
 public final class PublicVerticle extends ListenerVerticle {
 

@@ -125,7 +125,7 @@ final class Pages {
     for (int i = 0; i < DemoKey.BARS; i++) {
       b.append(i < full ? "<span class=\"bar\"></span>" : "<span class=\"bar empty\"></span>");
     }
-    b.append("</div>\n</div>\n<p id=\"demo-username\" hidden>").append(esc(username)).append("</p>\n<p>")
+    b.append("</div>\n</div>\n<p>")
         .append(esc(t.get("demo.howto", username))).append("</p>\n<p><a id=\"open-portal\" href=\"/portal\">")
         .append(esc(t.get("demo.open"))).append("</a></p>\n</section>\n")
         .append("<script src=\"/portal/static/demo-key.js\"></script>\n");
