@@ -1,6 +1,7 @@
 package dev.jeton.portal;
 
 import dev.jeton.testsupport.Browser;
+import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -278,6 +279,32 @@ class PortalBrowserTest {
     login("carol", PIN + jeton.code(seed), "locked");
     shot("08-locked");
     assertThat(d.manage().getCookieNamed("jeton_session")).isNull();
+  }
+
+  @Test
+  void tooManyFailuresFromOneNetworkAndAStoreThatIsDownGetPlainPages() {
+    WebDriver d = open("fr");
+    try (TestJeton limited = TestJeton.start(null, Map.of("JETON_IP_FAILURE_LIMIT", "2", "JETON_PORTAL_DEMO", "false"))) {
+      d.get("http://127.0.0.1:" + limited.jeton.httpPort() + "/portal");
+      waitForPage("login");
+      login("erin", "1111222333", "login");
+      login("frank", "4444555666", "login");
+      login("grace", "7777888999", "rate-limited");
+      shot("11-rate-limited");
+      assertThat(navigationStatus()).isEqualTo(429);
+      assertThat(d.findElement(By.id("notice")).getText()).contains("Trop de tentatives").doesNotContain("grace");
+    }
+    try (RedisServer redis = RedisServer.start();
+        TestJeton onRedis = TestJeton.start(redis.url(), Map.of())) {
+      byte[] seed = onRedis.userWithToken("henri", "HENRI-1");
+      d.get("http://127.0.0.1:" + onRedis.jeton.httpPort() + "/portal");
+      waitForPage("login");
+      redis.stop();
+      login("henri", onRedis.code(seed), "unavailable");
+      shot("12-unavailable");
+      assertThat(navigationStatus()).isEqualTo(503);
+      assertThat(d.manage().getCookieNamed("jeton_session")).isNull();
+    }
   }
 
   @Test
