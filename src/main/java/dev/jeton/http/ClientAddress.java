@@ -1,5 +1,7 @@
 package dev.jeton.http;
 
+import io.vertx.core.http.HttpServerRequest;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -63,6 +65,16 @@ public final class ClientAddress {
     public boolean trusts(String address) {
         byte[] bytes = literal(address == null ? null : address.trim());
         return bytes != null && trusted(bytes);
+    }
+
+    /**
+     * The end user's address for a request: its connection's peer, resolved through every
+     * {@code X-Forwarded-For} header it carries (joined in order) as {@link #resolve} does.
+     */
+    public String of(HttpServerRequest request) {
+        String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        List<String> forwarded = request.headers().getAll("X-Forwarded-For");
+        return resolve(remote, forwarded.isEmpty() ? null : String.join(",", forwarded));
     }
 
     /**

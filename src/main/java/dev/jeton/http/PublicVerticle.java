@@ -104,8 +104,7 @@ public final class PublicVerticle extends ListenerVerticle {
       Replies.error(ctx, 400, "invalid_request", problem);
       return;
     }
-    String remote = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    String ip = config.trustedProxies().resolve(remote, PortalRoutes.forwardedFor(ctx));
+    String ip = config.trustedProxies().of(ctx.request());
     String claimedIp = fields.get("clientIp");
     if (client.trustClientIp() && claimedIp != null) {
       ip = claimedIp;

@@ -21,8 +21,7 @@ final class Pages {
     StringBuilder b = new StringBuilder();
     b.append("<p id=\"warning\" class=\"warning\"><strong>").append(esc(t.get("warning.lead"))).append("</strong> ")
         .append(esc(s.warning() != null ? s.warning() : t.get("warning"))).append("</p>\n");
-    b.append("<section class=\"card\" aria-labelledby=\"form-heading\">\n<h2 id=\"form-heading\">")
-        .append(esc(t.get("login.heading"))).append("</h2>\n");
+    card(b, t.get("login.heading"), "");
     error(b, error);
     b.append("<form id=\"login-form\" method=\"post\" action=\"").append(FORM_ACTION).append("\">\n");
     hidden(b, c, false);
@@ -53,8 +52,7 @@ final class Pages {
 
   static String newPin(Texts t, int pinMin, int pinMax, Carry c, String error) {
     StringBuilder b = new StringBuilder();
-    b.append("<section class=\"card\" aria-labelledby=\"form-heading\">\n<h2 id=\"form-heading\">")
-        .append(esc(t.get("otp.heading"))).append("</h2>\n");
+    card(b, t.get("otp.heading"), "");
     error(b, error);
     b.append("<form id=\"pin-form\" method=\"post\" action=\"").append(FORM_ACTION).append("\">\n");
     hidden(b, c, true);
@@ -74,8 +72,7 @@ final class Pages {
 
   static String nextPasscode(Texts t, Carry c, String error) {
     StringBuilder b = new StringBuilder();
-    b.append("<section class=\"card\" aria-labelledby=\"form-heading\">\n<h2 id=\"form-heading\">")
-        .append(esc(t.get("otp.heading"))).append("</h2>\n");
+    card(b, t.get("otp.heading"), "");
     error(b, error);
     b.append("<form id=\"next-form\" method=\"post\" action=\"").append(FORM_ACTION).append("\">\n");
     hidden(b, c, true);
@@ -91,8 +88,7 @@ final class Pages {
 
   static String signedIn(Texts t, String username, String csrf) {
     StringBuilder b = new StringBuilder();
-    b.append("<section class=\"card\" aria-labelledby=\"form-heading\">\n<h2 id=\"form-heading\">")
-        .append(esc(t.get("signedin.heading"))).append("</h2>\n<p id=\"signed-in-text\">")
+    card(b, t.get("signedin.heading"), "").append("<p id=\"signed-in-text\">")
         .append(esc(t.get("signedin.text", username))).append("</p>\n")
         .append("<form id=\"logout-form\" method=\"post\" action=\"/portal/logout\">\n")
         .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(esc(csrf)).append("\">\n")
@@ -104,8 +100,7 @@ final class Pages {
   /** A page that only says something (locked, too many attempts, unavailable), with a way back. */
   static String notice(Texts t, String pageName, String key) {
     StringBuilder b = new StringBuilder();
-    b.append("<section class=\"card\" aria-labelledby=\"form-heading\">\n<h2 id=\"form-heading\">")
-        .append(esc(t.get(key + ".heading"))).append("</h2>\n<p id=\"notice\" role=\"alert\">")
+    card(b, t.get(key + ".heading"), "").append("<p id=\"notice\" role=\"alert\">")
         .append(esc(t.get(key + ".text"))).append("</p>\n<p><a id=\"back\" href=\"/portal\">")
         .append(esc(t.get("back"))).append("</a></p>\n</section>\n");
     return page(t, pageName, b);
@@ -113,8 +108,7 @@ final class Pages {
 
   static String demoKey(Texts t, String username, String code, long secondsLeft, long period) {
     StringBuilder b = new StringBuilder();
-    b.append("<section class=\"card key\" aria-labelledby=\"form-heading\">\n<h2 id=\"form-heading\">")
-        .append(esc(t.get("demo.heading"))).append("</h2>\n<p>").append(esc(t.get("demo.text", username)))
+    card(b, t.get("demo.heading"), "key").append("<p>").append(esc(t.get("demo.text", username)))
         .append("</p>\n<div class=\"device\">\n<p class=\"label\" id=\"code-label\">").append(esc(t.get("demo.code")))
         .append("</p>\n<p id=\"demo-code\" class=\"code\" aria-labelledby=\"code-label\" aria-live=\"polite\">")
         .append(esc(code)).append("</p>\n");
@@ -139,6 +133,13 @@ final class Pages {
         + "<link rel=\"stylesheet\" href=\"/portal/static/portal.css\">\n</head>\n"
         + "<body data-page=\"" + name + "\">\n<header class=\"banner\"><p class=\"brand\">Jeton</p></header>\n"
         + "<main>\n<h1>" + esc(t.get("title")) + "</h1>\n" + main + "</main>\n</body>\n</html>\n";
+  }
+
+  /** Opens a card section whose heading names it; the caller closes the {@code </section>}. */
+  private static StringBuilder card(StringBuilder b, String heading, String extraClass) {
+    return b.append("<section class=\"card").append(extraClass.isEmpty() ? "" : " " + extraClass)
+        .append("\" aria-labelledby=\"form-heading\">\n<h2 id=\"form-heading\">").append(esc(heading))
+        .append("</h2>\n");
   }
 
   private static void error(StringBuilder b, String error) {

@@ -10,7 +10,7 @@ import java.time.Duration;
  * What every portal instance shares: the operator's settings, the session and CSRF keys (derived from the master key,
  * each for its own purpose), the PIN bounds and, on the embedded store only, the demo key. Immutable and thread-safe.
  *
- * @param demo the demo user's key, or null (always null on Redis)
+ * @param demo the demo user's key, or null (Jeton makes one only on the embedded store)
  * @param tls whether the public listener serves HTTPS, so that cookies are marked {@code Secure}
  */
 public record Portal(PortalSettings settings, SessionCookie sessions, Csrf csrf, int pinMinLength, int pinMaxLength,
@@ -22,7 +22,7 @@ public record Portal(PortalSettings settings, SessionCookie sessions, Csrf csrf,
         new SessionCookie(config.masterKey().derive("jeton/portal-session/v1"), clock,
             Duration.ofSeconds(s.sessionSeconds())),
         new Csrf(config.masterKey().derive("jeton/portal-csrf/v1")),
-        config.pinMinLength(), config.pinMaxLength(), config.embeddedStore() ? demo : null,
+        config.pinMinLength(), config.pinMaxLength(), demo,
         config.tlsCertFile() != null, clock);
   }
 }

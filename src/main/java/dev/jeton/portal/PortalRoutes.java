@@ -142,7 +142,7 @@ public final class PortalRoutes {
     }
     String requestId = Secrets.randomId();
     ctx.response().putHeader("X-Request-Id", requestId);
-    String ip = clientIp(ctx);
+    String ip = proxies.of(ctx.request());
     LoginRequest request = new LoginRequest(requestId, username, pinStep ? null : password, state,
         pinStep ? newPin : null, pinStep ? confirmPin : null, ip, CLIENT, "any", System.nanoTime());
     vertx.eventBus().<LoginOutcome>request(LoopLocal.route(vertx, Addresses.VERIFY_LOGIN), request, verifyOptions)
@@ -287,16 +287,6 @@ public final class PortalRoutes {
         && "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
   }
 
-  private String clientIp(RoutingContext ctx) {
-    String remote = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    return proxies.resolve(remote, forwardedFor(ctx));
-  }
-
-  /** Every {@code X-Forwarded-For} header, joined in order, or null. */
-  public static String forwardedFor(RoutingContext ctx) {
-    java.util.List<String> all = ctx.request().headers().getAll("X-Forwarded-For");
-    return all.isEmpty() ? null : String.join(",", all);
-  }
 
   private String allowedReturn(String candidate) {
     return candidate == null ? null : ReturnUrl.allowed(candidate, portal.settings().returnHosts()).orElse(null);
