@@ -7,7 +7,9 @@
 #   JETON_METRICS_ENABLED=false loadtest/bench.sh ...       (to measure the cost of metrics)
 #   IDLE_USERS=990000 loadtest/bench.sh 10000 16 2         (the same logins among a million provisioned users)
 #   WRK_THREADS=1, JAVA_OPTS=-XX:+UseParallelGC, REDIS_STATS=1 (command counts and Redis commands slower than 5 ms)
-# Needs java, mvn, redis-server, redis-cli, wrk, curl, python3. Traffic stays on 127.0.0.1.
+#   JAR=/path/other.jar (compare two builds: alternate runs of each)
+#   PROFILE=/tmp/p.collapsed ASYNC_PROFILER=/path/libasyncProfiler.so  (profile of the measured run, see below)
+# Needs java, mvn, redis-server, redis-cli, wrk, curl, python3, /usr/bin/time (Debian: time). Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}; WARMUP_SECONDS=${WARMUP_SECONDS:-15}; WRK_THREADS=${WRK_THREADS:-2}
@@ -18,13 +20,14 @@ REDIS_PORT=$(free_port); HTTP_PORT=$(free_port); ADMIN_PORT=$(free_port)
 cleanup() { if [ -n "${JPID:-}" ]; then kill "$JPID" 2>/dev/null; timeout 30 tail --pid="$JPID" -f /dev/null || true; fi; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-[ -f target/jeton.jar ] || mvn -q -B package -DskipTests
+JAR=${JAR:-target/jeton.jar}
+[ -f "$JAR" ] || mvn -q -B package -DskipTests
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir "$work" \
   --latency-monitor-threshold 5 >/dev/null
 TOKEN=bench-admin-token-$RANDOM$RANDOM
 JETON_REDIS_URL=redis://127.0.0.1:$REDIS_PORT JETON_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
 JETON_ADMIN_TOKEN=$TOKEN JETON_HTTP_HOST=127.0.0.1 JETON_HTTP_PORT=$HTTP_PORT JETON_ADMIN_PORT=$ADMIN_PORT \
-JETON_LOG_LEVEL=WARN JETON_IP_FAILURE_LIMIT=10000000 java ${JAVA_OPTS:-} -jar target/jeton.jar > "$work/jeton.log" 2>&1 &
+JETON_LOG_LEVEL=WARN JETON_IP_FAILURE_LIMIT=10000000 java ${JAVA_OPTS:-} -jar "$JAR" > "$work/jeton.log" 2>&1 &
 JPID=$!
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$ADMIN_PORT/health/ready" >/dev/null && break; sleep 0.2; done
 
@@ -110,14 +113,23 @@ fresh_step "$SECONDS_"; passcodes user "$USERS" > "$work/bodies.txt"
 # System calls made during the run (from /proc/PID/io), per login: Jeton's reads and writes, and Redis's.
 REDIS_PID=$(redis-cli -p "$REDIS_PORT" info server | awk -F: '/^process_id:/{print $2}' | tr -d '\r')
 syscalls() { awk '/^syscr|^syscw/{printf "%s ", $2}' "/proc/$1/io"; }
-io_before="$(syscalls "$JPID")$(syscalls "$REDIS_PID")"
-BODIES="$work/bodies.txt" THREADS=$WRK_THREADS wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_}s" \
+# CPU time (user + system, clock ticks) of Jeton and Redis from /proc/PID/stat; wrk's from /usr/bin/time.
+cputicks() { awk '{printf "%s ", $14 + $15}' "/proc/$1/stat"; }
+io_before="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputicks "$REDIS_PID")"
+# PROFILE=/path/profile.html (or .collapsed) with ASYNC_PROFILER=/path/libasyncProfiler.so: async-profiler records
+# Jeton during the measured run only (PROFILE_EVENT, default cpu; itimer where perf events are not allowed).
+profiler() { jcmd "$JPID" JVMTI.agent_load "$ASYNC_PROFILER" "\"$1\"" > /dev/null; }
+if [ -n "${PROFILE:-}" ]; then profiler "start,event=${PROFILE_EVENT:-cpu},interval=${PROFILE_INTERVAL:-1ms},file=$PROFILE"; fi
+BODIES="$work/bodies.txt" THREADS=$WRK_THREADS /usr/bin/time -f 'WRKCPU %U %S' -o "$work/wrk.cpu" \
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_}s" \
   --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
 result=$(grep '^RESULT' "$work/wrk.out")
-io_after="$(syscalls "$JPID")$(syscalls "$REDIS_PID")"
+io_after="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputicks "$REDIS_PID")"
+if [ -n "${PROFILE:-}" ]; then profiler "stop,file=$PROFILE"; echo "profile: $PROFILE"; fi
+wrk_cpu=$(awk '/^WRKCPU/{print $2 + $3}' "$work/wrk.cpu")
 if [ -n "${REDIS_STATS:-}" ]; then redis-cli -p "$REDIS_PORT" info commandstats | grep -E 'calls=[0-9]{5,}'
   echo "Redis commands slower than 5 ms (event, time, latest ms, max ms):"; redis-cli -p "$REDIS_PORT" latency latest; fi
-python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" "${IDLE_USERS:-0}" "$io_before" "$io_after" <<'PY'
+python3 - "$result" "$USERS" "$before" "$after" "${JETON_METRICS_ENABLED:-true}" "${IDLE_USERS:-0}" "$io_before" "$io_after" "$(getconf CLK_TCK)" "$wrk_cpu" <<'PY'
 import sys
 f = dict(kv.split("=") for kv in sys.argv[1].split()[1:])
 req, non2xx, secs = int(f["requests"]), int(f["non2xx"]), float(f["seconds"])
@@ -127,7 +139,10 @@ print("metrics=%s users=%d idle_users=%s requests=%d accept_per_s=%.0f (non-2xx 
       f["p99_ms"], f["p999_ms"], (int(sys.argv[4]) - int(sys.argv[3])) / users))
 io = [int(a) - int(b) for a, b in zip(sys.argv[8].split(), sys.argv[7].split())]
 print("system calls per request: jeton reads %.2f writes %.2f, redis reads %.2f writes %.2f"
-      % tuple(x / max(req, 1) for x in io))
+      % tuple(x / max(req, 1) for x in io[:4]))
+tick = 1e6 / int(sys.argv[9])
+print("CPU per request (microseconds): jeton %.1f, redis %.1f, wrk %.1f"
+      % (io[4] * tick / max(req, 1), io[5] * tick / max(req, 1), float(sys.argv[10]) * 1e6 / max(req, 1)))
 if req > users:
     sys.stdout.flush()
     print("note: more requests than users: codes were replayed and refused (401); raise USERS for a clean run")
