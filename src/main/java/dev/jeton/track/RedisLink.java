@@ -1,13 +1,20 @@
 package dev.jeton.track;
 
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.PooledRedisConnection;
+import io.vertx.redis.client.impl.RedisStandaloneConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.Field;
 import java.util.List;
 
 /**
@@ -16,12 +23,26 @@ import java.util.List;
  * connection fails or Redis closes it, the next request connects again (at most one attempt at a time; after a
  * failed attempt, requests fail at once for {@value #RETRY_MILLIS} ms rather than piling up connects).
  *
+ * <p>Flushes are coalesced: the Redis client flushes the socket after every command, which at the login rush meant
+ * two {@code write} system calls per login on the event loop (and as many wake-ups of Redis). A Netty
+ * {@link FlushConsolidationHandler} on the connection defers each flush to the end of the event loop's current turn,
+ * so that the commands issued in one turn (every login read from the HTTP connections at once, then every commit)
+ * leave in one write. Commands still go out in order, each with its own answer. The client gives no public access
+ * to its socket: when it cannot be reached (another client version), the link works as before, unconsolidated.
+ *
  * <p>Meant for one event loop (a tracking verticle instance); the few fields are guarded so that tests may call it
  * from other threads too.
  */
 final class RedisLink {
 
+  private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
+
   static final long RETRY_MILLIS = 100;
+
+  /** Flushes deferred at most this many times in a row before one goes out anyway. */
+  static final int MAX_DEFERRED_FLUSHES = 256;
+
+  private static final Field SOCKET = socketField();
 
   private final Redis client;
   private RedisConnection connection;
@@ -76,8 +97,45 @@ final class RedisLink {
     }
     connection = c;
     lastFailure = null;
+    consolidateFlushes(c);
     c.exceptionHandler(e -> drop(c));
     c.endHandler(v -> drop(c));
+  }
+
+  /** Whether the connection's flushes are coalesced (false until connected, or when the socket was out of reach). */
+  synchronized boolean consolidated() {
+    return connection != null && socket(connection) instanceof NetSocketInternal s
+        && s.channelHandlerContext().pipeline().get(FlushConsolidationHandler.class) != null;
+  }
+
+  private static void consolidateFlushes(RedisConnection c) {
+    if (socket(c) instanceof NetSocketInternal s) {
+      // First in the pipeline, next to the socket: it sees every flush the client makes.
+      s.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(MAX_DEFERRED_FLUSHES, true));
+    }
+  }
+
+  private static Object socket(RedisConnection c) {
+    Object actual = c instanceof PooledRedisConnection p ? p.actual() : c;
+    if (SOCKET == null || !(actual instanceof RedisStandaloneConnection)) {
+      return null;
+    }
+    try {
+      return SOCKET.get(actual);
+    } catch (IllegalAccessException e) {
+      return null;
+    }
+  }
+
+  private static Field socketField() {
+    try {
+      Field f = RedisStandaloneConnection.class.getDeclaredField("netSocket");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.atInfo().setMessage("redis_flushes_not_consolidated").addKeyValue("detail", e.toString()).log();
+      return null;
+    }
   }
 
   private synchronized void drop(RedisConnection c) {
