@@ -20,7 +20,8 @@ import java.util.function.Function;
 
 /**
  * The production store. Every atomic step is one Lua script, run by SHA (sent whole once after a NOSCRIPT, which
- * also caches it again in a Redis that restarted). All keys of one user share the hash tag {@code {u:NAME}} and all
+ * also caches it again in a Redis that restarted); the login's read before it is plain pipelined reads, since the
+ * step that decides ({@code commit}, {@code fail}) checks again what it relies on. All keys of one user share the hash tag {@code {u:NAME}} and all
  * keys of one pooled token {@code {t:SERIAL}}, so each script touches one slot and works on Redis Cluster.
  *
  * <p>Layout: {@code jeton:{u:NAME}} user hash (display name, password hash, token list, per token
@@ -40,7 +41,6 @@ public final class RedisStore implements Store {
   /** Requests in flight on the store's one pipelined connection before new ones are refused (and answered 503). */
   private static final int PIPELINE_DEPTH = 16_384;
 
-  private static final LuaScript LOAD = LuaScript.load("load");
   private static final LuaScript COMMIT = LuaScript.load("commit");
   private static final LuaScript FAIL = LuaScript.load("fail");
   private static final LuaScript SET_PIN = LuaScript.load("setpin");
@@ -55,7 +55,7 @@ public final class RedisStore implements Store {
   private static final LuaScript CLEAR_PINS = LuaScript.load("clearpins");
   private static final LuaScript EMERGENCY = LuaScript.load("emergency");
   private static final LuaScript BULK_USER = LuaScript.load("bulkuser");
-  private static final List<LuaScript> ALL = List.of(LOAD, COMMIT, FAIL, SET_PIN, PUT_USER, CREATE_TOKEN, CLAIM,
+  private static final List<LuaScript> ALL = List.of(COMMIT, FAIL, SET_PIN, PUT_USER, CREATE_TOKEN, CLAIM,
       ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY, BULK_USER);
 
   private final Vertx vertx;
@@ -95,16 +95,22 @@ public final class RedisStore implements Store {
     String u = q.username();
     String ipKey = ipKey(q.ip(), q.now(), q.ipWindowSeconds());
     String previousIpKey = ipKey(q.ip(), q.now() - q.ipWindowSeconds() * 1000L, q.ipWindowSeconds());
-    return batch(retry -> List.of(
-        script(LOAD, retry, List.of(userKey(u), failKey(u), challengeKey(u, q.challengeId())), List.of()),
-        // Both windows of one address share its hash tag: one MGET.
-        Request.cmd(Command.MGET).arg(ipKey).arg(previousIpKey)))
+    // Plain reads, pipelined: the user, its failures, both windows of the address (one hash tag: one MGET) and the
+    // answered challenge if any. Not atomic, and need not be: commit checks again, atomically, all it relies on
+    // (lock, challenge, generation, last step). A script would cost Redis several times these reads (see README).
+    List<Request> reads = new ArrayList<>(4);
+    reads.add(Request.cmd(Command.HGETALL).arg(userKey(u)));
+    reads.add(Request.cmd(Command.HGETALL).arg(failKey(u)));
+    reads.add(Request.cmd(Command.MGET).arg(ipKey).arg(previousIpKey));
+    if (q.challengeId() != null) {
+      reads.add(Request.cmd(Command.HGETALL).arg(challengeKey(u, q.challengeId())));
+    }
+    return timed(redis.batch(reads))
         .map(r -> {
-          Response all = r.get(0);
-          Map<String, String> user = map(all.get(0));
-          Map<String, String> fail = map(all.get(1));
-          Map<String, String> challenge = map(all.get(2));
-          int ipFailures = Store.slidingIpFailures(count(r.get(1).get(0)), count(r.get(1).get(1)), q.now(),
+          Map<String, String> user = map(r.get(0));
+          Map<String, String> fail = map(r.get(1));
+          Map<String, String> challenge = r.size() > 3 ? map(r.get(3)) : Map.of();
+          int ipFailures = Store.slidingIpFailures(count(r.get(2).get(0)), count(r.get(2).get(1)), q.now(),
               q.ipWindowSeconds());
           Challenge c = challenge.isEmpty() ? null : challenge(q.challengeId(), u, challenge);
           if (c != null && (c.expiredAt(q.now()) || !challenge.getOrDefault("gen", "").equals(user.getOrDefault("gen", "")))) {
