@@ -20,7 +20,7 @@ import java.util.Map;
  * The audit trail in Redis: one stream {@code jeton:audit} capped by length ({@code XADD MAXLEN ~}) and by age
  * ({@code XTRIM MINID ~}), plus, per username, a short list of its entries' ids ({@code jeton:{u:NAME}:a}, the
  * newest {@value #PER_USER} kept, expiring with the age cap) so that the helpdesk's query by username is a few
- * lookups instead of a scan. Each batch costs two pipelined round trips.
+ * lookups instead of a scan. Each batch costs two pipelined round trips (three when a user's list outgrew its cap).
  */
 public final class RedisAuditSink implements AuditSink {
 
@@ -62,17 +62,29 @@ public final class RedisAuditSink implements AuditSink {
     }
     return timed(redis.batch(adds)).compose(ids -> {
       List<Request> index = new ArrayList<>();
+      List<String> keys = new ArrayList<>();
       for (int i = 0; i < events.size(); i++) {
         String username = events.get(i).username();
         if (username != null) {
           String key = "jeton:{u:" + username + "}:a";
+          keys.add(key);
           index.add(Request.cmd(Command.LPUSH).arg(key).arg(ids.get(i).toString()));
-          index.add(Request.cmd(Command.LTRIM).arg(key).arg(0).arg(PER_USER - 1));
           index.add(Request.cmd(Command.PEXPIRE).arg(key).arg(maxAgeMillis));
         }
       }
-      return index.isEmpty() ? Future.succeededFuture() : timed(redis.batch(index)).mapEmpty();
+      return index.isEmpty() ? Future.succeededFuture() : timed(redis.batch(index)).compose(r -> trimIndexes(keys, r));
     });
+  }
+
+  /** Trims the lists that grew past {@value #PER_USER} (LPUSH answers the length): most never do. */
+  private Future<Void> trimIndexes(List<String> keys, List<Response> pushed) {
+    List<Request> trims = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      if (pushed.get(2 * i).toLong() > PER_USER) {
+        trims.add(Request.cmd(Command.LTRIM).arg(keys.get(i)).arg(0).arg(PER_USER - 1));
+      }
+    }
+    return trims.isEmpty() ? Future.succeededFuture() : timed(redis.batch(trims)).mapEmpty();
   }
 
   @Override

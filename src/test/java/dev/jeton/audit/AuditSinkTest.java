@@ -85,6 +85,33 @@ class AuditSinkTest {
     }
   }
 
+  @Test
+  void eachUsersIndexKeepsItsNewestHundredIdsAndExpiresWithTheAgeCap() throws Exception {
+    RedisServer redis = RedisServer.shared();
+    redis.flushAll();
+    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 10_000, 60_000, 2000);
+    try {
+      String index = "jeton:{u:dan}:a";
+      sink.append(events(60, "dan", T0)).await(5, TimeUnit.SECONDS);
+      assertThat(redisCli(redis, "LLEN", index)).isEqualTo("60");
+      sink.append(events(30, "dan", T0 + 60)).await(5, TimeUnit.SECONDS);
+      assertThat(redisCli(redis, "LLEN", index)).isEqualTo("90");
+      // Past the cap, in one batch and then one event at a time: the newest hundred stay.
+      sink.append(events(25, "dan", T0 + 90)).await(5, TimeUnit.SECONDS);
+      assertThat(redisCli(redis, "LLEN", index)).isEqualTo(Integer.toString(RedisAuditSink.PER_USER));
+      sink.append(List.of(event(T0 + 200, "dan", "last"))).await(5, TimeUnit.SECONDS);
+      assertThat(redisCli(redis, "LLEN", index)).isEqualTo(Integer.toString(RedisAuditSink.PER_USER));
+      List<AuditEvent> dan = sink.query("dan", 1000).await(5, TimeUnit.SECONDS);
+      assertThat(dan).hasSize(RedisAuditSink.PER_USER);
+      assertThat(dan.get(0).reason()).isEqualTo("last");
+      assertThat(dan.get(RedisAuditSink.PER_USER - 1).reason()).isEqualTo("e16");
+      long ttl = Long.parseLong(redisCli(redis, "PTTL", index));
+      assertThat(ttl).isBetween(1L, 60_000L);
+    } finally {
+      sink.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
   private static String redisCli(RedisServer redis, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(redis.port())));
     cmd.addAll(List.of(args));
