@@ -14,7 +14,7 @@ import java.util.List;
  */
 public interface Store {
 
-  /** Everything one login needs, read in one round trip. */
+  /** Everything one login needs, read in one round trip (not necessarily one snapshot: the write re-checks). */
   Future<LoginState> loadLogin(LoadLogin q);
 
   /** Atomically: refuse if locked or the challenge to close is gone; compare-and-set the step; then apply. */
