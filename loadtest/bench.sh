@@ -6,13 +6,14 @@
 #   loadtest/bench.sh [USERS] [CONNECTIONS] [SECONDS]      (defaults 20000 64 10)
 #   JETON_METRICS_ENABLED=false loadtest/bench.sh ...       (to measure the cost of metrics)
 #   IDLE_USERS=990000 loadtest/bench.sh 10000 16 2         (the same logins among a million provisioned users)
-#   WRK_THREADS=1, JAVA_OPTS=-XX:+UseParallelGC, REDIS_STATS=1 (command counts and Redis commands slower than 5 ms)
+#   WRK_THREADS=2 (default 1: one wrk thread needs about a quarter of a core at 20,000 logins/s and leaves the rest to
+#   Jeton and Redis), JAVA_OPTS=-XX:+UseParallelGC, REDIS_STATS=1 (command counts and Redis commands slower than 5 ms)
 #   JAR=/path/other.jar (compare two builds: alternate runs of each)
 #   PROFILE=/tmp/p.collapsed ASYNC_PROFILER=/path/libasyncProfiler.so  (profile of the measured run, see below)
 # Needs java, mvn, redis-server, redis-cli, wrk, curl, python3, /usr/bin/time (Debian: time). Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}; WARMUP_SECONDS=${WARMUP_SECONDS:-15}; WRK_THREADS=${WRK_THREADS:-2}
+USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}; WARMUP_SECONDS=${WARMUP_SECONDS:-15}; WRK_THREADS=${WRK_THREADS:-1}
 WARMUP_USERS=${WARMUP_USERS:-$(( WARMUP_SECONDS * 6000 ))}
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
