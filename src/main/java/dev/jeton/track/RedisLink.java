@@ -133,7 +133,7 @@ final class RedisLink {
       f.setAccessible(true);
       return f;
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.atInfo().setMessage("redis_flushes_not_consolidated").addKeyValue("detail", e.toString()).log();
+      LOG.atWarn().setMessage("redis_flushes_not_consolidated").addKeyValue("detail", e.toString()).log();
       return null;
     }
   }

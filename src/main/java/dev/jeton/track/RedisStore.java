@@ -21,8 +21,9 @@ import java.util.function.Function;
 /**
  * The production store. Every atomic step is one Lua script, run by SHA (sent whole once after a NOSCRIPT, which
  * also caches it again in a Redis that restarted); the login's read before it is plain pipelined reads, since the
- * step that decides ({@code commit}, {@code fail}) checks again what it relies on. All keys of one user share the hash tag {@code {u:NAME}} and all
- * keys of one pooled token {@code {t:SERIAL}}, so each script touches one slot and works on Redis Cluster.
+ * step that decides ({@code commit}, {@code fail}) checks again what it relies on. All keys of one user share the
+ * hash tag {@code {u:NAME}} and all keys of one pooled token {@code {t:SERIAL}}, so each script touches one slot and
+ * works on Redis Cluster.
  *
  * <p>Layout: {@code jeton:{u:NAME}} user hash (display name, password hash, token list, per token
  * {@code t:SERIAL} = "type|algorithm|digits|period" and {@code t:SERIAL:k|on|pin|last|drift|used}, emergency codes
