@@ -8,7 +8,7 @@
 #   IDLE_USERS=990000 loadtest/bench.sh 10000 16 2         (the same logins among a million provisioned users)
 #   WRK_THREADS=2 (default 1: one wrk thread needs about a quarter of a core at 20,000 logins/s and leaves the rest to
 #   Jeton and Redis), JAVA_OPTS=-XX:+UseParallelGC, REDIS_STATS=1 (command counts and Redis commands slower than 5 ms)
-#   JAR=/path/other.jar (compare two builds: alternate runs of each)
+#   JAR=/path/other.jar (another build; loadtest/compare.sh alternates runs of several)
 #   PROFILE=/tmp/p.collapsed ASYNC_PROFILER=/path/libasyncProfiler.so  (profile of the measured run, see below)
 # Needs java, mvn, redis-server, redis-cli, wrk, curl, python3, /usr/bin/time (Debian: time). Traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -21,8 +21,8 @@ REDIS_PORT=$(free_port); HTTP_PORT=$(free_port); ADMIN_PORT=$(free_port)
 cleanup() { if [ -n "${JPID:-}" ]; then kill "$JPID" 2>/dev/null; timeout 30 tail --pid="$JPID" -f /dev/null || true; fi; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-JAR=${JAR:-target/jeton.jar}
-[ -f "$JAR" ] || mvn -q -B package -DskipTests
+if [ -n "${JAR:-}" ]; then [ -f "$JAR" ] || { echo "no such jar: $JAR" >&2; exit 1; }
+else JAR=target/jeton.jar; [ -f "$JAR" ] || mvn -q -B package -DskipTests; fi
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir "$work" \
   --latency-monitor-threshold 5 >/dev/null
 TOKEN=bench-admin-token-$RANDOM$RANDOM
