@@ -16,7 +16,6 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
 import io.vertx.micrometer.MatchType;
 import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.time.Duration;
@@ -110,15 +109,25 @@ public final class JetonMetrics {
   }
 
   /**
-   * A Vert.x instance that reports its HTTP, event-bus and pool metrics (and the JVM's) here. Call once, before
-   * anything is recorded.
+   * A Vert.x instance that reports its HTTP, event-bus and pool metrics (and the JVM's) here, the event bus's through
+   * {@link BusMeters}. Call once, before anything is recorded.
    */
   public Vertx newVertx() {
     if (prometheus == null) {
       registerMeters();
       return Vertx.vertx(vertxOptions());
     }
-    MicrometerMetricsOptions options = new MicrometerMetricsOptions()
+    Vertx vertx = Vertx.builder()
+        .with(vertxOptions().setMetricsOptions(micrometerOptions()))
+        .withMetrics(new VertxMeters(registry))
+        .build();
+    registerMeters();
+    return vertx;
+  }
+
+  /** Vert.x's metrics: what they carry as labels ({@link BusMeters} knows these of the event bus). */
+  static MicrometerMetricsOptions micrometerOptions() {
+    return new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS,
@@ -126,19 +135,13 @@ public final class JetonMetrics {
         // Replies travel on one-off addresses: one label value for all of them.
         .addLabelMatch(new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel("address").setType(MatchType.REGEX)
             .setValue("__vertx\\..*").setAlias("reply"));
-    Vertx vertx = Vertx.builder()
-        .with(vertxOptions().setMetricsOptions(options))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
-    registerMeters();
-    return vertx;
   }
 
   /**
    * One event loop per core (Vert.x's default is two): Jeton deploys one instance of each verticle per loop and keeps
    * a request on its loop ({@code LoopLocal}), so more loops than cores would only add thread switches.
    */
-  private static VertxOptions vertxOptions() {
+  static VertxOptions vertxOptions() {
     return new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors());
   }
 

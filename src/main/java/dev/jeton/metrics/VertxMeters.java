@@ -1,0 +1,136 @@
+package dev.jeton.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.metrics.MetricsOptions;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.core.spi.metrics.ClientMetrics;
+import io.vertx.core.spi.metrics.DatagramSocketMetrics;
+import io.vertx.core.spi.metrics.EventBusMetrics;
+import io.vertx.core.spi.metrics.HttpClientMetrics;
+import io.vertx.core.spi.metrics.HttpServerMetrics;
+import io.vertx.core.spi.metrics.PoolMetrics;
+import io.vertx.core.spi.metrics.TCPMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+/**
+ * vertx-micrometer's metrics factory, with Jeton's {@link BusMeters} in place of its event-bus metrics; everything else
+ * (HTTP, pools, clients, JVM) is vertx-micrometer's own.
+ */
+final class VertxMeters implements VertxMetricsFactory {
+
+  /** Vert.x's name of the category, in its meters' names (vertx.eventbus.*) as in its options. */
+  private static final String EVENT_BUS = MetricsDomain.EVENT_BUS.toCategory();
+
+  private final MicrometerMetricsFactory micrometer;
+  private final MeterRegistry registry;
+
+  VertxMeters(MeterRegistry registry) {
+    this.micrometer = new MicrometerMetricsFactory(registry);
+    this.registry = registry;
+  }
+
+  @Override
+  public VertxMetrics metrics(VertxOptions options) {
+    VertxMetrics inner = micrometer.metrics(options);
+    MicrometerMetricsOptions micrometerOptions = (MicrometerMetricsOptions) options.getMetricsOptions();
+    BusMeters bus = micrometerOptions.isEnabled() && !disabled(micrometerOptions, EVENT_BUS)
+        ? new BusMeters(registry, micrometerOptions.getMetricsNaming().withBaseName("vertx." + EVENT_BUS + ".")) : null;
+    return new Delegating(inner, bus);
+  }
+
+  private static boolean disabled(MicrometerMetricsOptions options, String category) {
+    return options.getDisabledMetricsCategories() != null && options.getDisabledMetricsCategories().contains(category);
+  }
+
+  @Override
+  public MetricsOptions newOptions() {
+    return micrometer.newOptions();
+  }
+
+  @Override
+  public MetricsOptions newOptions(MetricsOptions options) {
+    return micrometer.newOptions(options);
+  }
+
+  @Override
+  public MetricsOptions newOptions(JsonObject json) {
+    return micrometer.newOptions(json);
+  }
+
+  private static final class Delegating implements VertxMetrics {
+    private final VertxMetrics inner;
+    private final BusMeters bus;
+
+    Delegating(VertxMetrics inner, BusMeters bus) {
+      this.inner = inner;
+      this.bus = bus;
+    }
+
+    @Override
+    public EventBusMetrics<?> createEventBusMetrics() {
+      return bus;
+    }
+
+    @Override
+    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
+      return inner.createHttpServerMetrics(options, localAddress);
+    }
+
+    @Override
+    public ClientMetrics<?, ?, ?> createClientMetrics(SocketAddress remoteAddress, String type, String namespace) {
+      return inner.createClientMetrics(remoteAddress, type, namespace);
+    }
+
+    @Override
+    public HttpClientMetrics<?, ?, ?> createHttpClientMetrics(HttpClientOptions options) {
+      return inner.createHttpClientMetrics(options);
+    }
+
+    @Override
+    public TCPMetrics<?> createNetServerMetrics(NetServerOptions options, SocketAddress localAddress) {
+      return inner.createNetServerMetrics(options, localAddress);
+    }
+
+    @Override
+    public TCPMetrics<?> createNetClientMetrics(NetClientOptions options) {
+      return inner.createNetClientMetrics(options);
+    }
+
+    @Override
+    public DatagramSocketMetrics createDatagramSocketMetrics(DatagramSocketOptions options) {
+      return inner.createDatagramSocketMetrics(options);
+    }
+
+    @Override
+    public PoolMetrics<?, ?> createPoolMetrics(String type, String name, int maxSize) {
+      return inner.createPoolMetrics(type, name, maxSize);
+    }
+
+    @Override
+    public void vertxCreated(Vertx vertx) {
+      inner.vertxCreated(vertx);
+    }
+
+    @Override
+    public boolean isMetricsEnabled() {
+      return inner.isMetricsEnabled();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+}
