@@ -3,7 +3,8 @@
 # process's CPU per login, also as a multiple of wrk's. wrk's work per request does not depend on Jeton, so the
 # multiples show a change of a few per cent that the VM's minute-to-minute speed swings hide in the raw figures.
 #   loadtest/compare.sh ROUNDS JAR_A JAR_B [JAR_C ...]         e.g. loadtest/compare.sh 3 /tmp/before.jar /tmp/after.jar
-#   USERS (default 260000), CONNECTIONS (64) and SECONDS (10) set the runs; bench.sh's variables pass through.
+#   USERS (default 260000), CONNECTIONS (64) and DURATION (seconds, 10) set the runs; bench.sh's variables pass
+#   through. (Not SECONDS: bash keeps that one as the seconds since the shell started.)
 #   A JAR given as "-" is target/jeton.jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ rounds=$1; shift
 for _ in $(seq "$rounds"); do
   for jar in "$@"; do
     [ "$jar" = "-" ] && jar=target/jeton.jar
-    out=$(JAR=$jar loadtest/bench.sh "${USERS:-260000}" "${CONNECTIONS:-64}" "${SECONDS:-10}" 2>&1 | tail -4)
+    out=$(JAR=$jar loadtest/bench.sh "${USERS:-260000}" "${CONNECTIONS:-64}" "${DURATION:-10}" 2>&1 | tail -4)
     python3 - "$jar" "$out" <<'PY'
 import re, sys
 jar, out = sys.argv[1], sys.argv[2]
