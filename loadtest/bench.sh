@@ -8,6 +8,7 @@
 #   IDLE_USERS=990000 loadtest/bench.sh 10000 16 2         (the same logins among a million provisioned users)
 #   WRK_THREADS=2 (default 1: one wrk thread needs about a quarter of a core at 20,000 logins/s and leaves the rest to
 #   Jeton and Redis), JAVA_OPTS=-XX:+UseParallelGC, REDIS_STATS=1 (command counts and Redis commands slower than 5 ms)
+#   RATE=15000 (a paced run at that many logins/s rather than as fast as the server answers, see below)
 #   JAR=/path/other.jar (another build; loadtest/compare.sh alternates runs of several)
 #   PROFILE=/tmp/p.collapsed ASYNC_PROFILER=/path/libasyncProfiler.so  (profile of the measured run, see below)
 # Needs java, mvn, redis-server, redis-cli, wrk, curl, python3, /usr/bin/time (Debian: time). Traffic stays on 127.0.0.1.
@@ -78,8 +79,29 @@ PY
 fresh_step() { left=$(( 30 - $(date +%s) % 30 )); if [ "$left" -lt $(( $1 + 3 )) ]; then sleep "$left"; fi; }
 # Each wrk thread formats its share of the requests once, before the run: formatting one per request made garbage
 # whose collection (LuaJIT walking the table of bodies) stalled wrk for up to 100 ms with a few hundred thousand users.
+# RATE (logins/s, whole run) paces the measured run: each wrk thread releases its requests on a fixed schedule
+# (RATE / threads a second, at millisecond resolution) instead of sending the next one as soon as an answer arrives.
+# Latency is still measured from each request's write; logins/s is what was achieved, which falls short of RATE only
+# when the server cannot keep up.
 cat > "$work/rush.lua" <<LUA
 local requests, count, counter = {}, 0, 0
+local rate = tonumber(os.getenv("RATE") or "0")
+if rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef("typedef struct { long sec; long nsec; } bench_timespec; int clock_gettime(int, bench_timespec *);")
+  local now = ffi.new("bench_timespec")
+  local period = 1000 * tonumber(os.getenv("THREADS")) / rate
+  local slot = nil
+  delay = function()
+    ffi.C.clock_gettime(1, now)
+    local t = tonumber(now.sec) * 1000 + tonumber(now.nsec) / 1e6
+    -- Behind schedule (wrk's thread was late): catch up, as an open workload would, unless hopelessly behind.
+    if slot == nil or slot < t - 100 then slot = t end
+    local wait = slot - t
+    slot = slot + period
+    return wait > 0 and math.floor(wait) or 0
+  end
+end
 local threads = {}
 setup = function(thread) thread:set("id", #threads); table.insert(threads, thread) end
 init = function(args)
@@ -107,7 +129,7 @@ end
 LUA
 if [ "$WARMUP_SECONDS" -gt 0 ]; then
   fresh_step "$WARMUP_SECONDS"; passcodes warm "$WARMUP_USERS" > "$work/warm.txt"
-  BODIES="$work/warm.txt" THREADS=$WRK_THREADS wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" \
+  BODIES="$work/warm.txt" THREADS=$WRK_THREADS RATE=0 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" \
     --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > /dev/null
 fi
 fresh_step "$SECONDS_"; passcodes user "$USERS" > "$work/bodies.txt"
@@ -121,7 +143,7 @@ io_before="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputi
 # Jeton during the measured run only (PROFILE_EVENT, default cpu; itimer where perf events are not allowed).
 profiler() { jcmd "$JPID" JVMTI.agent_load "$ASYNC_PROFILER" "\"$1\"" > /dev/null; }
 if [ -n "${PROFILE:-}" ]; then profiler "start,event=${PROFILE_EVENT:-cpu},interval=${PROFILE_INTERVAL:-1ms},file=$PROFILE"; fi
-BODIES="$work/bodies.txt" THREADS=$WRK_THREADS /usr/bin/time -f 'WRKCPU %U %S' -o "$work/wrk.cpu" \
+BODIES="$work/bodies.txt" THREADS=$WRK_THREADS RATE=${RATE:-0} /usr/bin/time -f 'WRKCPU %U %S' -o "$work/wrk.cpu" \
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_}s" \
   --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
 result=$(grep '^RESULT' "$work/wrk.out")
