@@ -2,19 +2,14 @@ package dev.jeton.track;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Fails a future that has not completed in time, with a timer on the calling event loop. Unlike
- * {@code Future.timeout}, whose timer lives on Netty's global executor (a schedule and a cancel wake that other thread
- * for every request: a tenth of the event loops' time at the login rush), the timer runs on the calling event loop.
- * It is a {@link io.vertx.core.Timer} rather than {@code vertx.setTimer}: the latter also registers each timer as a
- * close hook of the verticle, which took the timer's identity hash under the hook list's lock, inflating a monitor
- * per timer (two a login; GC then spent a quarter of each young pause clearing the dead monitors).
+ * Fails a future that has not completed in time, with a Vert.x timer. Unlike {@code Future.timeout}, whose timer
+ * lives on Netty's global executor (a schedule and a cancel wake that other thread for every request: a tenth of the
+ * event loops' time at the login rush), the timer runs on the calling event loop.
  */
 public final class Deadline {
 
@@ -26,10 +21,9 @@ public final class Deadline {
       return f;
     }
     Promise<T> result = Promise.promise();
-    Timer timer = vertx.timer(millis, TimeUnit.MILLISECONDS);
-    timer.onSuccess(fired -> result.tryFail(new TimeoutException("no answer within " + millis + " ms")));
+    long timer = vertx.setTimer(millis, id -> result.tryFail(new TimeoutException("no answer within " + millis + " ms")));
     f.onComplete(ar -> {
-      timer.cancel();
+      vertx.cancelTimer(timer);
       if (ar.succeeded()) {
         result.tryComplete(ar.result());
       } else {
