@@ -16,11 +16,14 @@ import java.util.HexFormat;
  * authentication cheap. Do not use {@link #hash} for passwords, PINs or other human-chosen values: use
  * {@link PasswordHasher} or {@link KeyedHash}.
  *
- * <p>Stateless and thread-safe; all randomness comes from one shared {@link SecureRandom}.
+ * <p>Thread-safe. Randomness comes from one {@link SecureRandom} per thread (a DRBG seeded by the system's
+ * entropy source): one shared instance made every login's request id wait on the JDK's lock around
+ * {@code /dev/urandom} while the other event loop held it.
  */
 public final class Secrets {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Secrets::newRandom);
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> digest("SHA-256"));
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final HexFormat HEX = HexFormat.of();
     private static final int MAX_DIGITS = 1024;
@@ -78,7 +81,7 @@ public final class Secrets {
         }
         char[] digits = new char[n];
         for (int i = 0; i < n; i++) {
-            digits[i] = (char) ('0' + RANDOM.nextInt(10));
+            digits[i] = (char) ('0' + RANDOM.get().nextInt(10));
         }
         return new String(digits);
     }
@@ -92,15 +95,27 @@ public final class Secrets {
 
     private static String randomBase64Url(int bytes) {
         byte[] b = new byte[bytes];
-        RANDOM.nextBytes(b);
+        RANDOM.get().nextBytes(b);
         return ENCODER.encodeToString(b);
     }
 
     private static byte[] sha256(String s) {
+        return SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest digest(String algorithm) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
+            throw new IllegalStateException(algorithm + " is not available", e);
+        }
+    }
+
+    private static SecureRandom newRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no DRBG SecureRandom", e);
         }
     }
 }

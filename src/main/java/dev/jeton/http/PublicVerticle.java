@@ -130,7 +130,7 @@ public final class PublicVerticle extends ListenerVerticle {
   }
 
   private static String problem(MultiMap f, String username) {
-    if (username == null || !Validation.USERNAME.matcher(username).matches()) {
+    if (!Validation.username(username)) {
       return "username must be 1 to 64 of A-Z a-z 0-9 . _ @ -";
     }
     if (tooLong(f, "password", 256) || tooLong(f, "state", 128) || tooLong(f, "newPin", 32)
