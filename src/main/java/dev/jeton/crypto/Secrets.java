@@ -17,8 +17,8 @@ import java.util.HexFormat;
  * {@link PasswordHasher} or {@link KeyedHash}.
  *
  * <p>Thread-safe. Randomness comes from one {@link SecureRandom} per thread (a DRBG seeded by the system's
- * entropy source): one shared instance made every login's request id wait on the JDK's lock around
- * {@code /dev/urandom} while the other event loop held it.
+ * entropy source), so that the event loops, which draw a request id for every login, do not share the JDK's lock
+ * around {@code /dev/urandom}.
  */
 public final class Secrets {
 
