@@ -182,19 +182,20 @@ final class BusMeters implements EventBusMetrics<BusMeters.AddressMeters> {
 
   @Override
   public void messageWritten(String address, int numberOfBytes) {
-    if (!internal(address)) {
-      DistributionSummary.builder(names.getEbBytesWritten())
-          .description("Number of bytes sent while sending messages to event bus cluster peers")
-          .tag(ADDRESS, address).register(registry).record(numberOfBytes);
-    }
+    bytes(names.getEbBytesWritten(), "Number of bytes sent while sending messages to event bus cluster peers",
+        address, numberOfBytes);
   }
 
   @Override
   public void messageRead(String address, int numberOfBytes) {
+    bytes(names.getEbBytesRead(), "Number of bytes received while reading messages from event bus cluster peers",
+        address, numberOfBytes);
+  }
+
+  private void bytes(String name, String description, String address, int numberOfBytes) {
     if (!internal(address)) {
-      DistributionSummary.builder(names.getEbBytesRead())
-          .description("Number of bytes received while reading messages from event bus cluster peers")
-          .tag(ADDRESS, address).register(registry).record(numberOfBytes);
+      DistributionSummary.builder(name).description(description).tag(ADDRESS, address).register(registry)
+          .record(numberOfBytes);
     }
   }
 
