@@ -138,7 +138,9 @@ REDIS_PID=$(redis-cli -p "$REDIS_PORT" info server | awk -F: '/^process_id:/{pri
 syscalls() { awk '/^syscr|^syscw/{printf "%s ", $2}' "/proc/$1/io"; }
 # CPU time (user + system, clock ticks) of Jeton and Redis from /proc/PID/stat; wrk's from /usr/bin/time.
 cputicks() { awk '{printf "%s ", $14 + $15}' "/proc/$1/stat"; }
-io_before="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputicks "$REDIS_PID")"
+# Time the process's threads spent runnable but waiting for a core (nanoseconds, summed over threads, schedstat).
+waitns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $2} END {printf "%.0f ", s}'; }
+io_before="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputicks "$REDIS_PID")$(waitns "$JPID")$(waitns "$REDIS_PID")"
 # PROFILE=/path/profile.html (or .collapsed) with ASYNC_PROFILER=/path/libasyncProfiler.so: async-profiler records
 # Jeton during the measured run only (PROFILE_EVENT, default cpu; itimer where perf events are not allowed).
 profiler() { jcmd "$JPID" JVMTI.agent_load "$ASYNC_PROFILER" "\"$1\"" > /dev/null; }
@@ -147,7 +149,7 @@ BODIES="$work/bodies.txt" THREADS=$WRK_THREADS RATE=${RATE:-0} /usr/bin/time -f 
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_}s" \
   --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
 result=$(grep '^RESULT' "$work/wrk.out")
-io_after="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputicks "$REDIS_PID")"
+io_after="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputicks "$REDIS_PID")$(waitns "$JPID")$(waitns "$REDIS_PID")"
 if [ -n "${PROFILE:-}" ]; then profiler "stop,file=$PROFILE"; echo "profile: $PROFILE"; fi
 wrk_cpu=$(awk '/^WRKCPU/{print $2 + $3}' "$work/wrk.cpu")
 if [ -n "${REDIS_STATS:-}" ]; then redis-cli -p "$REDIS_PORT" info commandstats | grep -E 'calls=[0-9]{5,}'
@@ -166,6 +168,8 @@ print("system calls per request: jeton reads %.2f writes %.2f, redis reads %.2f 
 tick = 1e6 / int(sys.argv[9])
 print("CPU per request (microseconds): jeton %.1f, redis %.1f, wrk %.1f"
       % (io[4] * tick / max(req, 1), io[5] * tick / max(req, 1), float(sys.argv[10]) * 1e6 / max(req, 1)))
+print("waiting for a core during the run (share of its duration, threads summed): jeton %.0f%%, redis %.0f%%"
+      % (io[6] / 1e7 / secs, io[7] / 1e7 / secs))
 if req > users:
     sys.stdout.flush()
     print("note: more requests than users: codes were replayed and refused (401); raise USERS for a clean run")

@@ -12,7 +12,7 @@ rounds=$1; shift
 for _ in $(seq "$rounds"); do
   for jar in "$@"; do
     [ "$jar" = "-" ] && jar=target/jeton.jar
-    out=$(JAR=$jar loadtest/bench.sh "${USERS:-260000}" "${CONNECTIONS:-64}" "${DURATION:-10}" 2>&1 | tail -4) || true
+    out=$(JAR=$jar loadtest/bench.sh "${USERS:-260000}" "${CONNECTIONS:-64}" "${DURATION:-10}" 2>&1 | tail -6) || true
     python3 - "$jar" "$out" <<'PY'
 import re, sys
 jar, out = sys.argv[1], sys.argv[2]
