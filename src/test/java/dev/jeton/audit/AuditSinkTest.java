@@ -112,6 +112,48 @@ class AuditSinkTest {
     }
   }
 
+  /**
+   * Each event is one field of its stream entry; absent values come back absent; entries of the earlier layout (one
+   * field per value) and events holding a tab (written in that layout) read back the same.
+   */
+  @Test
+  void entriesArePackedInOneFieldAndTheEarlierLayoutIsStillRead() throws Exception {
+    RedisServer redis = RedisServer.shared();
+    redis.flushAll();
+    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 10_000, 60_000, 2000);
+    try {
+      AuditEvent full = new AuditEvent(Instant.ofEpochMilli(T0).toString(), "req-1", "eve", "192.0.2.9", "portal",
+          "ACCEPT", "ok", "otp", "SER-1", 41);
+      AuditEvent sparse = new AuditEvent(Instant.ofEpochMilli(T0 + 1).toString(), null, "eve", "192.0.2.9", "helpdesk",
+          "ADMIN", "user_unlocked", null, null, 42);
+      AuditEvent tabbed = new AuditEvent(Instant.ofEpochMilli(T0 + 2).toString(), "req-3", "eve", "192.0.2.9",
+          "odd\tclient", "REJECT", "wrong_pin", "otp", null, 43);
+      sink.append(List.of(full, sparse)).await(5, TimeUnit.SECONDS);
+      String entries = redisCli(redis, "XRANGE", RedisAuditSink.STREAM, "-", "+");
+      assertThat(entries.lines().filter(l -> l.equals(RedisAuditSink.PACKED))).hasSize(2);
+      assertThat(entries).doesNotContain("\nrid\n");
+
+      // Written as the earlier build wrote them, and indexed the same way.
+      String old = redisCli(redis, "XADD", RedisAuditSink.STREAM, "*", "at", Instant.ofEpochMilli(T0 + 3).toString(),
+          "rid", "req-4", "u", "eve", "ip", "192.0.2.9", "c", "portal", "d", "REJECT", "r", "wrong_code", "m", "otp",
+          "q", "44");
+      redisCli(redis, "LPUSH", "jeton:{u:eve}:a", old);
+      sink.append(List.of(tabbed)).await(5, TimeUnit.SECONDS);
+
+      List<AuditEvent> eve = sink.query("eve", 10).await(5, TimeUnit.SECONDS);
+      assertThat(eve).hasSize(4);
+      // Newest written first.
+      assertThat(eve.get(0)).isEqualTo(tabbed);
+      assertThat(eve.get(1)).isEqualTo(new AuditEvent(Instant.ofEpochMilli(T0 + 3).toString(), "req-4", "eve",
+          "192.0.2.9", "portal", "REJECT", "wrong_code", "otp", null, 44));
+      assertThat(eve.get(2)).isEqualTo(sparse);
+      assertThat(eve.get(3)).isEqualTo(full);
+      assertThat(RedisAuditSink.pack(tabbed)).isNull();
+    } finally {
+      sink.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
   private static String redisCli(RedisServer redis, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(redis.port())));
     cmd.addAll(List.of(args));
