@@ -56,20 +56,31 @@ final class BusMeters implements EventBusMetrics<BusMeters.AddressMeters> {
       this.address = address;
     }
 
-    /** The meters of handlers (registering them again is harmless: the registry answers those it has). */
+    /**
+     * The meters of handlers. Registered once, under this object's lock: the instances on each event loop register
+     * their handlers of one address at the same moment, and a gauge registered twice makes Micrometer warn.
+     */
     void handled() {
       if (processed == null) {
-        gauge(names.getEbHandlers(), "Number of event bus handlers in use", handlers);
-        pending();
-        discarded = counter(names.getEbDiscarded(), "Number of discarded messages");
-        processed = counter(names.getEbProcessed(), "Number of processed messages");
+        synchronized (this) {
+          if (processed == null) {
+            gauge(names.getEbHandlers(), "Number of event bus handlers in use", handlers);
+            pending();
+            discarded = counter(names.getEbDiscarded(), "Number of discarded messages");
+            processed = counter(names.getEbProcessed(), "Number of processed messages");
+          }
+        }
       }
     }
 
     LongAdder pending() {
       if (!pendingGauge) {
-        gauge(names.getEbPending(), "Number of messages not processed yet", pending);
-        pendingGauge = true;
+        synchronized (this) {
+          if (!pendingGauge) {
+            gauge(names.getEbPending(), "Number of messages not processed yet", pending);
+            pendingGauge = true;
+          }
+        }
       }
       return pending;
     }
