@@ -149,6 +149,8 @@ class AuditSinkTest {
       assertThat(eve.get(2)).isEqualTo(sparse);
       assertThat(eve.get(3)).isEqualTo(full);
       assertThat(RedisAuditSink.pack(tabbed)).isNull();
+      assertThat(RedisAuditSink.pack(new AuditEvent(full.at(), "", "eve", null, "portal", "ACCEPT", "ok", "otp", null, 1)))
+          .as("an empty value would read back absent: written field by field").isNull();
     } finally {
       sink.close().await(5, TimeUnit.SECONDS);
     }
