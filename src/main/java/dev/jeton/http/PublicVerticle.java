@@ -2,6 +2,7 @@ package dev.jeton.http;
 
 import dev.jeton.bus.Addresses;
 import dev.jeton.bus.LoopLocal;
+import dev.jeton.bus.Requests;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.portal.Portal;
@@ -116,7 +117,7 @@ public final class PublicVerticle extends ListenerVerticle {
     ctx.response().putHeader("X-Request-Id", requestId);
     LoginRequest request = new LoginRequest(requestId, username, fields.get("password"), fields.get("state"),
         fields.get("newPin"), fields.get("confirmPin"), ip, client.name(), level, received);
-    vertx.eventBus().<LoginOutcome>request(LoopLocal.route(vertx, Addresses.VERIFY_LOGIN), request, verifyOptions)
+    Requests.<LoginOutcome>request(vertx, LoopLocal.route(vertx, Addresses.VERIFY_LOGIN), request, verifyOptions)
         .map(Message::body)
         .onComplete(ar -> {
           if (ar.succeeded()) {

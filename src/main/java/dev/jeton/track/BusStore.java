@@ -2,10 +2,10 @@ package dev.jeton.track;
 
 import dev.jeton.bus.Addresses;
 import dev.jeton.bus.LoopLocal;
+import dev.jeton.bus.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 
 /**
@@ -39,13 +39,11 @@ public final class BusStore implements Store {
   static final String PING = "ping";
 
   private final Vertx vertx;
-  private final EventBus bus;
   private final DeliveryOptions options;
 
   /** @param timeoutMillis bus send timeout: a little above the store's own, below the HTTP timeout */
   public BusStore(Vertx vertx, long timeoutMillis) {
     this.vertx = vertx;
-    this.bus = vertx.eventBus();
     this.options = new DeliveryOptions().setSendTimeout(timeoutMillis).setLocalOnly(true);
   }
 
@@ -79,7 +77,7 @@ public final class BusStore implements Store {
   }
 
   private <R> Future<R> call(String operation, Object body) {
-    return bus.<R>request(LoopLocal.route(vertx, Addresses.TRACK + operation), body, options)
+    return Requests.<R>request(vertx, LoopLocal.route(vertx, Addresses.TRACK + operation), body, options)
         .map(Message::body)
         .recover(e -> Future.failedFuture(new StoreUnavailableException("tracking: " + e.getMessage(), e)));
   }
