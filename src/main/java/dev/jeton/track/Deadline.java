@@ -3,13 +3,17 @@ package dev.jeton.track;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 
 import java.util.concurrent.TimeoutException;
 
 /**
  * Fails a future that has not completed in time, with a Vert.x timer. Unlike {@code Future.timeout}, whose timer
  * lives on Netty's global executor (a schedule and a cancel wake that other thread for every request: a tenth of the
- * event loops' time at the login rush), the timer runs on the calling event loop.
+ * event loops' time at the login rush), the timer runs on the calling event loop. Nor is it a close hook of the
+ * caller's deployment ({@code vertx.setTimer} adds one per timer to a synchronized table, and removes it): it is
+ * cancelled with the answer, or fires once and fails a future that nothing may wait for any more.
  */
 public final class Deadline {
 
@@ -21,7 +25,8 @@ public final class Deadline {
       return f;
     }
     Promise<T> result = Promise.promise();
-    long timer = vertx.setTimer(millis, id -> result.tryFail(new TimeoutException("no answer within " + millis + " ms")));
+    ContextInternal context = ((VertxInternal) vertx).getOrCreateContext();
+    long timer = context.setTimer(millis, id -> result.tryFail(new TimeoutException("no answer within " + millis + " ms")));
     f.onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
