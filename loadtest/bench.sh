@@ -3,6 +3,9 @@
 # (TOTP seeds derived from a load-test key, PIN 2580), then wrk posting one precomputed PIN+code login per user.
 # Prints ACCEPT logins/s, latency percentiles, non-2xx answers, and Redis memory per provisioned user.
 # A warm-up run on other users comes first (WARMUP_SECONDS, default 15), so that the JIT has compiled the login path.
+# It has a user for every login it can make (WARMUP_USERS, default 25,000 per second of warm-up): with fewer, it ran out
+# after a few seconds and spent the rest replaying used codes, the JIT compiled the REJECT path, and the measured run
+# began by compiling the ACCEPT path again (about 4 % of Jeton's CPU in the measured window).
 #   loadtest/bench.sh [USERS] [CONNECTIONS] [SECONDS]      (defaults 20000 64 10)
 #   JETON_METRICS_ENABLED=false loadtest/bench.sh ...       (to measure the cost of metrics)
 #   IDLE_USERS=990000 loadtest/bench.sh 10000 16 2         (the same logins among a million provisioned users)
@@ -15,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}; WARMUP_SECONDS=${WARMUP_SECONDS:-15}; WRK_THREADS=${WRK_THREADS:-1}
-WARMUP_USERS=${WARMUP_USERS:-$(( WARMUP_SECONDS * 6000 ))}
+WARMUP_USERS=${WARMUP_USERS:-$(( WARMUP_SECONDS * 25000 ))}
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 REDIS_PORT=$(free_port); HTTP_PORT=$(free_port); ADMIN_PORT=$(free_port)
