@@ -109,7 +109,8 @@ public final class VerificationVerticle extends VerticleBase {
         r.clientIp(), r.client(), decision, o.auditReason(), o.method(), o.tokenSerial());
     DECISIONS.atInfo().setMessage("decision").addKeyValue("decision", decision)
         .addKeyValue("reason", o.auditReason()).addKeyValue("method", o.method())
-        .addKeyValue("user", keys.logRefs().hash(r.username()).substring(0, 12)).addKeyValue("client", r.client())
+        // The user's reference is an HMAC: computed only when the line is written (not at WARN).
+        .addKeyValue("user", () -> keys.logRefs().hash(r.username()).substring(0, 12)).addKeyValue("client", r.client())
         .addKeyValue("ip", r.clientIp()).addKeyValue("serial", o.tokenSerial()).addKeyValue("request", r.requestId())
         .log();
     vertx.eventBus().send(LoopLocal.route(vertx, Addresses.AUDIT_DECISION), e, LOCAL);

@@ -182,6 +182,9 @@ class SecretsNeverLoggedIT {
         .contains("{\"decision\":\"ACCEPT\"}").contains("{\"decision\":\"CHALLENGE\"}").contains("{\"decision\":\"REJECT\"}");
     assertThat(Pattern.compile(Pattern.quote("{\"decision\":\"ACCEPT\"}")).matcher(output).results().count())
         .as("ACCEPT lines for otp, password and emergency").isGreaterThanOrEqualTo(3);
+    assertThat(output.lines().filter(l -> l.contains("{\"decision\":\"ACCEPT\"}"))
+        .filter(l -> Pattern.compile("\\{\"user\":\"[^\"]{12}\"\\}").matcher(l).find()).count())
+        .as("each decision line names its user by a 12-character reference").isGreaterThanOrEqualTo(3);
     output.lines().filter(l -> !l.isBlank()).forEach(line -> assertThat(new io.vertx.core.json.JsonObject(line)
         .getString("level")).as("every log line is one JSON object: %s", line).isNotNull());
 
