@@ -25,13 +25,15 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
- * vertx-micrometer's metrics factory, with Jeton's {@link BusMeters} in place of its event-bus metrics; everything else
- * (HTTP, pools, clients, JVM) is vertx-micrometer's own.
+ * vertx-micrometer's metrics factory, with Jeton's {@link BusMeters} in place of its event-bus metrics and
+ * {@link HttpServerMeters} in place of its HTTP server metrics (when the labels enabled are the ones these serve);
+ * everything else (pools, clients, JVM) is vertx-micrometer's own.
  */
 final class VertxMeters implements VertxMetricsFactory {
 
   /** Vert.x's name of the category, in its meters' names (vertx.eventbus.*) as in its options. */
   private static final String EVENT_BUS = MetricsDomain.EVENT_BUS.toCategory();
+  private static final String HTTP_SERVER = MetricsDomain.HTTP_SERVER.toCategory();
 
   private final MicrometerMetricsFactory micrometer;
   private final MeterRegistry registry;
@@ -47,7 +49,12 @@ final class VertxMeters implements VertxMetricsFactory {
     MicrometerMetricsOptions micrometerOptions = (MicrometerMetricsOptions) options.getMetricsOptions();
     BusMeters bus = micrometerOptions.isEnabled() && !disabled(micrometerOptions, EVENT_BUS)
         ? new BusMeters(registry, micrometerOptions.getMetricsNaming().withBaseName("vertx." + EVENT_BUS + ".")) : null;
-    return new Delegating(inner, bus);
+    HttpServerMeters http = micrometerOptions.isEnabled() && !disabled(micrometerOptions, HTTP_SERVER)
+        && micrometerOptions.getServerRequestTagsProvider() == null
+        && HttpServerMeters.serves(micrometerOptions.getLabels())
+        ? new HttpServerMeters(registry, micrometerOptions.getMetricsNaming().withBaseName("vertx." + HTTP_SERVER + "."))
+        : null;
+    return new Delegating(inner, bus, http);
   }
 
   private static boolean disabled(MicrometerMetricsOptions options, String category) {
@@ -72,10 +79,12 @@ final class VertxMeters implements VertxMetricsFactory {
   private static final class Delegating implements VertxMetrics {
     private final VertxMetrics inner;
     private final BusMeters bus;
+    private final HttpServerMeters http;
 
-    Delegating(VertxMetrics inner, BusMeters bus) {
+    Delegating(VertxMetrics inner, BusMeters bus, HttpServerMeters http) {
       this.inner = inner;
       this.bus = bus;
+      this.http = http;
     }
 
     @Override
@@ -85,7 +94,7 @@ final class VertxMeters implements VertxMetricsFactory {
 
     @Override
     public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
-      return inner.createHttpServerMetrics(options, localAddress);
+      return http != null ? http : inner.createHttpServerMetrics(options, localAddress);
     }
 
     @Override
