@@ -1071,8 +1071,9 @@ abstract class StoreContract {
 
     List<CommitResult> results = race(40, i -> store().commit(accept("alice", "T1", 100 + i, NOW)));
 
+    // Each commit is OK or a REPLAY (a lower step after a higher one); all OK is right too, when they came in order.
     assertThat(results).extracting(CommitResult::outcome).contains(CommitOutcome.OK)
-        .containsOnly(CommitOutcome.OK, CommitOutcome.REPLAY);
+        .isSubsetOf(CommitOutcome.OK, CommitOutcome.REPLAY);
     assertThat(user("alice").token("T1").lastStep()).isEqualTo(139);
   }
 
