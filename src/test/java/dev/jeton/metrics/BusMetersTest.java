@@ -13,12 +13,12 @@ import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import org.junit.jupiter.api.Test;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import static dev.jeton.metrics.Scrapes.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -52,10 +52,7 @@ class BusMetersTest {
   private static String eventBusScrape(Function<PrometheusMeterRegistry, VertxMetricsFactory> factory)
       throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        .with(JetonMetrics.vertxOptions().setMetricsOptions(JetonMetrics.micrometerOptions()))
-        .withMetrics(factory.apply(registry))
-        .build();
+    Vertx vertx = Scrapes.vertx(factory, registry);
     try {
       EventBus bus = vertx.eventBus();
       List<MessageConsumer<String>> consumers = List.of(
@@ -96,14 +93,7 @@ class BusMetersTest {
   }
 
   private static String eventBusLines(PrometheusMeterRegistry registry) {
-    return Arrays.stream(registry.scrape().split("\n"))
-        .filter(l -> l.contains("vertx_eventbus"))
-        .sorted()
-        .collect(Collectors.joining("\n"));
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return Scrapes.lines(registry, l -> l.contains("vertx_eventbus"));
   }
 
   private static ReplyFailure failure(Future<?> f) throws Exception {

@@ -2,7 +2,6 @@ package dev.jeton.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocket;
@@ -17,12 +16,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
+import static dev.jeton.metrics.Scrapes.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -70,10 +68,7 @@ class HttpServerMetersTest {
   private static String httpServerScrape(Function<PrometheusMeterRegistry, VertxMetricsFactory> factory)
       throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        .with(JetonMetrics.vertxOptions().setMetricsOptions(JetonMetrics.micrometerOptions()))
-        .withMetrics(factory.apply(registry))
-        .build();
+    Vertx vertx = Scrapes.vertx(factory, registry);
     try {
       Router router = Router.router(vertx);
       router.get("/hello").handler(ctx -> ctx.response().end("hello"));
@@ -145,15 +140,8 @@ class HttpServerMetersTest {
 
   /** The HTTP server's lines, but for the time requests took (their sum and maximum). */
   private static String httpServerLines(PrometheusMeterRegistry registry) {
-    return Arrays.stream(registry.scrape().split("\n"))
-        .filter(l -> l.contains("vertx_http_server"))
-        .filter(l -> !l.startsWith("vertx_http_server_response_time_seconds_sum")
-            && !l.startsWith("vertx_http_server_response_time_seconds_max"))
-        .sorted()
-        .collect(Collectors.joining("\n"));
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return Scrapes.lines(registry, l -> l.contains("vertx_http_server")
+        && !l.startsWith("vertx_http_server_response_time_seconds_sum")
+        && !l.startsWith("vertx_http_server_response_time_seconds_max"));
   }
 }
