@@ -125,14 +125,29 @@ public final class RedisStore implements Store {
   public Future<CommitResult> commit(Commit c) {
     String u = c.username();
     Challenge open = c.open();
-    List<String> keys = List.of(userKey(u), failKey(u), challengeKey(u, c.close()),
-        challengeKey(u, open == null ? null : open.id()));
-    List<String> args = List.of(c.mode().name(), nz(c.serial()), Long.toString(c.step()),
-        c.drift() == null ? "" : c.drift().toString(), nz(c.emergencyHash()), Long.toString(c.now()),
-        c.close() == null ? "0" : "1", open == null ? "0" : "1",
-        open == null ? "" : open.kind().name(), open == null ? "" : open.serial(),
-        open == null ? "0" : Long.toString(open.step()), open == null ? "0" : Long.toString(open.expiresAt()),
-        Long.toString(ttlMillis(c.challengeTtlSeconds())));
+    // Only what this commit needs: Redis turns every key and argument into a Lua string on each call.
+    List<String> keys = new ArrayList<>(4);
+    keys.add(userKey(u));
+    keys.add(failKey(u));
+    if (c.close() != null) {
+      keys.add(challengeKey(u, c.close()));
+    }
+    List<String> args = new ArrayList<>(12);
+    args.add(c.mode().name());
+    args.add(nz(c.serial()));
+    args.add(Long.toString(c.step()));
+    args.add(Long.toString(c.now()));
+    args.add(c.drift() == null ? "" : c.drift().toString());
+    args.add(nz(c.emergencyHash()));
+    args.add(c.close() == null ? "0" : "1");
+    if (open != null) {
+      keys.add(challengeKey(u, open.id()));
+      args.add(open.kind().name());
+      args.add(open.serial());
+      args.add(Long.toString(open.step()));
+      args.add(Long.toString(open.expiresAt()));
+      args.add(Long.toString(ttlMillis(c.challengeTtlSeconds())));
+    }
     return eval(COMMIT, keys, args).map(r -> new CommitResult(
         CommitOutcome.valueOf(r.get(0).toString()), Long.parseLong(r.get(1).toString())));
   }
