@@ -153,8 +153,9 @@ io_before="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputi
 # PROFILE=/path/profile.html (or .collapsed) with ASYNC_PROFILER=/path/libasyncProfiler.so: async-profiler records
 # Jeton during the measured run only (PROFILE_EVENT, default cpu; itimer where perf events are not allowed).
 profiler() { jcmd "$JPID" JVMTI.agent_load "$ASYNC_PROFILER" "\"$1\"" > /dev/null; }
-# REDIS_STATS: Redis's command statistics cover the measured run only.
-if [ -n "${REDIS_STATS:-}" ]; then redis-cli -p "$REDIS_PORT" config resetstat > /dev/null; fi
+# REDIS_STATS: Redis's command statistics and latency events cover the measured run only.
+if [ -n "${REDIS_STATS:-}" ]; then redis-cli -p "$REDIS_PORT" config resetstat > /dev/null
+  redis-cli -p "$REDIS_PORT" latency reset > /dev/null; fi
 if [ -n "${PROFILE:-}" ]; then profiler "start,event=${PROFILE_EVENT:-cpu},interval=${PROFILE_INTERVAL:-1ms},file=$PROFILE"; fi
 BODIES="$work/bodies.txt" THREADS=$WRK_THREADS RATE=${RATE:-0} /usr/bin/time -f 'WRKCPU %U %S' -o "$work/wrk.cpu" \
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_}s" \
