@@ -10,7 +10,8 @@
 #   JETON_METRICS_ENABLED=false loadtest/bench.sh ...       (to measure the cost of metrics)
 #   IDLE_USERS=990000 loadtest/bench.sh 10000 16 2         (the same logins among a million provisioned users)
 #   WRK_THREADS=2 (default 1: one wrk thread needs about a quarter of a core at 20,000 logins/s and leaves the rest to
-#   Jeton and Redis), JAVA_OPTS=-XX:+UseParallelGC, REDIS_STATS=1 (the measured run's command counts and times, and Redis commands slower than 5 ms)
+#   Jeton and Redis), JAVA_OPTS=-XX:+UseParallelGC, REDIS_STATS=1 (the measured run's Redis command counts and times,
+#   and its Redis commands slower than 5 ms)
 #   RATE=15000 (a paced run at that many logins/s rather than as fast as the server answers, see below)
 #   JAR=/path/other.jar (another build; loadtest/compare.sh alternates runs of several)
 #   PROFILE=/tmp/p.collapsed ASYNC_PROFILER=/path/libasyncProfiler.so  (profile of the measured run, see below)
