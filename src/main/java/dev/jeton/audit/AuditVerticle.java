@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Audit: collects every {@link AuditEvent} sent to {@code jeton.audit.decision} and writes them in batches, off
- * the login path (a login never waits for its audit write). Answers {@code jeton.audit.query} with what its sink holds
+ * Audit: collects every {@link AuditEvent} sent to {@code jeton.audit.decision} and writes it off the login path
+ * (a login never waits for its audit write), one write in flight at a time: what arrives meanwhile goes in the next. Answers {@code jeton.audit.query} with what its sink holds
  * and what it has not written yet. While the sink is unreachable events wait in memory, up to {@value #MAX_PENDING};
  * beyond that the oldest are dropped and counted. One instance per event loop, each taking the events of its loop
  * (so that a decision's audit event does not wake another thread), all writing to the same trail.
@@ -30,7 +30,9 @@ public final class AuditVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger("jeton.audit");
   static final int MAX_PENDING = 100_000;
-  private static final int BATCH = 500;
+  /** Events in one write at most (a backlog left by an outage drains in writes of this size, one after the other). */
+  static final int MAX_BATCH = 500;
+  /** How often a write is tried after one failed (and, as a safety net, whenever events wait). */
   private static final long FLUSH_MILLIS = 50;
 
   /** A query of the audit trail. {@code username} null means every event. */
@@ -45,6 +47,8 @@ public final class AuditVerticle extends VerticleBase {
   private final ArrayDeque<AuditEvent> pending = new ArrayDeque<>();
   private AuditSink sink;
   private boolean flushing;
+  /** The last write failed: the next is left to the periodic flush, not tried again at every event. */
+  private boolean failing;
   private String localAddress;
   private long dropped;
 
@@ -79,7 +83,10 @@ public final class AuditVerticle extends VerticleBase {
       dropped++;
       metrics.auditDropped(1);
     }
-    if (pending.size() >= BATCH) {
+    // Written at once unless a write is in flight (the events arriving meanwhile go in the next one, sent when it
+    // ends): writes stay as small as the traffic allows. Batches of up to 500 every 50 ms held the event loop
+    // (building the commands, then reading the answers) and Redis long enough to show in the logins' p99.
+    if (!failing) {
       flush();
     }
   }
@@ -95,12 +102,13 @@ public final class AuditVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     flushing = true;
-    List<AuditEvent> batch = new ArrayList<>(Math.min(BATCH, pending.size()));
-    for (Iterator<AuditEvent> it = pending.iterator(); it.hasNext() && batch.size() < BATCH; ) {
+    List<AuditEvent> batch = new ArrayList<>(Math.min(MAX_BATCH, pending.size()));
+    for (Iterator<AuditEvent> it = pending.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
       batch.add(it.next());
     }
     return sink.append(batch).andThen(ar -> {
       flushing = false;
+      failing = ar.failed();
       if (ar.succeeded()) {
         // Drops may have removed some of the batch from the head meanwhile: remove only what is still there.
         for (AuditEvent written : batch) {
@@ -112,6 +120,7 @@ public final class AuditVerticle extends VerticleBase {
           LOG.atWarn().setMessage("audit_events_dropped").addKeyValue("count", dropped).log();
           dropped = 0;
         }
+        flush();
       } else {
         LOG.atWarn().setMessage("audit_write_failed").addKeyValue("pending", pending.size())
             .addKeyValue("detail", ar.cause().getMessage()).log();
