@@ -4,6 +4,7 @@ import dev.jeton.bus.Addresses;
 import dev.jeton.bus.LoopLocal;
 import dev.jeton.metrics.JetonMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -21,8 +22,9 @@ import java.util.function.Supplier;
 
 /**
  * Audit: collects every {@link AuditEvent} sent to {@code jeton.audit.decision} and writes it off the login path
- * (a login never waits for its audit write), one write in flight at a time: what arrives meanwhile goes in the next. Answers {@code jeton.audit.query} with what its sink holds
- * and what it has not written yet. While the sink is unreachable events wait in memory, up to {@value #MAX_PENDING};
+ * (a login never waits for its audit write), one write in flight at a time: what arrives meanwhile goes in the next.
+ * Answers {@code jeton.audit.query} with what its sink holds and what it has not written yet. On stop, writes all it
+ * holds (after the write in flight) before closing the sink. While the sink is unreachable events wait in memory, up to {@value #MAX_PENDING};
  * beyond that the oldest are dropped and counted. One instance per event loop, each taking the events of its loop
  * (so that a decision's audit event does not wake another thread), all writing to the same trail.
  */
@@ -47,6 +49,8 @@ public final class AuditVerticle extends VerticleBase {
   private final ArrayDeque<AuditEvent> pending = new ArrayDeque<>();
   private AuditSink sink;
   private boolean flushing;
+  /** The last write started: done, or the one in flight while {@code flushing}. */
+  private Future<Void> lastWrite = Future.succeededFuture();
   /** The last write failed: the next is left to the periodic flush, not tried again at every event. */
   private boolean failing;
   private String localAddress;
@@ -73,7 +77,16 @@ public final class AuditVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     LoopLocal.unregister(vertx, localAddress);
-    return write().transform(ar -> sink.close());
+    return drain().transform(ar -> sink.close());
+  }
+
+  /** Waits for the write in flight, then writes what is left, until nothing is or a write fails. */
+  private Future<Void> drain() {
+    if (flushing) {
+      return lastWrite.transform(ar -> ar.failed() ? Future.succeededFuture() : drain());
+    }
+    return pending.isEmpty() ? Future.succeededFuture()
+        : write().transform(ar -> ar.failed() ? Future.succeededFuture() : drain());
   }
 
   private void collect(AuditEvent e) {
@@ -106,13 +119,15 @@ public final class AuditVerticle extends VerticleBase {
     for (Iterator<AuditEvent> it = pending.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
       batch.add(it.next());
     }
-    return sink.append(batch).andThen(ar -> {
+    Promise<Void> written = Promise.promise();
+    lastWrite = written.future();
+    sink.append(batch).onComplete(ar -> {
       flushing = false;
       failing = ar.failed();
       if (ar.succeeded()) {
         // Drops may have removed some of the batch from the head meanwhile: remove only what is still there.
-        for (AuditEvent written : batch) {
-          if (pending.peekFirst() == written) {
+        for (AuditEvent e : batch) {
+          if (pending.peekFirst() == e) {
             pending.pollFirst();
           }
         }
@@ -120,13 +135,18 @@ public final class AuditVerticle extends VerticleBase {
           LOG.atWarn().setMessage("audit_events_dropped").addKeyValue("count", dropped).log();
           dropped = 0;
         }
-        flush();
       } else {
         LOG.atWarn().setMessage("audit_write_failed").addKeyValue("pending", pending.size())
             .addKeyValue("detail", ar.cause().getMessage()).log();
       }
+      written.handle(ar);
+      if (ar.succeeded()) {
+        flush();
+      }
     });
+    return written.future();
   }
+
 
   private void query(Message<Query> msg) {
     // Events not yet written are part of the answer too: the helpdesk sees a login that just happened.

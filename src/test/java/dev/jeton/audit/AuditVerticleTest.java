@@ -24,14 +24,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * How the audit verticle writes: each event at once when no write is in flight, what arrives meanwhile in the next
- * write, a backlog in writes of {@value AuditVerticle#MAX_BATCH}, nothing lost, no write tried at every event while
- * the sink fails.
+ * write, a backlog in writes of {@value AuditVerticle#MAX_BATCH}, nothing lost (on stop too), no write tried at every
+ * event while the sink fails.
  */
 class AuditVerticleTest {
 
   private static final int EVENTS = 1_000;
 
   private Vertx vertx;
+  private String deployment;
   private final List<List<AuditEvent>> writes = new CopyOnWriteArrayList<>();
   private final AtomicBoolean reachable = new AtomicBoolean(true);
   private final AtomicInteger refused = new AtomicInteger();
@@ -77,7 +78,7 @@ class AuditVerticleTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     LocalCodec.registerAll(vertx, List.of(AuditEvent.class, AuditVerticle.Query.class, AuditVerticle.Events.class));
-    vertx.deployVerticle(new AuditVerticle(() -> sink, Clock.systemUTC(), JetonMetrics.disabled()))
+    deployment = vertx.deployVerticle(new AuditVerticle(() -> sink, Clock.systemUTC(), JetonMetrics.disabled()))
         .await(10, TimeUnit.SECONDS);
   }
 
@@ -140,6 +141,22 @@ class AuditVerticleTest {
     hold.set(false);
     held.get(0).run();
     waitFor(() -> written().size() == 701);
+    assertThat(written()).as("every event once, in order").containsExactlyElementsOf(sent);
+    assertThat(writes).extracting(List::size).containsExactly(1, AuditVerticle.MAX_BATCH, 700 - AuditVerticle.MAX_BATCH);
+  }
+
+  @Test
+  void stoppingWritesAllItHoldsAfterTheWriteInFlight() throws Exception {
+    hold.set(true);
+    List<AuditEvent> sent = send(1);
+    waitFor(() -> held.size() == 1);
+    sent.addAll(send(700));
+    waitFor(() -> holding().events().size() == 701);
+
+    Future<Void> stopped = vertx.undeploy(deployment);
+    hold.set(false);
+    held.get(0).run();
+    stopped.await(10, TimeUnit.SECONDS);
     assertThat(written()).as("every event once, in order").containsExactlyElementsOf(sent);
     assertThat(writes).extracting(List::size).containsExactly(1, AuditVerticle.MAX_BATCH, 700 - AuditVerticle.MAX_BATCH);
   }
