@@ -21,12 +21,13 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Audit: collects every {@link AuditEvent} sent to {@code jeton.audit.decision} and writes it off the login path
- * (a login never waits for its audit write), one write in flight at a time: what arrives meanwhile goes in the next.
- * Answers {@code jeton.audit.query} with what its sink holds and what it has not written yet. On stop, writes all it
- * holds (after the write in flight) before closing the sink. While the sink is unreachable events wait in memory, up to {@value #MAX_PENDING};
- * beyond that the oldest are dropped and counted. One instance per event loop, each taking the events of its loop
- * (so that a decision's audit event does not wake another thread), all writing to the same trail.
+ * Audit: collects every {@link AuditEvent} sent to {@code jeton.audit.decision} and writes it off the login path (a
+ * login never waits for its audit write), one write in flight at a time: what arrives meanwhile goes in the next.
+ * Answers {@code jeton.audit.query} with what its sink holds and what it has not written yet. On stop, writes all
+ * it holds (after the write in flight) before closing the sink. While the sink is unreachable events wait in
+ * memory, up to {@value #MAX_PENDING}; beyond that the oldest are dropped and counted. One instance per event loop,
+ * each taking the events of its loop (so that a decision's audit event does not wake another thread), all writing
+ * to the same trail.
  */
 public final class AuditVerticle extends VerticleBase {
 

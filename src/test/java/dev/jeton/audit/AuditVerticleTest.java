@@ -108,7 +108,8 @@ class AuditVerticleTest {
 
   /** What the verticle holds, written or not (its answer to a query includes what it has not written yet). */
   private AuditVerticle.Events holding() throws Exception {
-    return vertx.eventBus().<AuditVerticle.Events>request(Addresses.AUDIT_QUERY, new AuditVerticle.Query(null, 2 * EVENTS))
+    return vertx.eventBus()
+        .<AuditVerticle.Events>request(Addresses.AUDIT_QUERY, new AuditVerticle.Query(null, 2 * EVENTS))
         .await(5, TimeUnit.SECONDS).body();
   }
 
@@ -129,36 +130,40 @@ class AuditVerticleTest {
     assertThat(writes).as("writes").hasSize(EVENTS).allSatisfy(w -> assertThat(w).hasSize(1));
   }
 
-  @Test
-  void whatArrivesDuringAWriteGoesInTheNextWritesInOrder() throws Exception {
+  /** One event in a write held in flight, then 700 more sent: returns the 701 events sent. */
+  private List<AuditEvent> oneWriteInFlightAnd700Waiting() throws Exception {
     hold.set(true);
     List<AuditEvent> sent = send(1);
     waitFor(() -> held.size() == 1);
     sent.addAll(send(700));
     waitFor(() -> holding().events().size() == 701);
     assertThat(writes).as("one write in flight at a time").hasSize(1);
+    return sent;
+  }
+
+  @Test
+  void whatArrivesDuringAWriteGoesInTheNextWritesInOrder() throws Exception {
+    List<AuditEvent> sent = oneWriteInFlightAnd700Waiting();
 
     hold.set(false);
     held.get(0).run();
     waitFor(() -> written().size() == 701);
     assertThat(written()).as("every event once, in order").containsExactlyElementsOf(sent);
-    assertThat(writes).extracting(List::size).containsExactly(1, AuditVerticle.MAX_BATCH, 700 - AuditVerticle.MAX_BATCH);
+    assertThat(writes).extracting(List::size)
+        .containsExactly(1, AuditVerticle.MAX_BATCH, 700 - AuditVerticle.MAX_BATCH);
   }
 
   @Test
   void stoppingWritesAllItHoldsAfterTheWriteInFlight() throws Exception {
-    hold.set(true);
-    List<AuditEvent> sent = send(1);
-    waitFor(() -> held.size() == 1);
-    sent.addAll(send(700));
-    waitFor(() -> holding().events().size() == 701);
+    List<AuditEvent> sent = oneWriteInFlightAnd700Waiting();
 
     Future<Void> stopped = vertx.undeploy(deployment);
     hold.set(false);
     held.get(0).run();
     stopped.await(10, TimeUnit.SECONDS);
     assertThat(written()).as("every event once, in order").containsExactlyElementsOf(sent);
-    assertThat(writes).extracting(List::size).containsExactly(1, AuditVerticle.MAX_BATCH, 700 - AuditVerticle.MAX_BATCH);
+    assertThat(writes).extracting(List::size)
+        .containsExactly(1, AuditVerticle.MAX_BATCH, 700 - AuditVerticle.MAX_BATCH);
   }
 
   @Test
