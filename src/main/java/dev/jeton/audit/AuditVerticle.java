@@ -49,8 +49,7 @@ public final class AuditVerticle extends VerticleBase {
   private final JetonMetrics metrics;
   private final ArrayDeque<AuditEvent> pending = new ArrayDeque<>();
   private AuditSink sink;
-  private boolean flushing;
-  /** The last write started: done, or the one in flight while {@code flushing}. */
+  /** The last write started: in flight until it completes. */
   private Future<Void> lastWrite = Future.succeededFuture();
   /** The last write failed: the next is left to the periodic flush, not tried again at every event. */
   private boolean failing;
@@ -83,7 +82,7 @@ public final class AuditVerticle extends VerticleBase {
 
   /** Waits for the write in flight, then writes what is left, until nothing is or a write fails. */
   private Future<Void> drain() {
-    if (flushing) {
+    if (!lastWrite.isComplete()) {
       return lastWrite.transform(ar -> ar.failed() ? Future.succeededFuture() : drain());
     }
     return pending.isEmpty() ? Future.succeededFuture()
@@ -106,7 +105,7 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   private void flush() {
-    if (!flushing && !pending.isEmpty()) {
+    if (lastWrite.isComplete() && !pending.isEmpty()) {
       write();
     }
   }
@@ -115,7 +114,6 @@ public final class AuditVerticle extends VerticleBase {
     if (pending.isEmpty()) {
       return Future.succeededFuture();
     }
-    flushing = true;
     List<AuditEvent> batch = new ArrayList<>(Math.min(MAX_BATCH, pending.size()));
     for (Iterator<AuditEvent> it = pending.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
       batch.add(it.next());
@@ -123,7 +121,6 @@ public final class AuditVerticle extends VerticleBase {
     Promise<Void> written = Promise.promise();
     lastWrite = written.future();
     sink.append(batch).onComplete(ar -> {
-      flushing = false;
       failing = ar.failed();
       if (ar.succeeded()) {
         // Drops may have removed some of the batch from the head meanwhile: remove only what is still there.
