@@ -76,7 +76,7 @@ public final class Verifier {
     try {
       outcome = store.loadLogin(new Store.LoadLogin(r.username(), r.clientIp(), r.state(), now,
               config.ipFailureWindowSeconds()))
-          .compose(s -> evaluate(r, s, now));
+          .compose(s -> evaluate(r, s, now).map(o -> o.withKnownUser(s.user() != null)));
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
@@ -425,7 +425,7 @@ public final class Verifier {
     LoginOutcome o = LoginOutcome.challenge(username, "NEXT_PASSCODE", t.serial(), c.id(), config.challengeTtlSeconds(),
         "Wait for the code on your key to change, then enter your PIN followed by the new code.");
     return new LoginOutcome(o.kind(), o.username(), o.method(), o.tokenSerial(), o.challenge(), o.state(),
-        o.expiresIn(), o.message(), 0, null, null, why);
+        o.expiresIn(), o.message(), 0, null, null, why, true);
   }
 
   private String newPinMessage() {
