@@ -135,6 +135,10 @@ public final class MemoryStore implements Store {
       return Future.succeededFuture(false);
     }
     challenges.remove(c.id());
+    if (token.pinSet()) {
+      // Chosen meanwhile through another NEW_PIN state: never replaced this way.
+      return Future.succeededFuture(false);
+    }
     users.put(s.username(), replaceToken(user, token.withPin(s.pinHash())));
     challenges.put(s.open().id(), s.open());
     return Future.succeededFuture(true);

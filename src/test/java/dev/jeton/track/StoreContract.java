@@ -1010,6 +1010,25 @@ abstract class StoreContract {
     assertThat(user("alice").token("T1").pinHash()).isEqualTo("pin-h");
   }
 
+  @Test
+  void anOlderNewPinStateNeverReplacesAPinChosenMeanwhile() throws Exception {
+    userWithToken("alice", "T1");
+    commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEW_PIN, "T1", 10, NOW + 60_000),
+        NOW));
+    commit(consume("alice", "T1", 11, challenge("c2", "alice", Challenge.Kind.NEW_PIN, "T1", 11, NOW + 60_000),
+        NOW));
+    Challenge next = challenge("n2", "alice", Challenge.Kind.NEXT_LATER, "T1", 11, NOW + TTL * 1000L);
+    assertThat(await(store().setPin(new SetPin("alice", "T1", "pin-chosen", "c2", next, NOW + 1_000, TTL)))).isTrue();
+
+    Challenge stale = challenge("n1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
+    assertThat(await(store().setPin(new SetPin("alice", "T1", "pin-attacker", "c1", stale, NOW + 2_000, TTL))))
+        .as("a PIN is set through NEW_PIN only while the token has none").isFalse();
+
+    assertThat(user("alice").token("T1").pinHash()).isEqualTo("pin-chosen");
+    assertThat(load("alice", "c1", NOW + 3_000).challenge()).as("the older state is closed").isNull();
+    assertThat(load("alice", "n1", NOW + 3_000).challenge()).as("and opened nothing").isNull();
+  }
+
   // ------------------------------------------------------------------ clients and operators
 
   @Test
