@@ -31,8 +31,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Meters: {@code jeton_auth_decisions_total{decision,reason,method}}, {@code jeton_auth_duration_seconds{decision}}
  * (histogram), {@code jeton_store_script_duration_seconds{script}} (histogram), {@code jeton_store_errors_total{script}},
- * {@code jeton_challenges_total{challenge,event}}, {@code jeton_lockouts_total}, {@code jeton_replays_refused_total},
+ * {@code jeton_challenges_total{challenge,event}}, {@code jeton_lockouts_total},
  * {@code jeton_ip_throttled_total}, {@code jeton_audit_events_dropped_total}, {@code jeton_event_loop_delay_seconds}.
+ *
+ * <p>{@code /metrics} asks for no token, so a meter says no more than the caller of a login was told: the
+ * {@code reason} of a decision is the answer's own (a wrong PIN, a wrong code, a replayed code and an unknown username
+ * are all {@code invalid_credentials}), and nothing is counted apart for unknown usernames or replayed codes. The finer
+ * causes are in the audit trail, which needs an operator's token.
  */
 public final class JetonMetrics {
 
@@ -56,7 +61,6 @@ public final class JetonMetrics {
   private final ConcurrentMap<String, Counter> challenges = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> loopDelays = new ConcurrentHashMap<>();
   private Counter lockouts;
-  private Counter replays;
   private Counter throttled;
   private Counter auditDropped;
 
@@ -68,8 +72,6 @@ public final class JetonMetrics {
   /** After Vert.x has configured the registry's filters: Micrometer wants filters before meters. */
   private void registerMeters() {
     this.lockouts = Counter.builder("jeton.lockouts").description("Usernames locked (or re-locked)").register(registry);
-    this.replays = Counter.builder("jeton.replays.refused").description("Codes refused because already used")
-        .register(registry);
     this.throttled = Counter.builder("jeton.ip.throttled").description("Requests answered 429 for their client IP")
         .register(registry);
     this.auditDropped = Counter.builder("jeton.audit.events.dropped")
@@ -145,10 +147,10 @@ public final class JetonMetrics {
     return new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors());
   }
 
-  /** One decision: counted by decision, reason and method, timed from intake to answer. */
+  /** One decision: counted by decision, the answer's reason and method, timed from intake to answer. */
   public void decision(LoginRequest request, LoginOutcome o, long nanos) {
     String decision = o.kind() == LoginOutcome.Kind.LOCKED ? "REJECT" : o.kind().name();
-    String reason = o.auditReason() == null ? "none" : o.auditReason();
+    String reason = answeredReason(o);
     String method = o.method() == null ? "none" : o.method();
     decisions.computeIfAbsent(decision + '|' + reason + '|' + method, k -> Counter.builder("jeton.auth.decisions")
         .description("Authentication decisions").tag("decision", decision).tag("reason", reason).tag("method", method)
@@ -166,15 +168,32 @@ public final class JetonMetrics {
       default:
         break;
     }
-    if ("replayed_code".equals(o.auditReason())) {
-      replays.increment();
-    }
     if (request.state() != null) {
       if (o.kind() == LoginOutcome.Kind.ACCEPT || "pin_set".equals(o.auditReason())) {
         challenge(o.kind() == LoginOutcome.Kind.ACCEPT ? "NEXT_PASSCODE" : "NEW_PIN", "answered");
       } else if ("unknown_or_expired_state".equals(o.auditReason())) {
         challenge("unknown", "expired");
       }
+    }
+  }
+
+  /** The reason as the caller was told it, never finer (see the class comment). */
+  static String answeredReason(LoginOutcome o) {
+    switch (o.kind()) {
+      case ACCEPT:
+        return "ok";
+      case CHALLENGE:
+        return o.challenge().toLowerCase();
+      case REJECT:
+        return "invalid_credentials";
+      case LOCKED:
+        return "locked";
+      case RATE_LIMITED:
+        return "ip_throttled";
+      case BAD_REQUEST:
+        return o.error() == null ? "invalid_request" : o.error();
+      default:
+        return "unavailable";
     }
   }
 

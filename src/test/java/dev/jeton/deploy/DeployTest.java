@@ -145,7 +145,7 @@ class DeployTest {
     Set<String> names = dashboardMetricNames();
     assertThat(names).as("metric names found in the dashboard's expr fields").contains(
         "jeton_auth_decisions_total", "jeton_auth_duration_seconds_bucket", "jeton_lockouts_total",
-        "jeton_ip_throttled_total", "jeton_replays_refused_total", "jeton_challenges_total",
+        "jeton_ip_throttled_total", "jeton_challenges_total",
         "jeton_store_script_duration_seconds_bucket", "jeton_store_errors_total", "jvm_memory_used_bytes",
         "jvm_memory_max_bytes", "jvm_gc_pause_seconds_sum", "process_cpu_usage",
         "jeton_event_loop_delay_seconds_bucket", "vertx_http_server_requests_total", "vertx_eventbus_pending");
