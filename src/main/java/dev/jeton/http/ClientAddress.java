@@ -74,7 +74,27 @@ public final class ClientAddress {
     public String of(HttpServerRequest request) {
         String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
         List<String> forwarded = request.headers().getAll("X-Forwarded-For");
-        return resolve(remote, forwarded.isEmpty() ? null : String.join(",", forwarded));
+        String resolved = resolve(remote, forwarded.isEmpty() ? null : String.join(",", forwarded));
+        // The peer's address comes from the socket, already in one form; a header's may be written in any.
+        return resolved == remote ? remote : canonical(resolved);
+    }
+
+    /**
+     * One text per address, whatever way it was written: {@code ::ffff:10.0.0.1} is {@code 10.0.0.1}, and
+     * {@code 2001:DB8:0:0::1} is {@code 2001:db8:0:0:0:0:0:1}. The audit shows it, and throttling counts by it.
+     *
+     * @return the canonical text of an IP literal, or {@code text} unchanged if it is not one
+     */
+    public static String canonical(String text) {
+        byte[] bytes = literal(text);
+        if (bytes == null) {
+            return text;
+        }
+        try {
+            return InetAddress.getByAddress(bytes).getHostAddress();
+        } catch (UnknownHostException e) {
+            return text;
+        }
     }
 
     /**

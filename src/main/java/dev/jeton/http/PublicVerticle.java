@@ -108,10 +108,10 @@ public final class PublicVerticle extends ListenerVerticle {
     String ip = config.trustedProxies().of(ctx.request());
     String claimedIp = fields.get("clientIp");
     if (client.trustClientIp() && claimedIp != null) {
-      ip = claimedIp;
+      ip = ClientAddress.canonical(claimedIp);
     }
-    String level = fields.get("level") != null ? fields.get("level")
-        : client.defaultLevel() != null ? client.defaultLevel() : "any";
+    // The client's level is a floor: a request may ask for more (otp), never for less.
+    String level = "otp".equals(client.defaultLevel()) || "otp".equals(fields.get("level")) ? "otp" : "any";
     String requestId = requestId(ctx);
     // The same id is in the decision's log line and audit event: a portal can quote it to the helpdesk.
     ctx.response().putHeader("X-Request-Id", requestId);
@@ -146,7 +146,7 @@ public final class PublicVerticle extends ListenerVerticle {
       return "level must be otp or any";
     }
     String ip = f.get("clientIp");
-    if (ip != null && !Validation.ipLiteral(ip)) {
+    if (ip != null && (!Validation.ipLiteral(ip) || ClientAddress.literal(ip) == null)) {
       return "clientIp must be an IP address";
     }
     return null;

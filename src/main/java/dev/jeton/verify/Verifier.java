@@ -47,7 +47,17 @@ public final class Verifier {
   private final Function<Callable<Boolean>, Future<Boolean>> blocking;
   private final PinPolicy pinPolicy;
   private final UserRecord dummyUser;
+  private final TokenRecord dummyToken;
+  private final String dummyPinHash;
+  private final byte[] dummySeed;
+  /** {@code passcodeLengths[n]}: a value of n digits may be a passcode under this configuration. */
+  private final boolean[] passcodeLengths;
+  /** OTP codes a failed search costs on the dearest token type (TOTP or HOTP): what every token is padded to. */
+  private final int codesPerToken;
   private final JetonMetrics metrics;
+
+  /** Computes the padding codes of a failed match. */
+  private static final Hotp PAD = new Hotp(OtpAlgorithm.SHA1, 6);
 
   /**
    * @param blocking runs a password check on a bounded worker pool; fails when the pool is saturated
@@ -63,6 +73,25 @@ public final class Verifier {
     this.blocking = blocking;
     this.pinPolicy = new PinPolicy(config.pinMinLength(), config.pinMaxLength(), config.pinForbidTrivial());
     this.dummyUser = dummyUser(keys);
+    this.dummyToken = dummyUser.tokens().get(0);
+    this.dummyPinHash = keys.pins().hash("dummy", Secrets.randomDigits(4));
+    this.dummySeed = new byte[20];
+    new java.security.SecureRandom().nextBytes(dummySeed);
+    this.passcodeLengths = passcodeLengths(config);
+    this.codesPerToken = Math.max(2 * config.totpWindow() + 2 * config.resyncWindow() + 2,
+        config.hotpLookahead() + config.hotpResyncWindow() + 2);
+  }
+
+  /** A code alone (6 or 8 digits), or a PIN followed by a code or by an emergency code. */
+  private static boolean[] passcodeLengths(Config config) {
+    boolean[] lengths = new boolean[config.pinMaxLength() + EMERGENCY_DIGITS + 1];
+    lengths[6] = true;
+    lengths[8] = true;
+    for (int p = config.pinMinLength(); p <= config.pinMaxLength(); p++) {
+      lengths[p + 6] = true;
+      lengths[p + 8] = true;
+    }
+    return lengths;
   }
 
   public PinPolicy pinPolicy() {
@@ -74,7 +103,7 @@ public final class Verifier {
     long now = clock.millis();
     Future<LoginOutcome> outcome;
     try {
-      outcome = store.loadLogin(new Store.LoadLogin(r.username(), r.clientIp(), r.state(), now,
+      outcome = store.loadLogin(new Store.LoadLogin(r.username(), ThrottleKey.of(r.clientIp()), r.state(), now,
               config.ipFailureWindowSeconds()))
           .compose(s -> evaluate(r, s, now).map(o -> o.withKnownUser(s.user() != null)));
     } catch (RuntimeException e) {
@@ -103,31 +132,37 @@ public final class Verifier {
 
   // ---- a login without state ----
 
+  /**
+   * What a value is checked as depends on its shape and the configuration only, never on the user: a value that could
+   * be a passcode (digits, of a passcode's length) is only ever a passcode, anything else only ever a password. So
+   * every username, known or not, with or without a password or a PIN, does the same expensive steps for the same
+   * input: one Argon2id (real or dummy) for a password, the same OTP work for a passcode (see {@link #match}).
+   */
   private Future<LoginOutcome> first(LoginRequest r, LoginState s, long now) {
-    UserRecord user = s.user() != null ? s.user() : dummyUser;
     boolean known = s.user() != null;
-    Match m = match(user, r.password(), now);
+    UserRecord user = known ? s.user() : dummyUser;
+    String value = r.password();
+    if (!passcodeShaped(value)) {
+      if ("otp".equals(r.level())) {
+        return failure(r, null, null, now, known ? "not_a_passcode" : "unknown_user");
+      }
+      String hash = known ? user.passwordHash() : null;
+      return blocking.apply(() -> {
+        if (hash != null) {
+          return passwords.verify(value, hash);
+        }
+        passwords.dummyVerify(value);
+        return false;
+      }).compose(ok -> ok
+          ? commit(r, new Commit(r.username(), CommitMode.ACCEPT, null, 0, null, null, null, null, now,
+              config.challengeTtlSeconds()), LoginOutcome.accept(r.username(), "password", null), now)
+          : failure(r, null, null, now, !known ? "unknown_user" : hash == null ? "no_password" : "wrong_password"));
+    }
+    Match m = match(user, value, now);
     if (known && m.kind != MatchKind.NONE) {
       return onMatch(r, s, user, m, now);
     }
-    boolean passwordAllowed = !"otp".equals(r.level());
-    if (known && passwordAllowed && user.passwordHash() != null) {
-      String hash = user.passwordHash();
-      return blocking.apply(() -> passwords.verify(r.password(), hash))
-          .compose(ok -> ok
-              ? commit(r, new Commit(r.username(), CommitMode.ACCEPT, null, 0, null, null, null, null, now,
-                  config.challengeTtlSeconds()), LoginOutcome.accept(r.username(), "password", null), now)
-              : failure(r, null, now, m.reason != null ? m.reason : "wrong_password"));
-    }
-    if (!m.shaped && passwordAllowed) {
-      // Not a passcode and no password to check: spend the same work as a password check would.
-      return blocking.apply(() -> {
-        passwords.dummyVerify(r.password());
-        return false;
-      }).compose(x -> failure(r, null, now, known ? "no_password" : "unknown_user"));
-    }
-    String reason = !known ? "unknown_user" : m.reason != null ? m.reason : "wrong_passcode";
-    return failure(r, null, now, reason);
+    return failure(r, user, null, now, known ? "wrong_passcode" : "unknown_user");
   }
 
   private Future<LoginOutcome> onMatch(LoginRequest r, LoginState s, UserRecord user, Match m, long now) {
@@ -157,7 +192,7 @@ public final class Verifier {
         return commit(r, new Commit(u, CommitMode.ACCEPT, t.serial(), m.step, null, null, null, null, now, ttl),
             LoginOutcome.accept(u, "otp", t.serial()), now);
       case REPLAY:
-        return failure(r, null, now, "replayed_code");
+        return failure(r, user, null, now, "replayed_code");
       default:
         throw new IllegalStateException("unreachable: " + m.kind);
     }
@@ -170,10 +205,10 @@ public final class Verifier {
     UserRecord user = s.user();
     TokenRecord t = c == null || user == null ? null : user.token(c.serial());
     if (t == null || !t.enabled()) {
-      return failure(r, null, now, c == null ? "unknown_or_expired_state" : "token_gone");
+      return failure(r, user, null, now, c == null ? "unknown_or_expired_state" : "token_gone");
     }
     if (c.kind() == Challenge.Kind.NEW_PIN) {
-      return newPin(r, c, t, now);
+      return newPin(r, user, c, t, now);
     }
     if (r.password() == null || r.password().isEmpty()) {
       return Future.succeededFuture(LoginOutcome.badRequest(r.username(), "invalid_request", "password is required"));
@@ -181,7 +216,7 @@ public final class Verifier {
     byte[] seed = seed(t);
     String code = pinAndCode(t, r.password());
     if (code == null) {
-      return failure(r, c.id(), now, "wrong_pin");
+      return failure(r, user, c.id(), now, "wrong_passcode");
     }
     long step;
     Integer drift = null;
@@ -189,24 +224,26 @@ public final class Verifier {
       step = c.step() + 1;
       String expected = t.totp() ? totp(t).generate(seed, step) : hotp(t).generate(seed, step);
       if (!Codes.equal(expected, code)) {
-        return failure(r, c.id(), now, "wrong_next_passcode");
+        return failure(r, user, c.id(), now, "wrong_passcode");
       }
       if (t.totp()) {
-        drift = (int) (step - totp(t).stepAt(Instant.ofEpochMilli(now)));
+        // Never more than the resync window: a token that drifted further is re-synchronised again, not followed.
+        long learned = step - totp(t).stepAt(Instant.ofEpochMilli(now));
+        drift = (int) Math.max(-config.resyncWindow(), Math.min(config.resyncWindow(), learned));
       }
     } else {
       step = t.totp()
           ? totp(t).find(seed, code, totp(t).stepAt(Instant.ofEpochMilli(now)) + t.drift(), config.totpWindow())
           : hotp(t).find(seed, code, c.step() + 1, config.hotpLookahead());
       if (step == Long.MIN_VALUE || step == -1 || step <= c.step()) {
-        return failure(r, c.id(), now, "wrong_next_passcode");
+        return failure(r, user, c.id(), now, "wrong_passcode");
       }
     }
     return commit(r, new Commit(r.username(), CommitMode.ACCEPT, t.serial(), step, drift, null, c.id(), null, now,
         config.challengeTtlSeconds()), LoginOutcome.accept(r.username(), "otp", t.serial()), now);
   }
 
-  private Future<LoginOutcome> newPin(LoginRequest r, Challenge c, TokenRecord t, long now) {
+  private Future<LoginOutcome> newPin(LoginRequest r, UserRecord user, Challenge c, TokenRecord t, long now) {
     if (r.newPin() == null || r.confirmPin() == null) {
       return Future.succeededFuture(
           LoginOutcome.badRequest(r.username(), "invalid_request", "newPin and confirmPin are required"));
@@ -225,7 +262,7 @@ public final class Verifier {
             config.challengeTtlSeconds()))
         .compose(ok -> ok
             ? Future.succeededFuture(nextPasscode(r.username(), t, next, "pin_set"))
-            : failure(r, null, now, "state_gone"));
+            : failure(r, user, null, now, "state_gone"));
   }
 
   // ---- writes ----
@@ -241,16 +278,21 @@ public final class Verifier {
       case LOCKED:
         return Future.succeededFuture(locked(r.username(), result.lockedUntil(), now));
       case REPLAY:
-        return failure(r, null, now, "replayed_code");
+        return failure(r, null, null, now, "replayed_code");
       default:
-        return failure(r, null, now, "state_gone");
+        return failure(r, null, null, now, "state_gone");
     }
   }
 
-  private Future<LoginOutcome> failure(LoginRequest r, String challengeId, long now, String reason) {
+  /**
+   * Counts a failure. The same wrong value sent again counts once only while the code it would have to match is the
+   * same: its fingerprint covers the value and the moment of {@code user}'s tokens (TOTP step, HOTP counter), so a
+   * fixed guess tried again at the next step counts again. A password is not tied to a moment ({@code user} null).
+   */
+  private Future<LoginOutcome> failure(LoginRequest r, UserRecord user, String challengeId, long now, String reason) {
     String fingerprint = keys.fingerprints().hash(r.username(), r.state() == null ? "" : r.state(),
-        r.password() == null ? "" : r.password());
-    return store.fail(new Store.Fail(r.username(), r.clientIp(), fingerprint, challengeId, now,
+        r.password() == null ? "" : r.password(), user == null ? "" : moment(user, now));
+    return store.fail(new Store.Fail(r.username(), ThrottleKey.of(r.clientIp()), fingerprint, challengeId, now,
             config.lockoutFailures(), config.lockoutSeconds(), config.ipFailureWindowSeconds()))
         .map(f -> {
           if (f.outcome() == Store.FailOutcome.LOCKED) {
@@ -263,102 +305,130 @@ public final class Verifier {
         });
   }
 
+  /** Where each enabled token of the user stands: the TOTP step it expects now, or the HOTP counter it is at. */
+  private String moment(UserRecord user, long now) {
+    StringBuilder b = new StringBuilder();
+    for (TokenRecord t : user.tokens()) {
+      if (t.enabled()) {
+        b.append(t.totp() ? Math.floorDiv(now / 1000, t.period()) + t.drift() : t.lastStep()).append(',');
+      }
+    }
+    return b.toString();
+  }
+
   // ---- matching a passcode ----
 
-  private enum MatchKind { NONE, CODE, NEW_PIN, RESYNC, EMERGENCY, REPLAY }
+  private enum MatchKind {
+    NONE, CODE, NEW_PIN, RESYNC, EMERGENCY, REPLAY;
 
-  /** What a value matched. {@code shaped}: it had the form of a passcode for at least one token. */
-  private static final class Match {
-    MatchKind kind = MatchKind.NONE;
-    TokenRecord token;
-    long step;
-    String emergencyHash;
-    boolean shaped;
-    String reason;
+    /** A match that is answered by a commit rather than a failure. */
+    boolean success() {
+      return this != NONE && this != REPLAY;
+    }
+  }
+
+  /** What a value matched on one token, and how many OTP codes finding it computed. */
+  private record Match(MatchKind kind, TokenRecord token, long step, String emergencyHash, int codes) {
+    static final Match NONE = new Match(MatchKind.NONE, null, 0, null, 0);
+  }
+
+  /** True when the value could be a passcode under this configuration, whoever sends it. */
+  private boolean passcodeShaped(String value) {
+    int n = value.length();
+    return n < passcodeLengths.length && passcodeLengths[n] && PinPolicy.digits(value);
   }
 
   /**
-   * Tries the value as a passcode on every enabled token. The PIN and the code are both checked whatever the other
-   * gives, and unknown users go through the same on a dummy user, so timing does not tell what was wrong.
+   * Tries the value as a passcode on every enabled token. A success ends the search (it is answered at once, and an
+   * ACCEPT tells its own story); a failure costs the same for every username: the user's enabled tokens, then dummy
+   * tokens up to {@link UserRecord#MAX_TOKENS}, each tried the same way (see {@link #matchToken}), and the OTP codes
+   * computed padded to what the dearest token type would have cost. Otherwise how long a wrong answer takes would
+   * tell whether the username exists, how many tokens it has, and whether their PIN is set.
    */
   private Match match(UserRecord user, String value, long now) {
-    Match best = new Match();
-    if (!PinPolicy.digits(value)) {
-      return best;
-    }
+    Match best = Match.NONE;
+    int slots = 0;
+    int codes = 0;
     for (TokenRecord t : user.tokens()) {
       if (!t.enabled()) {
         continue;
       }
       Match m = matchToken(user, t, value, now);
-      best.shaped |= m.shaped;
-      if (m.reason != null && best.reason == null) {
-        best.reason = m.reason;
+      if (m.kind.success()) {
+        return m;
       }
-      if (m.kind != MatchKind.NONE && (best.kind == MatchKind.NONE || best.kind == MatchKind.REPLAY)) {
-        m.shaped = best.shaped;
+      if (best.kind == MatchKind.NONE) {
         best = m;
       }
+      slots++;
+      codes += m.codes;
+    }
+    for (; slots < UserRecord.MAX_TOKENS; slots++) {
+      codes += matchToken(dummyUser, dummyToken, value, now).codes;
+    }
+    int pad = UserRecord.MAX_TOKENS * codesPerToken - codes;
+    if (pad > 0) {
+      PAD.find(dummySeed, "", 0, pad - 1);
     }
     return best;
   }
 
+  /**
+   * One token, with the same steps whatever the token and the value: one seed decryption; for every PIN length the
+   * PIN's keyed hash (against a dummy hash when the token has none yet) and the emergency code's; one search of the
+   * normal window and, when the code is not there, of the resynchronisation window — on the value's code part, or on
+   * a stand-in of the token's length when the value cannot be a passcode of this token.
+   */
   private Match matchToken(UserRecord user, TokenRecord t, String value, long now) {
-    Match m = new Match();
-    m.token = t;
     byte[] seed = seed(t);
-    int digits = t.digits();
-    if (!t.pinSet()) {
-      if (value.length() != digits) {
-        return m;
+    int n = value.length();
+    String code = !t.pinSet() && n == t.digits() ? value : null;
+    boolean pinOk = !t.pinSet();
+    String emergencyHash = null;
+    for (int p = config.pinMinLength(); p <= config.pinMaxLength(); p++) {
+      int cut = Math.min(p, n);
+      boolean ok = keys.pins().matches(t.pinSet() ? t.pinHash() : dummyPinHash, t.serial(), value.substring(0, cut));
+      String rest = value.substring(cut);
+      String hash = keys.emergencyCodes().hash(user.username(), rest);
+      Long expires = lookup(user.emergencyCodes(), hash);
+      if (t.pinSet() && n == p + t.digits()) {
+        code = rest;
+        pinOk = ok;
       }
-      m.shaped = true;
-      long step = searchNormal(t, seed, value, now);
-      if (step != NO_STEP) {
-        m.kind = step > t.lastStep() ? MatchKind.NEW_PIN : MatchKind.REPLAY;
-        m.step = step;
-      } else {
-        m.reason = "wrong_code";
+      if (t.pinSet() && n == p + EMERGENCY_DIGITS && ok && expires != null && expires > now && emergencyHash == null) {
+        emergencyHash = hash;
       }
-      return m;
     }
-    for (int pinLength = config.pinMinLength(); pinLength <= config.pinMaxLength(); pinLength++) {
-      boolean codeShaped = value.length() == pinLength + digits;
-      boolean emergencyShaped = value.length() == pinLength + EMERGENCY_DIGITS;
-      if (!codeShaped && !emergencyShaped) {
-        continue;
-      }
-      m.shaped = true;
-      boolean pinOk = keys.pins().matches(t.pinHash(), t.serial(), value.substring(0, pinLength));
-      String rest = value.substring(pinLength);
-      if (codeShaped) {
-        // The normal window first (3 steps): only a code that is not there pays for the resync window (21 steps).
-        long step = searchNormal(t, seed, rest, now);
-        boolean inWindow = step != NO_STEP;
-        if (!inWindow) {
-          step = searchResync(t, seed, rest, now);
-        }
-        if (pinOk && step != NO_STEP) {
-          m.step = step;
-          m.kind = step <= t.lastStep() ? MatchKind.REPLAY : inWindow ? MatchKind.CODE : MatchKind.RESYNC;
-          return m;
-        }
-      }
-      if (emergencyShaped) {
-        String hash = keys.emergencyCodes().hash(user.username(), rest);
-        Long expires = lookup(user.emergencyCodes(), hash);
-        if (pinOk && expires != null && expires > now) {
-          m.kind = MatchKind.EMERGENCY;
-          m.emergencyHash = hash;
-          return m;
-        }
-      }
-      m.reason = pinOk ? "wrong_code" : "wrong_pin";
+    String candidate = code != null ? code : value.substring(Math.max(0, n - t.digits()));
+    long step = searchNormal(t, seed, candidate, now);
+    int codes = normalCodes(t);
+    boolean inWindow = step != NO_STEP;
+    if (!inWindow) {
+      step = searchResync(t, seed, candidate, now);
+      codes += resyncCodes(t);
     }
-    return m;
+    // A token without a PIN takes its code alone, in the normal window only (the resync search was for the cost).
+    if (code != null && pinOk && step != NO_STEP && (t.pinSet() || inWindow)) {
+      MatchKind kind = step <= t.lastStep() ? MatchKind.REPLAY
+          : !t.pinSet() ? MatchKind.NEW_PIN : inWindow ? MatchKind.CODE : MatchKind.RESYNC;
+      return new Match(kind, t, step, null, codes);
+    }
+    if (emergencyHash != null) {
+      return new Match(MatchKind.EMERGENCY, t, 0, emergencyHash, codes);
+    }
+    return new Match(MatchKind.NONE, t, 0, null, codes);
   }
 
   private static final long NO_STEP = Long.MIN_VALUE;
+
+  /** Codes computed by a search of the normal window: TOTP ±window, HOTP the counter after the last and lookahead. */
+  private int normalCodes(TokenRecord t) {
+    return t.totp() ? 2 * config.totpWindow() + 1 : config.hotpLookahead() + 1;
+  }
+
+  private int resyncCodes(TokenRecord t) {
+    return t.totp() ? 2 * config.resyncWindow() + 1 : config.hotpResyncWindow() + 1;
+  }
 
   private long searchNormal(TokenRecord t, byte[] seed, String code, long now) {
     return search(t, seed, code, now, config.totpWindow(), config.hotpLookahead());

@@ -48,6 +48,26 @@ abstract class LoginFlows {
     api = j.api;
   }
 
+  /** The audit write is asynchronous (off the login path): polls until the user's events are there, newest first. */
+  List<JsonObject> awaitAudit(String username, int atLeast) {
+    long until = System.nanoTime() + 10_000_000_000L;
+    List<JsonObject> events = List.of();
+    while (System.nanoTime() < until) {
+      Resp r = expect(api.adminGet("/v1/admin/audit?username=" + username + "&limit=50"), 200);
+      events = r.json().getJsonArray("events").stream().map(o -> (JsonObject) o).toList();
+      if (events.size() >= atLeast) {
+        return events;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("only " + events.size() + " audit events: " + events);
+  }
+
   // ---- first login and PIN ----
 
   @Test
@@ -257,6 +277,56 @@ abstract class LoginFlows {
   }
 
   @Test
+  void theSameWrongValueCountsAgainOnceTheCodeItMustMatchHasMoved() {
+    byte[] seed = j.userWithToken("nora", "K14b");
+    j.firstLogin("nora", seed, "2580");
+    j.clock.advanceSeconds(30);
+    for (int i = 0; i < 3; i++) {
+      expect(api.login("nora", "2580111111"), 401);
+    }
+    assertThat(expect(api.adminGet("/v1/admin/users/nora"), 200).json().getInteger("failures")).isEqualTo(1);
+    // The next step: a fixed guess is a new try against a new code, so it counts again.
+    j.clock.advanceSeconds(30);
+    expect(api.login("nora", "2580111111"), 401);
+    expect(api.login("nora", "2580111111"), 401);
+    assertThat(expect(api.adminGet("/v1/admin/users/nora"), 200).json().getInteger("failures")).isEqualTo(2);
+  }
+
+  @Test
+  void aFixedGuessTriedAtEveryStepLocksKnownAndUnknownUsernames() {
+    start(Map.of("JETON_LOCKOUT_FAILURES", "3"));
+    j.userWithToken("norbert", "K14d");
+    for (String username : List.of("norbert", "nobody.norbert")) {
+      for (int step = 0; step < 3; step++) {
+        assertThat(api.login(username, "123456").str("reason")).isEqualTo("INVALID_CREDENTIALS");
+        j.clock.advanceSeconds(30);
+      }
+      assertThat(api.login(username, "123456").str("reason")).as(username).isEqualTo("LOCKED");
+    }
+  }
+
+  @Test
+  void aWrongPinAndAWrongCodeLookAlikeInTheAnswerTheAuditAndTheMetrics() {
+    byte[] seed = j.userWithToken("wanda", "K14c");
+    j.firstLogin("wanda", seed, "2580");
+    j.clock.advanceSeconds(30);
+    String code = j.code(seed);
+    Resp wrongPin = api.login("wanda", "1397" + code);
+    String otherCode = code.equals("000000") ? "000001" : "000000";
+    Resp wrongCode = api.login("wanda", "2580" + otherCode);
+    assertThat(wrongPin.status()).isEqualTo(wrongCode.status()).isEqualTo(401);
+    assertThat(wrongPin.raw()).isEqualTo(wrongCode.raw());
+
+    List<JsonObject> events = awaitAudit("wanda", 2);
+    assertThat(events.subList(0, 2)).extracting(e -> e.getString("reason"))
+        .containsExactly("wrong_passcode", "wrong_passcode");
+    String scrape = expect(api.raw("GET", "admin", "/metrics", null, null, null), 200).raw();
+    assertThat(scrape).contains("reason=\"invalid_credentials\"").doesNotContain("wrong_pin")
+        .doesNotContain("wrong_code").doesNotContain("wrong_passcode").doesNotContain("unknown_user")
+        .doesNotContain("replayed_code").doesNotContain("replays_refused");
+  }
+
+  @Test
   void aSuccessResetsTheFailureCount() {
     byte[] seed = j.userWithToken("oscar", "K15");
     j.firstLogin("oscar", seed, "2580");
@@ -336,6 +406,22 @@ abstract class LoginFlows {
   }
 
   @Test
+  void learnedDriftNeverExceedsTheResyncWindow() {
+    byte[] seed = j.userWithToken("ruth", "K17b");
+    j.firstLogin("ruth", seed, "2580");
+    j.clock.advanceSeconds(30);
+    // Two resynchronisations in a row, each answered at once with the code after: without a bound the drift would
+    // grow by up to the window each time.
+    for (int ahead : new int[] {10, 20}) {
+      Resp r = expect(api.login("ruth", "2580" + j.code(seed, ahead)), 200);
+      assertThat(r.str("challenge")).isEqualTo("NEXT_PASSCODE");
+      expect(api.answer("ruth", r.str("state"), "2580" + j.code(seed, ahead + 1)), 200);
+      assertThat(expect(api.adminGet("/v1/admin/users/ruth"), 200).json().getJsonArray("tokens").getJsonObject(0)
+          .getInteger("drift")).isBetween(-10, 10);
+    }
+  }
+
+  @Test
   void aCodeOutsideTheResyncWindowIsRejected() {
     byte[] seed = j.userWithToken("rita", "K18");
     j.firstLogin("rita", seed, "2580");
@@ -380,6 +466,43 @@ abstract class LoginFlows {
         200).str("secret");
     expect(api.authenticateAs(otpOnly, new JsonObject().put("username", "tina")
         .put("password", "correct horse battery staple")), 401);
+  }
+
+  @Test
+  void aRequestMayRaiseTheClientsLevelButNeverLowerIt() {
+    j.user("tess", "correct horse battery staple");
+    String otpOnly = expect(api.admin("PUT", "/v1/admin/clients/vpn2", new JsonObject().put("defaultLevel", "otp")),
+        200).str("secret");
+    expect(api.authenticateAs(otpOnly, new JsonObject().put("username", "tess")
+        .put("password", "correct horse battery staple").put("level", "any")), 401);
+    expect(api.authenticate(new JsonObject().put("username", "tess")
+        .put("password", "correct horse battery staple").put("level", "any")), 200);
+  }
+
+  @Test
+  void everyWayOfWritingAnAddressAndEveryAddressOfAnIpv6Slash64ShareOneThrottlingWindow() {
+    start(Map.of("JETON_IP_FAILURE_LIMIT", "4", "JETON_IP_FAILURE_WINDOW_SECONDS", "60"));
+    String trusted = expect(api.admin("PUT", "/v1/admin/clients/proxy", new JsonObject().put("trustClientIp", true)),
+        200).str("secret");
+    List<String> v4 = List.of("192.0.2.10", "::ffff:192.0.2.10", "::FFFF:c000:20a", "192.0.2.10");
+    for (String ip : v4) {
+      expect(api.authenticateAs(trusted, new JsonObject().put("username", "x" + ip.length()).put("password",
+          "2580123456").put("clientIp", ip)), 401);
+    }
+    expect(api.authenticateAs(trusted, new JsonObject().put("username", "y").put("password", "2580123456")
+        .put("clientIp", "192.0.2.10")), 429);
+    List<String> v6 = List.of("2001:db8:1:2::1", "2001:DB8:1:2:0:0:0:1", "2001:db8:1:2::ffff", "2001:db8:1:2:a:b:c:d");
+    for (String ip : v6) {
+      expect(api.authenticateAs(trusted, new JsonObject().put("username", "z" + ip.length()).put("password",
+          "2580123456").put("clientIp", ip)), 401);
+    }
+    expect(api.authenticateAs(trusted, new JsonObject().put("username", "y").put("password", "2580123456")
+        .put("clientIp", "2001:db8:1:2:ffff::9")), 429);
+    // The next /64 is another window.
+    expect(api.authenticateAs(trusted, new JsonObject().put("username", "y").put("password", "2580123456")
+        .put("clientIp", "2001:db8:1:3::1")), 401);
+    expect(api.authenticateAs(trusted, new JsonObject().put("username", "y").put("password", "2580123456")
+        .put("clientIp", "2001:db8::1::2")), 400);
   }
 
   @Test
