@@ -21,8 +21,6 @@ import org.junit.jupiter.api.Timeout;
  */
 abstract class LoginRulesModelContract {
 
-  /** Enough sequences to reach every rule many times in a few seconds; more with -Djeton.model.tries=N. */
-  private static final int TRIES = 150;
   private static final int STORY_TRIES = 60;
 
   protected static Vertx vertx;
@@ -32,6 +30,14 @@ abstract class LoginRulesModelContract {
 
   /** The store for one sequence: a new one, or a shared one (each sequence has its own usernames). */
   protected abstract Store storeForSequence();
+
+  /**
+   * Sequences of the main test: enough to reach every rule many times in a few seconds (more with
+   * {@code -Djeton.model.tries=N}).
+   */
+  protected int tries() {
+    return 150;
+  }
 
   @BeforeAll
   static void startShared() {
@@ -52,7 +58,7 @@ abstract class LoginRulesModelContract {
   @Timeout(300)
   void noSequenceAcceptsAnOldCodeSkipsALockOrAcceptsOneCodeTwice() {
     LoginWorld.Stats stats = new LoginWorld.Stats();
-    Harness.Report report = Harness.run(getClass().getSimpleName() + " rules", TRIES,
+    Harness.Report report = Harness.run(getClass().getSimpleName() + " rules", tries(),
         r -> Op.sequence(r, 10, 45),
         ops -> new LoginWorld(storeForSequence(), racers, workers, metrics, false, true, stats).run(ops));
     System.out.println(report.sequences + " sequences, " + report.actions + " actions: " + stats);

@@ -43,7 +43,8 @@ import java.util.function.Function;
  * challenge), whether the username is locked, which PIN and emergency codes are valid, and whether a wrong value is
  * new. It does not try to know whether a value sent again counts (that rule is being changed: "the same wrong value
  * counts once while the code it would have to match is the same"): it reads the count from the store and checks
- * that it moved by 0 or 1, by exactly 1 for a value never rejected before, and that reaching the threshold locks.
+ * that each rejected request added 0 or 1, a value never rejected before at least 1, and that reaching the
+ * threshold locks.
  * Where it is sure of an answer (a right passcode while unlocked, a fresh wrong value), it checks that too, so that a
  * store that rejects everything cannot pass. After every action:
  * <ul>
