@@ -13,9 +13,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *     admin action, the action
  * @param client the portal (or, for an admin action, the operator) that asked
  * @param seq order of creation on this node: events of the same millisecond keep their order
+ * @param knownUser the username exists (or the event is an admin action). False: a decision about a username that
+ *     does not exist, which anyone can cause at will; the trail keeps those apart, in a small capped log of their
+ *     own with no per-username index, so that a flood of them grows nothing per username and cannot push the events
+ *     of real users out of the trail
  */
 public record AuditEvent(String at, String requestId, String username, String clientIp, String client,
-    String decision, String reason, String method, String tokenSerial, long seq) {
+    String decision, String reason, String method, String tokenSerial, long seq, boolean knownUser) {
+
+  /** An event about a known user or an admin action. */
+  public AuditEvent(String at, String requestId, String username, String clientIp, String client, String decision,
+      String reason, String method, String tokenSerial, long seq) {
+    this(at, requestId, username, clientIp, client, decision, reason, method, tokenSerial, seq, true);
+  }
 
   private static final AtomicLong SEQUENCE = new AtomicLong();
 
@@ -23,11 +33,23 @@ public record AuditEvent(String at, String requestId, String username, String cl
   public static final Comparator<AuditEvent> NEWEST_FIRST =
       Comparator.comparing((AuditEvent e) -> Instant.parse(e.at())).thenComparingLong(AuditEvent::seq).reversed();
 
-  /** An event happening now (by {@code epochMillis}), numbered in order of creation. */
+  /** An event about a known user or an admin action, happening now (by {@code epochMillis}), numbered in order. */
   public static AuditEvent of(long epochMillis, String requestId, String username, String clientIp, String client,
       String decision, String reason, String method, String tokenSerial) {
+    return of(epochMillis, requestId, username, clientIp, client, decision, reason, method, tokenSerial, true);
+  }
+
+  /** An event happening now (by {@code epochMillis}), numbered in order of creation. */
+  public static AuditEvent of(long epochMillis, String requestId, String username, String clientIp, String client,
+      String decision, String reason, String method, String tokenSerial, boolean knownUser) {
     return new AuditEvent(iso(epochMillis), requestId, username, clientIp, client,
-        decision, reason, method, tokenSerial, SEQUENCE.incrementAndGet());
+        decision, reason, method, tokenSerial, SEQUENCE.incrementAndGet(), knownUser);
+  }
+
+  /** The same event, as one about a username that exists or not. */
+  AuditEvent withKnownUser(boolean known) {
+    return known == knownUser ? this
+        : new AuditEvent(at, requestId, username, clientIp, client, decision, reason, method, tokenSerial, seq, known);
   }
 
   /** The second a thread last formatted, and its text without the zone ("2026-11-28T08:00:01"). */

@@ -27,7 +27,9 @@ import java.util.function.Supplier;
  * it holds (after the write in flight) before closing the sink. While the sink is unreachable events wait in
  * memory, up to {@value #MAX_PENDING}; beyond that the oldest are dropped and counted. One instance per event loop,
  * each taking the events of its loop (so that a decision's audit event does not wake another thread), all writing
- * to the same trail.
+ * to the same trail. What the trail keeps apart (events about usernames that do not exist, see
+ * {@link AuditEvent#knownUser()}) is the sink's business; decisions answered 429 never arrive here (they are counted,
+ * not audited: see the verification verticle).
  */
 public final class AuditVerticle extends VerticleBase {
 

@@ -17,31 +17,66 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The audit trail in Redis: one stream {@code jeton:audit} capped by length ({@code XADD MAXLEN ~}) and by age
- * ({@code XTRIM MINID ~}), plus, per username, a short list of its entries' ids ({@code jeton:{u:NAME}:a}, the
- * newest {@value #PER_USER} kept, expiring with the age cap) so that the helpdesk's query by username is a few
- * lookups instead of a scan. Each batch costs two pipelined round trips (three when a user's list outgrew its cap).
+ * The audit trail in Redis, in two streams. No key is made per unknown username.
+ * <ul>
+ *   <li>{@code jeton:audit}: decisions about usernames that exist, and admin actions; capped by length ({@code XADD
+ *   MAXLEN ~ maxEvents}) and by age ({@code XTRIM MINID ~}). Per username, a short list of its entries' ids
+ *   ({@code jeton:{u:NAME}:a}, the newest {@value #PER_USER} kept, expiring with the age cap) so that the helpdesk's
+ *   query by username is a few lookups instead of a scan.</li>
+ *   <li>{@code jeton:audit:unknown}: decisions about usernames that do not exist ({@link AuditEvent#knownUser()}
+ *   false), which anyone can cause at will with made-up names: capped by its own small length ({@code
+ *   unknownMaxEvents}, by default {@link AuditSink#UNKNOWN_MAX_EVENTS} or {@code maxEvents} if smaller) and by the
+ *   same age, with no per-username index. A flood of made-up names only replaces the older entries of this stream: it
+ *   neither grows Redis past that cap nor pushes real users' events out of the main stream.</li>
+ * </ul>
+ * Entries of both streams have one layout: one field {@code e} holding the event packed by {@link #pack} (at, request
+ * id, username, client IP, client, decision, reason, method, token serial, sequence, tab-separated), or, for an event
+ * that cannot be packed and in entries written by earlier builds, one field per value ({@code at rid u ip c d r m s
+ * q}). Which stream an entry is in says whether its username existed; the entry itself does not. A query by username
+ * reads the user's index and scans the unknown-user stream (newest first, {@value #SCAN_PAGE} entries a round trip,
+ * at most its cap), so that the recent attempts of a name that does not exist show too; an unfiltered query merges
+ * the newest of both. Each batch costs one round trip, two when it has events about known users (three when a user's
+ * list outgrew its cap).
  */
 public final class RedisAuditSink implements AuditSink {
 
   static final String STREAM = "jeton:audit";
+  static final String UNKNOWN_STREAM = "jeton:audit:unknown";
   static final int PER_USER = 100;
+  /** Entries of the unknown-user stream read in one round trip of a query by username. */
+  static final int SCAN_PAGE = 1000;
   /** The one field of an entry ({@link #pack}); entries of the earlier layout have one field per value. */
   static final String PACKED = "e";
   private static final char SEPARATOR = '\t';
+  /** Newest first by stream id (both streams take their ids from the same Redis clock), then by creation. */
+  private static final Comparator<Map.Entry<String, AuditEvent>> NEWEST_ENTRY_FIRST =
+      Map.Entry.<String, AuditEvent>comparingByKey(RedisAuditSink::compareIds)
+          .thenComparing(e -> e.getValue().seq()).reversed();
 
   private final Vertx vertx;
   private final Redis redis;
   private final int maxEvents;
+  private final int unknownMaxEvents;
   private final long maxAgeMillis;
   private final long timeoutMillis;
 
+  /** A trail whose unknown-user stream keeps {@link AuditSink#UNKNOWN_MAX_EVENTS}, or {@code maxEvents} if fewer. */
   public RedisAuditSink(Vertx vertx, String url, int maxEvents, long maxAgeMillis, long timeoutMillis) {
+    this(vertx, url, maxEvents, Math.min(maxEvents, UNKNOWN_MAX_EVENTS), maxAgeMillis, timeoutMillis);
+  }
+
+  /**
+   * @param maxEvents length cap of the main stream (approximate: Redis trims whole nodes)
+   * @param unknownMaxEvents length cap of the unknown-user stream (approximate too)
+   */
+  public RedisAuditSink(Vertx vertx, String url, int maxEvents, int unknownMaxEvents, long maxAgeMillis,
+      long timeoutMillis) {
     this.vertx = vertx;
     this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
         .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxPoolSize(2).setMaxPoolWaiting(64)
         .setMaxWaitingHandlers(16_384));
     this.maxEvents = maxEvents;
+    this.unknownMaxEvents = unknownMaxEvents;
     this.maxAgeMillis = maxAgeMillis;
     this.timeoutMillis = timeoutMillis;
   }
@@ -50,7 +85,8 @@ public final class RedisAuditSink implements AuditSink {
   public Future<Void> append(List<AuditEvent> events) {
     List<Request> adds = new ArrayList<>(events.size());
     for (AuditEvent e : events) {
-      Request r = Request.cmd(Command.XADD).arg(STREAM).arg("MAXLEN").arg("~").arg(maxEvents).arg("*");
+      Request r = Request.cmd(Command.XADD).arg(e.knownUser() ? STREAM : UNKNOWN_STREAM).arg("MAXLEN").arg("~")
+          .arg(e.knownUser() ? maxEvents : unknownMaxEvents).arg("*");
       String packed = pack(e);
       if (packed != null) {
         r.arg(PACKED).arg(packed);
@@ -73,8 +109,9 @@ public final class RedisAuditSink implements AuditSink {
       List<String> keys = new ArrayList<>();
       for (int i = 0; i < events.size(); i++) {
         String username = events.get(i).username();
-        if (username != null) {
-          String key = "jeton:{u:" + username + "}:a";
+        // Only a username that exists has an index: one for each made-up name would grow Redis without bound.
+        if (username != null && events.get(i).knownUser()) {
+          String key = index(username);
           keys.add(key);
           index.add(Request.cmd(Command.LPUSH).arg(key).arg(ids.get(i).toString()));
           index.add(Request.cmd(Command.PEXPIRE).arg(key).arg(maxAgeMillis));
@@ -82,6 +119,10 @@ public final class RedisAuditSink implements AuditSink {
       }
       return index.isEmpty() ? Future.succeededFuture() : timed(redis.batch(index)).compose(r -> trimIndexes(keys, r));
     });
+  }
+
+  private static String index(String username) {
+    return "jeton:{u:" + username + "}:a";
   }
 
   /** Trims the lists that grew past {@value #PER_USER} (LPUSH answers the length): most never do. */
@@ -98,35 +139,86 @@ public final class RedisAuditSink implements AuditSink {
   @Override
   public Future<List<AuditEvent>> query(String username, int limit) {
     if (username == null) {
-      return timed(redis.send(Request.cmd(Command.XREVRANGE).arg(STREAM).arg("+").arg("-").arg("COUNT").arg(limit)))
-          .map(RedisAuditSink::entries);
+      return timed(redis.batch(List.of(newest(STREAM, "+", "-", limit), newest(UNKNOWN_STREAM, "+", "-", limit))))
+          .map(both -> {
+            List<Map.Entry<String, AuditEvent>> all = entryList(both.get(0), true);
+            all.addAll(entryList(both.get(1), false));
+            return firstOf(all, limit);
+          });
     }
-    String key = "jeton:{u:" + username + "}:a";
-    return timed(redis.send(Request.cmd(Command.LRANGE).arg(key).arg(0).arg(PER_USER - 1))).compose(ids -> {
-      if (ids == null || ids.size() == 0) {
-        return Future.succeededFuture(List.of());
-      }
-      List<Request> reads = new ArrayList<>();
-      ids.forEach(id -> reads.add(Request.cmd(Command.XRANGE).arg(STREAM).arg(id.toString()).arg(id.toString())));
-      return timed(redis.batch(reads)).map(found -> {
-        List<Map.Entry<String, AuditEvent>> all = new ArrayList<>();
-        found.forEach(r -> all.addAll(entryList(r)));
-        all.sort(Map.Entry.<String, AuditEvent>comparingByKey(RedisAuditSink::compareIds).reversed());
-        List<AuditEvent> out = new ArrayList<>();
-        for (Map.Entry<String, AuditEvent> e : all) {
-          if (out.size() < limit) {
-            out.add(e.getValue());
-          }
-        }
-        return out;
+    return indexed(username, limit).compose(known -> {
+      // When the index filled the answer, unknown-user entries older than its oldest cannot be in it.
+      String floor = known.size() >= limit ? known.get(limit - 1).getKey() : "-";
+      return scanUnknown(username, limit, floor, "+", 0, new ArrayList<>()).map(unknown -> {
+        List<Map.Entry<String, AuditEvent>> all = new ArrayList<>(known);
+        all.addAll(unknown);
+        return firstOf(all, limit);
       });
     });
   }
 
+  /** The events the user's index points to, newest first. */
+  private Future<List<Map.Entry<String, AuditEvent>>> indexed(String username, int limit) {
+    return timed(redis.send(Request.cmd(Command.LRANGE).arg(index(username)).arg(0).arg(PER_USER - 1)))
+        .compose(ids -> {
+          if (ids == null || ids.size() == 0) {
+            return Future.succeededFuture(new ArrayList<>());
+          }
+          List<Request> reads = new ArrayList<>();
+          ids.forEach(id -> reads.add(Request.cmd(Command.XRANGE).arg(STREAM).arg(id.toString()).arg(id.toString())));
+          return timed(redis.batch(reads)).map(found -> {
+            List<Map.Entry<String, AuditEvent>> all = new ArrayList<>();
+            found.forEach(r -> all.addAll(entryList(r, true)));
+            all.sort(NEWEST_ENTRY_FIRST);
+            return all;
+          });
+        });
+  }
+
+  /**
+   * The newest {@code limit} events of {@code username} in the unknown-user stream at or above {@code floor}, a page
+   * at a time from {@code from} down; at most the stream's cap is read (plus the slack of its approximate trimming).
+   * A page starts at the last id of the one before, inclusive (exclusive ranges need Redis 6.2): that entry is skipped.
+   */
+  private Future<List<Map.Entry<String, AuditEvent>>> scanUnknown(String username, int limit, String floor,
+      String from, int page, List<Map.Entry<String, AuditEvent>> found) {
+    return timed(redis.send(newest(UNKNOWN_STREAM, from, floor, SCAN_PAGE))).compose(r -> {
+      List<Map.Entry<String, AuditEvent>> entries = entryList(r, false);
+      String last = null;
+      for (Map.Entry<String, AuditEvent> e : entries) {
+        if (page > 0 && last == null && e.getKey().equals(from)) {
+          last = from;
+          continue;
+        }
+        last = e.getKey();
+        if (found.size() < limit && username.equals(e.getValue().username())) {
+          found.add(e);
+        }
+      }
+      boolean more = entries.size() == SCAN_PAGE && found.size() < limit && page < unknownMaxEvents / SCAN_PAGE + 1;
+      return more ? scanUnknown(username, limit, floor, last, page + 1, found) : Future.succeededFuture(found);
+    });
+  }
+
+  private static Request newest(String stream, String from, String to, int count) {
+    return Request.cmd(Command.XREVRANGE).arg(stream).arg(from).arg(to).arg("COUNT").arg(count);
+  }
+
+  private static List<AuditEvent> firstOf(List<Map.Entry<String, AuditEvent>> entries, int limit) {
+    entries.sort(NEWEST_ENTRY_FIRST);
+    List<AuditEvent> out = new ArrayList<>(Math.min(limit, entries.size()));
+    for (int i = 0; i < entries.size() && i < limit; i++) {
+      out.add(entries.get(i).getValue());
+    }
+    return out;
+  }
+
   @Override
   public Future<Void> trim(long now) {
-    return timed(redis.send(Request.cmd(Command.XTRIM).arg(STREAM).arg("MINID").arg("~").arg(now - maxAgeMillis)))
-        .mapEmpty();
+    long minId = now - maxAgeMillis;
+    return timed(redis.batch(List.of(
+        Request.cmd(Command.XTRIM).arg(STREAM).arg("MINID").arg("~").arg(minId),
+        Request.cmd(Command.XTRIM).arg(UNKNOWN_STREAM).arg("MINID").arg("~").arg(minId)))).mapEmpty();
   }
 
   @Override
@@ -180,14 +272,11 @@ public final class RedisAuditSink implements AuditSink {
     }
   }
 
-  private static List<AuditEvent> entries(Response stream) {
-    List<AuditEvent> out = new ArrayList<>();
-    entryList(stream).forEach(e -> out.add(e.getValue()));
-    return out;
-  }
-
-  /** XRANGE/XREVRANGE reply: [[id, [field, value, ...]], ...], entries of either layout. */
-  private static List<Map.Entry<String, AuditEvent>> entryList(Response stream) {
+  /**
+   * XRANGE/XREVRANGE reply: [[id, [field, value, ...]], ...], entries of either layout, read as events about known
+   * users or not ({@code known}: which stream they come from).
+   */
+  private static List<Map.Entry<String, AuditEvent>> entryList(Response stream, boolean known) {
     List<Map.Entry<String, AuditEvent>> out = new ArrayList<>();
     if (stream == null) {
       return out;
@@ -199,9 +288,9 @@ public final class RedisAuditSink implements AuditSink {
         f.put(fields.get(i).toString(), fields.get(i + 1).toString());
       }
       AuditEvent packed = f.containsKey(PACKED) ? unpack(f.get(PACKED)) : null;
-      out.add(Map.entry(entry.get(0).toString(), packed != null ? packed : new AuditEvent(f.get("at"), f.get("rid"),
-          f.get("u"), f.get("ip"), f.get("c"), f.get("d"), f.get("r"), f.get("m"), f.get("s"),
-          Long.parseLong(f.getOrDefault("q", "0")))));
+      AuditEvent e = packed != null ? packed : new AuditEvent(f.get("at"), f.get("rid"), f.get("u"), f.get("ip"),
+          f.get("c"), f.get("d"), f.get("r"), f.get("m"), f.get("s"), Long.parseLong(f.getOrDefault("q", "0")));
+      out.add(Map.entry(entry.get(0).toString(), e.withKnownUser(known)));
     }
     return out;
   }

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Verification: answers {@code jeton.verify.login} with a {@link LoginOutcome}, writes one log line per decision and
- * sends it as an {@link AuditEvent} to {@code jeton.audit.decision} (to the audit instance on its own event loop).
+ * sends it (but a 429) as an {@link AuditEvent} to {@code jeton.audit.decision} (to the audit instance on its own event
+ * loop).
  * The store is reached over the bus.
  */
 public final class VerificationVerticle extends VerticleBase {
@@ -103,16 +104,26 @@ public final class VerificationVerticle extends VerticleBase {
     return passwordPool.executeBlocking(check, false).onComplete(ar -> PASSWORD_CHECKS.decrementAndGet());
   }
 
+  /**
+   * The decision's log line, and its audit event unless it is a 429: those are counted ({@code
+   * jeton_ip_throttled_total}) and logged, not audited, because a client past its failure limit can send them as fast
+   * as the network carries, and what brought the throttle on (the failures from that address) is in the trail already.
+   * An event says whether the username exists: the trail keeps decisions about made-up usernames apart, in a small
+   * capped log with no per-username key.
+   */
   private void audit(LoginRequest r, LoginOutcome o) {
     String decision = o.kind() == LoginOutcome.Kind.LOCKED ? "REJECT" : o.kind().name();
-    AuditEvent e = AuditEvent.of(clock.millis(), r.requestId(), r.username(),
-        r.clientIp(), r.client(), decision, o.auditReason(), o.method(), o.tokenSerial());
     DECISIONS.atInfo().setMessage("decision").addKeyValue("decision", decision)
         .addKeyValue("reason", o.auditReason()).addKeyValue("method", o.method())
         // The user's reference is an HMAC: computed only when the line is written (not at WARN).
         .addKeyValue("user", () -> keys.logRefs().hash(r.username()).substring(0, 12)).addKeyValue("client", r.client())
         .addKeyValue("ip", r.clientIp()).addKeyValue("serial", o.tokenSerial()).addKeyValue("request", r.requestId())
         .log();
+    if (o.kind() == LoginOutcome.Kind.RATE_LIMITED) {
+      return;
+    }
+    AuditEvent e = AuditEvent.of(clock.millis(), r.requestId(), r.username(), r.clientIp(), r.client(), decision,
+        o.auditReason(), o.method(), o.tokenSerial(), o.knownUser());
     vertx.eventBus().send(LoopLocal.route(vertx, Addresses.AUDIT_DECISION), e, LOCAL);
   }
 

@@ -32,6 +32,19 @@ class AuditSinkTest {
     return AuditEvent.of(at, "r", username, "192.0.2.1", "portal", "REJECT", reason, null, null);
   }
 
+  private static AuditEvent unknown(long at, String username, String reason) {
+    return AuditEvent.of(at, "r", username, "198.51.100.7", "portal", "REJECT", reason, null, null, false);
+  }
+
+  /** {@code n} events about made-up usernames, each name its own ("flood" + first, "flood" + (first + 1), ...). */
+  private static List<AuditEvent> flood(int n, int first, long from) {
+    List<AuditEvent> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(unknown(from + i, "flood" + (first + i), "unknown_user"));
+    }
+    return out;
+  }
+
   private static List<AuditEvent> events(int n, String username, long from) {
     List<AuditEvent> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -151,6 +164,85 @@ class AuditSinkTest {
       assertThat(RedisAuditSink.pack(tabbed)).isNull();
       assertThat(RedisAuditSink.pack(new AuditEvent(full.at(), "", "eve", null, "portal", "ACCEPT", "ok", "otp", null, 1)))
           .as("an empty value would read back absent: written field by field").isNull();
+    } finally {
+      sink.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The same rules on both sinks: events about unknown usernames are capped on their own, so that more of them than
+   * that cap leave the events of real users in the trail; a query by an unknown username finds its recent attempts;
+   * the unfiltered query merges both, newest first.
+   */
+  @Test
+  void aFloodOfUnknownUsernamesLeavesTheRealUsersEventsOnBothSinks() throws Exception {
+    RedisServer redis = RedisServer.shared();
+    redis.flushAll();
+    RedisAuditSink onRedis = new RedisAuditSink(vertx, redis.url(), 1000, 100, 60_000, 2000);
+    try {
+      for (AuditSink sink : List.of(new MemoryAuditSink(1000, 100, 60_000), onRedis)) {
+        sink.append(events(20, "ann", T0)).await(5, TimeUnit.SECONDS);
+        sink.append(List.of(unknown(T0 + 20, "ghost", "unknown_user"))).await(5, TimeUnit.SECONDS);
+        sink.append(List.of(unknown(T0 + 21, "ghost", "locked"))).await(5, TimeUnit.SECONDS);
+        sink.append(List.of(event(T0 + 22, "ann", "late"))).await(5, TimeUnit.SECONDS);
+        List<AuditEvent> all = sink.query(null, 3).await(5, TimeUnit.SECONDS);
+        assertThat(all).extracting(AuditEvent::reason).as("%s", sink)
+            .containsExactly("late", "locked", "unknown_user");
+        assertThat(all).extracting(AuditEvent::knownUser).containsExactly(true, false, false);
+        assertThat(sink.query("ghost", 10).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+            .as("%s", sink).containsExactly("locked", "unknown_user");
+
+        // Ten times the cap of unknown usernames, in batches as the audit verticle writes them.
+        for (int k = 0; k < 10; k++) {
+          sink.append(flood(100, 100 * k, T0 + 100 + 100 * k)).await(5, TimeUnit.SECONDS);
+        }
+        List<AuditEvent> ann = sink.query("ann", 100).await(5, TimeUnit.SECONDS);
+        assertThat(ann).as("%s", sink).hasSize(21);
+        assertThat(ann.get(0).reason()).isEqualTo("late");
+        assertThat(ann.get(20).reason()).isEqualTo("e0");
+        assertThat(sink.query("flood999", 10).await(5, TimeUnit.SECONDS)).as("%s", sink).hasSize(1);
+        assertThat(sink.query("flood0", 10).await(5, TimeUnit.SECONDS)).as("%s: pushed out", sink).isEmpty();
+        List<AuditEvent> newest = sink.query(null, 1200).await(5, TimeUnit.SECONDS);
+        assertThat(newest).filteredOn(AuditEvent::knownUser).hasSize(21);
+        // Redis trims whole nodes of 100 entries: "near" the cap.
+        assertThat(newest).filteredOn(e -> !e.knownUser()).hasSizeBetween(100, 200);
+        assertThat(newest.get(0).username()).isEqualTo("flood999");
+      }
+      assertThat(Long.parseLong(redisCli(redis, "XLEN", RedisAuditSink.STREAM))).isEqualTo(21);
+      assertThat(Long.parseLong(redisCli(redis, "XLEN", RedisAuditSink.UNKNOWN_STREAM))).isBetween(100L, 200L);
+      // No key per unknown username: the two streams and ann's index.
+      assertThat(redisCli(redis, "KEYS", "*").lines().sorted().toList())
+          .containsExactly("jeton:audit", "jeton:audit:unknown", "jeton:{u:ann}:a");
+    } finally {
+      onRedis.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A query by username reads the unknown-user stream a page at a time: an event older than the first pages is found,
+   * an event on the edge of two pages once, and the oldest events of a known user merge with newer unknown ones.
+   */
+  @Test
+  void theQueryByUsernameScansTheUnknownUserStreamPageByPage() throws Exception {
+    RedisServer redis = RedisServer.shared();
+    redis.flushAll();
+    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 1000, 5000, 60_000, 2000);
+    try {
+      int n = 3 * RedisAuditSink.SCAN_PAGE;
+      List<AuditEvent> flood = new ArrayList<>(flood(n, 0, T0));
+      // Newest first, page one holds entries 0 to 999 and page two starts again at entry 999 (inclusive ranges).
+      int edge = n - RedisAuditSink.SCAN_PAGE;
+      flood.set(edge, unknown(T0 + edge, "ghost", "edge"));
+      flood.set(5, unknown(T0 + 5, "ghost", "old"));
+      flood.set(n - 1, unknown(T0 + n - 1, "bob", "unknown_then"));
+      sink.append(flood).await(10, TimeUnit.SECONDS);
+      sink.append(List.of(event(T0 + n, "bob", "known_now"))).await(5, TimeUnit.SECONDS);
+      assertThat(sink.query("ghost", 10).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+          .containsExactly("edge", "old");
+      assertThat(sink.query("ghost", 1).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+          .containsExactly("edge");
+      assertThat(sink.query("bob", 10).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+          .containsExactly("known_now", "unknown_then");
     } finally {
       sink.close().await(5, TimeUnit.SECONDS);
     }
