@@ -70,7 +70,7 @@ class AuditSinkTest {
   void theRedisTrailAnswersByUsernameNewestFirstAndIsCapped() throws Exception {
     RedisServer redis = RedisServer.shared();
     redis.flushAll();
-    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 1000, 60_000, 2000);
+    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 1000, 60_000, 10_000);
     try {
       List<AuditEvent> mixed = new ArrayList<>();
       for (int i = 0; i < 300; i++) {
@@ -102,7 +102,7 @@ class AuditSinkTest {
   void eachUsersIndexKeepsItsNewestHundredIdsAndExpiresWithTheAgeCap() throws Exception {
     RedisServer redis = RedisServer.shared();
     redis.flushAll();
-    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 10_000, 60_000, 2000);
+    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 10_000, 60_000, 10_000);
     try {
       String index = "jeton:{u:dan}:a";
       sink.append(events(60, "dan", T0)).await(5, TimeUnit.SECONDS);
@@ -133,7 +133,7 @@ class AuditSinkTest {
   void entriesArePackedInOneFieldAndTheEarlierLayoutIsStillRead() throws Exception {
     RedisServer redis = RedisServer.shared();
     redis.flushAll();
-    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 10_000, 60_000, 2000);
+    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 10_000, 60_000, 10_000);
     try {
       AuditEvent full = new AuditEvent(Instant.ofEpochMilli(T0).toString(), "req-1", "eve", "192.0.2.9", "portal",
           "ACCEPT", "ok", "otp", "SER-1", 41);
@@ -178,7 +178,7 @@ class AuditSinkTest {
   void aFloodOfUnknownUsernamesLeavesTheRealUsersEventsOnBothSinks() throws Exception {
     RedisServer redis = RedisServer.shared();
     redis.flushAll();
-    RedisAuditSink onRedis = new RedisAuditSink(vertx, redis.url(), 1000, 100, 60_000, 2000);
+    RedisAuditSink onRedis = new RedisAuditSink(vertx, redis.url(), 1000, 100, 60_000, 10_000);
     try {
       for (AuditSink sink : List.of(new MemoryAuditSink(1000, 100, 60_000), onRedis)) {
         sink.append(events(20, "ann", T0)).await(5, TimeUnit.SECONDS);
@@ -226,7 +226,7 @@ class AuditSinkTest {
   void theQueryByUsernameScansTheUnknownUserStreamPageByPage() throws Exception {
     RedisServer redis = RedisServer.shared();
     redis.flushAll();
-    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 1000, 5000, 60_000, 2000);
+    RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 1000, 5000, 60_000, 10_000);
     try {
       int n = 3 * RedisAuditSink.SCAN_PAGE;
       List<AuditEvent> flood = new ArrayList<>(flood(n, 0, T0));
