@@ -23,9 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Verification: answers {@code jeton.verify.login} with a {@link LoginOutcome}, writes one log line per decision and
- * sends it (but a 429) as an {@link AuditEvent} to {@code jeton.audit.decision} (to the audit instance on its own event
- * loop).
- * The store is reached over the bus.
+ * sends each decision but a 429 as an {@link AuditEvent} to {@code jeton.audit.decision} (to the audit instance on its
+ * own event loop). The store is reached over the bus.
  */
 public final class VerificationVerticle extends VerticleBase {
 
