@@ -3,21 +3,26 @@ package dev.jeton.http;
 import dev.jeton.config.Config;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What both listeners share: an HTTP server (TLS when configured) serving a router, a graceful stop, and the list of
- * routes for the OpenAPI document's test.
+ * What both listeners share: an HTTP server (TLS when configured) serving a router, the connection limits of
+ * {@link ConnectionGuard}, a graceful stop, and the list of routes for the OpenAPI document's test.
  */
 public abstract class ListenerVerticle extends VerticleBase {
 
   protected final Config config;
   protected Router router;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   protected ListenerVerticle(Config config) {
     this.config = config;
@@ -25,13 +30,56 @@ public abstract class ListenerVerticle extends VerticleBase {
 
   /** Starts serving {@link #router} (which the subclass has filled) on {@code host:port}. */
   protected Future<HttpServer> listen(String host, int port) {
+    guard = new ConnectionGuard(vertx, config.limits(), getClass().getName());
     server = vertx.createHttpServer(Listeners.options(config, host, port));
-    return server.requestHandler(router).listen();
+    return server
+        .connectionHandler(guard::connected)
+        .requestHandler(request -> {
+          guard.request(request);
+          router.handle(request);
+        })
+        .listen()
+        .onSuccess(s -> guard.start());
+  }
+
+  /**
+   * Says that the route reads this request's body itself, with backpressure (after authenticating the caller): the
+   * read timeout no longer applies to it, the idle timeout still does.
+   */
+  protected void streamsItsBody(RoutingContext ctx) {
+    guard.streaming(ctx.request());
+  }
+
+  /**
+   * Answers a request whose body has not been read, without reading it: when a body is announced, the answer says
+   * {@code Connection: close} and the connection is closed once the answer is written, so that the client's bytes are
+   * never buffered nor even received. Without a body, a plain answer that keeps the connection.
+   */
+  public static void refuseUnread(RoutingContext ctx, int status, String error, String detail) {
+    HttpServerRequest request = ctx.request();
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean announced = request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+        || (length != null && !length.equals("0"));
+    if (!announced || request.isEnded() || ctx.response().ended()) {
+      Replies.error(ctx, status, error, detail);
+      return;
+    }
+    JsonObject body = new JsonObject().put("error", error);
+    if (detail != null) {
+      body.put("detail", detail);
+    }
+    ctx.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(body.encode())
+        .onComplete(written -> request.connection().close());
   }
 
   /** Stops accepting, lets the requests in flight finish (up to the grace period), then closes. */
   @Override
   public Future<?> stop() {
+    guard.stop();
     return server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS);
   }
 
