@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Closes the connections of one listener instance that take too long to ask, and refuses those over the listener's
- * cap (see {@link ListenerLimits}). The idle timeout itself is Netty's ({@link Listeners#options}); this class adds
- * what an idle timeout cannot see: a client that keeps sending, a byte now and then, without ever finishing its request.
+ * cap (see {@link ListenerLimits}). The idle timeout itself is Netty's ({@link Listeners#options}); this class
+ * adds what an idle timeout cannot see: a client that keeps sending, a byte now and then, without ever finishing
+ * its request.
  *
  * <p>The rule, checked by one periodic timer per listener instance: a connection must deliver a complete request (its
  * head and its whole body) within the read timeout of opening. Between requests on a kept-alive connection, the
