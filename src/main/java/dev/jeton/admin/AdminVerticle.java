@@ -22,7 +22,9 @@ import dev.jeton.verify.PinPolicy;
 import dev.jeton.verify.Verifier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import dev.jeton.audit.AuditEvent;
 import dev.jeton.audit.AuditVerticle;
 import dev.jeton.bus.Addresses;
@@ -145,9 +147,10 @@ public final class AdminVerticle extends ListenerVerticle {
 
   /**
    * Authenticates the bearer token and checks its role ({@code admin}, or {@code helpdesk} too when {@code least}
-   * is helpdesk) before anything reads the body: the request is paused while the operator is looked up over the bus
-   * (a body arriving meanwhile waits in the connection, then in TCP, instead of being dropped), and the next handler
-   * resumes it. A caller who is refused never has the body read ({@link #refuseUnread}).
+   * is helpdesk) before anything reads the body: the request is paused while the operator is looked up
+   * over the bus (a body arriving meanwhile waits in the connection, then in TCP, instead of being dropped), and the
+   * next handler (the body handler, or the bulk load) resumes it. A caller who is refused never has the body read
+   * ({@link #refuseUnread}).
    *
    * <p>A {@link SecurityPolicyHandler} by kind: Vert.x Web orders a route's handlers by kind and runs the body
    * handler before any authentication handler; a security policy (like CORS, which also answers before the body) is
@@ -172,6 +175,7 @@ public final class AdminVerticle extends ListenerVerticle {
         admit(ctx, "bootstrap", ADMIN, least);
         return;
       }
+      // Without a pause, the body's first bytes (or its end) would go to no handler while the operator is looked up.
       ctx.request().pause();
       store.findOperator(Secrets.hash(secret)).onComplete(ar -> {
         if (ar.failed()) {
@@ -188,6 +192,12 @@ public final class AdminVerticle extends ListenerVerticle {
   /** Lets the request go on for {@code admin}, and for {@code helpdesk} too when {@code least} is helpdesk. */
   private static void admit(RoutingContext ctx, String operator, String role, String least) {
     if (ADMIN.equals(role) || (HELPDESK.equals(least) && HELPDESK.equals(role))) {
+      HttpServerRequest request = ctx.request();
+      if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null
+          && !request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+        // No body to read: the body handler passes it by, so nothing else would resume it and let it end.
+        request.resume();
+      }
       ctx.put(OPERATOR, operator).put(ROLE, role).next();
     } else {
       refuseUnread(ctx, 403, "forbidden", "role " + role + " may not do this");

@@ -57,10 +57,7 @@ public abstract class ListenerVerticle extends VerticleBase {
    */
   public static void refuseUnread(RoutingContext ctx, int status, String error, String detail) {
     HttpServerRequest request = ctx.request();
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    boolean announced = request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-        || (length != null && !length.equals("0"));
-    if (!announced || request.isEnded() || ctx.response().ended()) {
+    if (!announcesABody(request) || request.isEnded() || ctx.response().ended()) {
       Replies.error(ctx, status, error, detail);
       return;
     }
@@ -74,6 +71,12 @@ public abstract class ListenerVerticle extends VerticleBase {
         .putHeader(HttpHeaders.CONNECTION, "close")
         .end(body.encode())
         .onComplete(written -> request.connection().close());
+  }
+
+  /** True when the request says a body follows (a length above 0, or chunks), as Vert.x Web's body handler reads it. */
+  public static boolean announcesABody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.trim().equals("0"));
   }
 
   /** Stops accepting, lets the requests in flight finish (up to the grace period), then closes. */

@@ -177,6 +177,36 @@ class ListenerLimitsTest {
     TestJeton.expect(node.api.adminGet("/v1/admin/users/alice"), 200);
   }
 
+  @Test
+  void anAuthenticatedBulkLoadMayStreamForLongerThanTheReadTimeout() throws Exception {
+    start(100);
+    String operator = TestJeton.expect(node.api.admin("PUT", "/v1/admin/operators/loader",
+        new io.vertx.core.json.JsonObject().put("role", "admin")), 200).str("secret");
+    // The bootstrap token is checked at once; an operator's secret is looked up over the bus while the body waits.
+    for (String token : new String[] {TestJeton.ADMIN_TOKEN, operator}) {
+      String prefix = token.equals(operator) ? "op" : "boot";
+      try (Socket s = socket(node.jeton.adminPort())) {
+        OutputStream out = s.getOutputStream();
+        out.write(("POST /v1/admin/bulk HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+            + "\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        int lines = 8;
+        for (int i = 0; i < lines; i++) {
+          // Three times the read timeout in all, never idle for long.
+          Thread.sleep(READ_SECONDS * 3000L / lines);
+          byte[] line = ("{\"username\":\"" + prefix + i + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+          out.write((Integer.toHexString(line.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(line);
+          out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
+        String answer = exchange(s, "0\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 200").contains("\"created\":" + lines);
+      }
+    }
+  }
+
   // ---- raw sockets ----
 
   private static Socket socket(int port) throws IOException {
