@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class ListenerVerticle extends VerticleBase {
 
+  private static final long LINGER_BYTES = 1024 * 1024;
+  private static final long LINGER_MILLIS = 2_000;
+
   protected final Config config;
   protected Router router;
   private HttpServer server;
@@ -52,8 +55,9 @@ public abstract class ListenerVerticle extends VerticleBase {
 
   /**
    * Answers a request whose body has not been read, without reading it: when a body is announced, the answer says
-   * {@code Connection: close} and the connection is closed once the answer is written, so that the client's bytes are
-   * never buffered nor even received. Without a body, a plain answer that keeps the connection.
+   * {@code Connection: close} and the connection is closed once the answer is written (after a short
+   * {@linkplain #linger linger}), so that the client's bytes are never buffered, and at most a little of them read.
+   * Without a body, a plain answer that keeps the connection.
    */
   public static void refuseUnread(RoutingContext ctx, int status, String error, String detail) {
     HttpServerRequest request = ctx.request();
@@ -70,7 +74,31 @@ public abstract class ListenerVerticle extends VerticleBase {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader(HttpHeaders.CONNECTION, "close")
         .end(body.encode())
-        .onComplete(written -> request.connection().close());
+        .onComplete(written -> linger(ctx, request));
+  }
+
+  /**
+   * Closes the connection of a refused request, after a short linger: up to {@value #LINGER_BYTES} bytes or
+   * {@value #LINGER_MILLIS} ms of the body are read and dropped, so that a client still sending has time to read the
+   * answer and stop. Closing at once, with the client's bytes unread, would make the kernel answer with a reset,
+   * which many clients report instead of the answer.
+   */
+  private static void linger(RoutingContext ctx, HttpServerRequest request) {
+    long[] dropped = {0};
+    long timer = ctx.vertx().setTimer(LINGER_MILLIS, id -> request.connection().close());
+    Runnable close = () -> {
+      ctx.vertx().cancelTimer(timer);
+      request.connection().close();
+    };
+    request.handler(chunk -> {
+      dropped[0] += chunk.length();
+      if (dropped[0] > LINGER_BYTES) {
+        request.pause();
+        close.run();
+      }
+    });
+    request.endHandler(v -> close.run());
+    request.resume();
   }
 
   /** True when the request says a body follows (a length above 0, or chunks), as Vert.x Web's body handler reads it. */
