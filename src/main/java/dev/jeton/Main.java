@@ -94,6 +94,17 @@ public final class Main {
           + config.adminToken() + "\n");
     }
     String scheme = config.tlsCertFile() != null ? "https" : "http";
+    if (config.httpHostForDemo()) {
+      LOG.atWarn().setMessage("public_listener_loopback_for_demo").addKeyValue("address", config.httpHost())
+          .addKeyValue("detail", "the demo user is on (embedded store, JETON_PORTAL_DEMO) and its page shows a code "
+              + "that logs in, so the public listener binds " + config.httpHost() + " only: reachable from this "
+              + "machine alone. Set JETON_HTTP_HOST to choose the address, or JETON_PORTAL_DEMO=false.").log();
+    } else if (jeton.demo() != null && !isLoopback(config.httpHost())) {
+      LOG.atWarn().setMessage("demo_user_reachable").addKeyValue("address", config.httpHost())
+          .addKeyValue("detail", "JETON_HTTP_HOST was set with the demo user on: anyone who reaches "
+              + config.httpHost() + " can read the demo user's live code and log in as demo. "
+              + "JETON_PORTAL_DEMO=false turns it off.").log();
+    }
     if (jeton.demo() != null) {
       // How to try it out, for the person who just started it: the terminal, like the admin token (no secret here).
       String host = config.httpHost().equals("0.0.0.0") || config.httpHost().equals("::") ? "localhost"
@@ -110,5 +121,9 @@ public final class Main {
         .addKeyValue("public", scheme + "://" + config.httpHost() + ":" + jeton.httpPort())
         .addKeyValue("admin", scheme + "://" + config.adminHost() + ":" + jeton.adminPort())
         .addKeyValue("store", config.embeddedStore() ? "embedded" : "redis").log();
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 }

@@ -22,7 +22,9 @@ import dev.jeton.verify.PinPolicy;
 import dev.jeton.verify.Verifier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import dev.jeton.audit.AuditEvent;
 import dev.jeton.audit.AuditVerticle;
 import dev.jeton.bus.Addresses;
@@ -34,6 +36,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +47,9 @@ import java.util.List;
 
 /**
  * The management listener: the admin API of API.md §3 that the login flows need, and health. Every call needs a
- * bearer token: the bootstrap admin token, or an operator's secret (role {@code admin} or {@code helpdesk}).
+ * bearer token: the bootstrap admin token, or an operator's secret (role {@code admin} or {@code helpdesk}). The
+ * token and its role are checked before any body is read; bodies are then bounded (1 MiB, PSKC files
+ * {@link PskcImport#BODY_LIMIT}), and bulk loads are streamed ({@link BulkLoader}).
  */
 public final class AdminVerticle extends ListenerVerticle {
 
@@ -54,8 +59,6 @@ public final class AdminVerticle extends ListenerVerticle {
   private static final String OPERATOR = "jeton.operator";
   private static final String ROLE = "jeton.role";
   private static final int BODY_LIMIT = 1024 * 1024;
-  /** Bulk loads and PSKC files: 100,000 NDJSON lines with tokens are about 25 MiB. */
-  private static final long LARGE_BODY_LIMIT = 256L * 1024 * 1024;
   private static final int AUDIT_MAX_LIMIT = 1000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
@@ -108,25 +111,25 @@ public final class AdminVerticle extends ListenerVerticle {
     route(router, HttpMethod.DELETE, "/v1/admin/operators/:name", ADMIN, this::deleteOperator);
     route(router, HttpMethod.GET, "/v1/admin/audit", HELPDESK, this::audit);
     router.route(HttpMethod.POST, "/v1/admin/tokens/import")
-        .handler(BodyHandler.create(false).setBodyLimit(LARGE_BODY_LIMIT))
-        .handler(this::authorize)
-        .handler(role(ADMIN, pskc::handle));
+        .handler(authorize(ADMIN))
+        .handler(BodyHandler.create(false).setBodyLimit(PskcImport.BODY_LIMIT))
+        .handler(pskc::handle);
     router.route(HttpMethod.POST, "/v1/admin/bulk")
-        .handler(BodyHandler.create(false).setBodyLimit(LARGE_BODY_LIMIT))
-        .handler(this::authorize)
-        .handler(role(ADMIN, bulk::load));
+        .handler(authorize(ADMIN))
+        .handler(ctx -> {
+          streamsItsBody(ctx);
+          bulk.load(ctx);
+        });
 
     return listen(config.adminHost(), config.adminPort());
   }
 
-
-
-
+  /** The caller is known, and allowed, before a byte of the body is read: then the body, bounded. */
   private void route(Router router, HttpMethod method, String path, String least, Handler<RoutingContext> handler) {
     router.route(method, path)
+        .handler(authorize(least))
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
-        .handler(this::authorize)
-        .handler(role(least, handler));
+        .handler(handler);
   }
 
   /** The OpenAPI 3.1 document of both listeners, read once from the jar. */
@@ -138,38 +141,67 @@ public final class AdminVerticle extends ListenerVerticle {
 
   // ---- authorization ----
 
-  private void authorize(RoutingContext ctx) {
-    String h = ctx.request().getHeader("Authorization");
-    String secret = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
-    if (secret == null || secret.isEmpty() || secret.length() > 512) {
-      Replies.error(ctx, 401, "unauthorized", "an admin bearer token is required");
-      return;
-    }
-    if (config.adminToken() != null && Secrets.matches(secret, Secrets.hash(config.adminToken()))) {
-      ctx.put(OPERATOR, "bootstrap").put(ROLE, ADMIN).next();
-      return;
-    }
-    store.findOperator(Secrets.hash(secret)).onComplete(ar -> {
-      if (ar.failed()) {
-        Replies.error(ctx, 503, "unavailable", null);
-      } else if (ar.result() == null) {
-        Replies.error(ctx, 401, "unauthorized", "unknown or revoked token");
-      } else {
-        ctx.put(OPERATOR, ar.result().name()).put(ROLE, ar.result().role()).next();
-      }
-    });
+  private Handler<RoutingContext> authorize(String least) {
+    return new Gate(least);
   }
 
-  /** Lets the handler run for {@code admin}, and for {@code helpdesk} too when {@code least} is helpdesk. */
-  private static Handler<RoutingContext> role(String least, Handler<RoutingContext> handler) {
-    return ctx -> {
-      String role = ctx.get(ROLE);
-      if (ADMIN.equals(role) || (HELPDESK.equals(least) && HELPDESK.equals(role))) {
-        handler.handle(ctx);
-      } else {
-        Replies.error(ctx, 403, "forbidden", "role " + role + " may not do this");
+  /**
+   * Authenticates the bearer token and checks its role ({@code admin}, or {@code helpdesk} too when {@code least}
+   * is helpdesk) before anything reads the body: the request is paused while the operator is looked up
+   * over the bus (a body arriving meanwhile waits in the connection, then in TCP, instead of being dropped), and the
+   * next handler (the body handler, or the bulk load) resumes it. A caller who is refused never has the body read
+   * ({@link #refuseUnread}).
+   *
+   * <p>A {@link SecurityPolicyHandler} by kind: Vert.x Web orders a route's handlers by kind and runs the body
+   * handler before any authentication handler; a security policy (like CORS, which also answers before the body) is
+   * the kind that it lets run first.
+   */
+  private final class Gate implements SecurityPolicyHandler {
+    private final String least;
+
+    Gate(String least) {
+      this.least = least;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+      String h = ctx.request().getHeader("Authorization");
+      String secret = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
+      if (secret == null || secret.isEmpty() || secret.length() > 512) {
+        refuseUnread(ctx, 401, "unauthorized", "an admin bearer token is required");
+        return;
       }
-    };
+      if (config.adminToken() != null && Secrets.matches(secret, Secrets.hash(config.adminToken()))) {
+        admit(ctx, "bootstrap", ADMIN, least);
+        return;
+      }
+      // Without a pause, the body's first bytes (or its end) would go to no handler while the operator is looked up.
+      ctx.request().pause();
+      store.findOperator(Secrets.hash(secret)).onComplete(ar -> {
+        if (ar.failed()) {
+          refuseUnread(ctx, 503, "unavailable", null);
+        } else if (ar.result() == null) {
+          refuseUnread(ctx, 401, "unauthorized", "unknown or revoked token");
+        } else {
+          admit(ctx, ar.result().name(), ar.result().role(), least);
+        }
+      });
+    }
+  }
+
+  /** Lets the request go on for {@code admin}, and for {@code helpdesk} too when {@code least} is helpdesk. */
+  private static void admit(RoutingContext ctx, String operator, String role, String least) {
+    if (ADMIN.equals(role) || (HELPDESK.equals(least) && HELPDESK.equals(role))) {
+      HttpServerRequest request = ctx.request();
+      if (request.getHeader(HttpHeaders.CONTENT_LENGTH) == null
+          && !request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+        // No body to read: the body handler passes it by, so nothing else would resume it and let it end.
+        request.resume();
+      }
+      ctx.put(OPERATOR, operator).put(ROLE, role).next();
+    } else {
+      refuseUnread(ctx, 403, "forbidden", "role " + role + " may not do this");
+    }
   }
 
   // ---- users ----

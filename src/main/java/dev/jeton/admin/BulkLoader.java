@@ -1,6 +1,7 @@
 package dev.jeton.admin;
 
 import dev.jeton.crypto.PasswordHasher;
+import dev.jeton.http.ListenerVerticle;
 import dev.jeton.http.Replies;
 import dev.jeton.http.Validation;
 import dev.jeton.track.Store;
@@ -9,6 +10,8 @@ import dev.jeton.track.TokenRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,13 +25,24 @@ import java.util.List;
 
 /**
  * {@code POST /v1/admin/bulk}: NDJSON, one {@code {"username","displayName"?,"password"?,"token"?:{...}}} a line.
- * Lines are read, validated and their seeds encrypted on worker threads, a chunk at a time; passwords are hashed on
- * worker threads in parallel; each chunk is then written by one pipelined store call. A line that cannot be applied is
- * reported with its number and why; the others are applied.
+ *
+ * <p>The body is read as it arrives, never held whole: lines are cut on {@code \n} and gathered into chunks of
+ * {@value #CHUNK}; while a chunk is validated and its seeds encrypted (on worker threads), its passwords hashed (on
+ * worker threads, in parallel) and it is written by one pipelined store call, the request is paused, so the client
+ * can only send as fast as the store takes the lines. Memory holds one chunk, the line being cut (at most
+ * {@value #MAX_LINE} bytes: a longer one is reported as failed and skipped to its end) and the list of failed lines.
+ * The body is bounded ({@link #MAX_BODY}) because that list grows with it. A line that cannot be applied is reported
+ * with its number and why; the others are applied. The caller has been authenticated before the first byte is read.
+ *
+ * <p>Thread-safety: one {@link Load} a request, confined to the admin verticle's event loop.
  */
 final class BulkLoader {
 
   static final int CHUNK = 1000;
+  /** The longest line read, in bytes: a line holds a username, a display name, a password and a token. */
+  static final int MAX_LINE = 64 * 1024;
+  /** The largest body read, in bytes (256 MiB: over 1,000,000 lines of users with tokens). */
+  static final long MAX_BODY = 256L * 1024 * 1024;
 
   private final Vertx vertx;
   private final Store store;
@@ -36,6 +50,9 @@ final class BulkLoader {
   private final PasswordHasher passwords;
   private final Clock clock;
   private final AdminVerticle admin;
+
+  /** A line read: its number and text, or why it was not kept. */
+  private record Raw(int number, String text, String error) {}
 
   /** A parsed line: its number, and either what to write (with the password still to hash) or an error. */
   private record Parsed(int number, BulkLine line, String password, String error) {}
@@ -50,23 +67,163 @@ final class BulkLoader {
   }
 
   void load(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      Replies.error(ctx, 400, "invalid_request", "the body must hold one JSON object a line");
+    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    long declared;
+    try {
+      declared = length == null ? -1 : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      declared = -1;
+    }
+    if (declared > MAX_BODY) {
+      ListenerVerticle.refuseUnread(ctx, 413, "too_large", "a bulk load holds at most " + MAX_BODY + " bytes");
       return;
     }
-    Counts counts = new Counts();
-    vertx.executeBlocking(() -> body.toString(StandardCharsets.UTF_8).split("\n", -1), false)
-        .compose(lines -> chunks(lines, 0, counts))
-        .onSuccess(v -> {
-          admin.audit(ctx, "bulk_load:applied=" + counts.created + ",failed=" + counts.failed.size(), null, null);
-          Replies.json(ctx, 200, new JsonObject().put("created", counts.created).put("failed", counts.failedByLine()));
-        })
-        .onFailure(e -> {
-          admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
-          Replies.error(ctx, 503, "unavailable", "the store failed after " + counts.created
-              + " lines were applied; lines are idempotent for users, and a token already created is reported as such");
-        });
+    new Load(ctx).start();
+  }
+
+  /** One bulk load in progress: cuts lines as bytes arrive, and writes them a chunk at a time. */
+  private final class Load {
+    private final RoutingContext ctx;
+    private final HttpServerRequest request;
+    private final Counts counts = new Counts();
+    private Buffer line = Buffer.buffer();
+    private List<Raw> pending = new ArrayList<>();
+    private boolean overlong;
+    private int number;
+    private long bytes;
+    private boolean writing;
+    private boolean ended;
+    private boolean over;
+
+    Load(RoutingContext ctx) {
+      this.ctx = ctx;
+      this.request = ctx.request();
+    }
+
+    void start() {
+      request.handler(this::data).endHandler(v -> end()).exceptionHandler(this::broken);
+      request.resume();
+    }
+
+    private void data(Buffer chunk) {
+      if (over) {
+        return;
+      }
+      bytes += chunk.length();
+      if (bytes > MAX_BODY) {
+        over = true;
+        request.pause();
+        admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
+        ListenerVerticle.refuseUnread(ctx, 413, "too_large", "a bulk load holds at most " + MAX_BODY + " bytes; "
+            + counts.created + " lines were applied before the limit");
+        return;
+      }
+      byte[] b = chunk.getBytes();
+      int from = 0;
+      for (int i = 0; i < b.length; i++) {
+        if (b[i] == '\n') {
+          append(b, from, i);
+          cut();
+          from = i + 1;
+        }
+      }
+      append(b, from, b.length);
+      if (pending.size() >= CHUNK && !writing) {
+        request.pause();
+        flush();
+      }
+    }
+
+    private void append(byte[] b, int from, int to) {
+      if (overlong || to == from) {
+        return;
+      }
+      if (line.length() + (to - from) > MAX_LINE) {
+        overlong = true;
+        line = Buffer.buffer(); // keep nothing of it
+        return;
+      }
+      line.appendBytes(b, from, to - from);
+    }
+
+    /** Ends the current line (numbered from 1, empty ones included, as a text editor shows them). */
+    private void cut() {
+      number++;
+      if (overlong) {
+        pending.add(new Raw(number, null, "the line is longer than " + MAX_LINE + " bytes"));
+      } else if (line.length() > 0) {
+        String text = line.toString(StandardCharsets.UTF_8).trim();
+        if (!text.isEmpty()) {
+          pending.add(new Raw(number, text, null));
+        }
+      }
+      overlong = false;
+      line = Buffer.buffer();
+    }
+
+    private void end() {
+      if (over) {
+        return;
+      }
+      ended = true;
+      if (line.length() > 0 || overlong) {
+        cut();
+      }
+      if (bytes == 0) {
+        over = true;
+        Replies.error(ctx, 400, "invalid_request", "the body must hold one JSON object a line");
+      } else if (!writing) {
+        next();
+      }
+    }
+
+    /** The client went away, or the connection broke: nothing more can be read nor answered. */
+    private void broken(Throwable e) {
+      if (!over) {
+        over = true;
+        admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
+      }
+    }
+
+    /** After a chunk: the next one, the answer, or more of the body. */
+    private void next() {
+      if (over) {
+        return;
+      }
+      if (ended && pending.isEmpty()) {
+        over = true;
+        admin.audit(ctx, "bulk_load:applied=" + counts.created + ",failed=" + counts.failed.size(), null, null);
+        Replies.json(ctx, 200, new JsonObject().put("created", counts.created).put("failed", counts.failedByLine()));
+      } else if (ended || pending.size() >= CHUNK) {
+        flush();
+      } else {
+        request.resume();
+      }
+    }
+
+    private void flush() {
+      writing = true;
+      List<Raw> chunk = pending;
+      pending = new ArrayList<>();
+      vertx.executeBlocking(() -> parse(chunk), false)
+          .compose(BulkLoader.this::hashPasswords)
+          .compose(parsed -> write(parsed, counts))
+          .onSuccess(v -> {
+            writing = false;
+            next();
+          })
+          .onFailure(e -> {
+            writing = false;
+            if (over) {
+              return;
+            }
+            over = true;
+            admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
+            ListenerVerticle.refuseUnread(ctx, 503, "unavailable", "the store failed after " + counts.created
+                + " lines were applied; lines are idempotent for users, and a token already created is reported as "
+                + "such");
+          });
+    }
   }
 
   private static final class Counts {
@@ -84,24 +241,11 @@ final class BulkLoader {
     }
   }
 
-  private Future<Void> chunks(String[] lines, int from, Counts counts) {
-    if (from >= lines.length) {
-      return Future.succeededFuture();
-    }
-    int to = Math.min(lines.length, from + CHUNK);
-    return vertx.executeBlocking(() -> parse(lines, from, to), false)
-        .compose(this::hashPasswords)
-        .compose(parsed -> write(parsed, counts))
-        .compose(v -> chunks(lines, to, counts));
-  }
-
-  private List<Parsed> parse(String[] lines, int from, int to) {
-    List<Parsed> out = new ArrayList<>(to - from);
-    for (int i = from; i < to; i++) {
-      String text = lines[i].trim();
-      if (!text.isEmpty()) {
-        out.add(parseLine(i + 1, text));
-      }
+  private List<Parsed> parse(List<Raw> lines) {
+    List<Parsed> out = new ArrayList<>(lines.size());
+    for (Raw raw : lines) {
+      out.add(raw.error() != null ? new Parsed(raw.number(), null, null, raw.error())
+          : parseLine(raw.number(), raw.text()));
     }
     return out;
   }

@@ -25,8 +25,18 @@ import java.util.List;
  * pre-shared AES key ({@code ?key=<hex>}) or by a password ({@code ?password=…}, PBKDF2). The file is parsed, its
  * MACs checked and its secrets decrypted on a worker thread; the keys are then created in the pool, a few hundred at
  * a time. An existing serial is skipped, never overwritten.
+ *
+ * <p>The document is held in memory, bounded by {@link #BODY_LIMIT}, and only once the caller has been authenticated
+ * as an admin ({@link AdminVerticle} checks the token before a byte is read). Not streamed to a temporary file: a PSKC
+ * file may carry its seeds in the clear, and a seed must never be written to disk unencrypted (a temp file outlives a
+ * crash, and lands in backups). Not piped into the parser as it arrives either: the StAX parser blocks on its input,
+ * so it would hold a worker thread for as long as a slow upload lasts. A vendor's file is about 1 KiB a key, so the
+ * bound admits some 60,000 keys in one file; larger batches are imported in several files.
  */
 final class PskcImport {
+
+  /** The largest PSKC document accepted, in bytes (64 MiB); a larger one is answered 413 before it is read. */
+  static final long BODY_LIMIT = 64L * 1024 * 1024;
 
   private static final int CONCURRENT_WRITES = 256;
 

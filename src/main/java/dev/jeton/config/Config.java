@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
  * @param tlsCertFile PEM certificate chain for both listeners, or null for plain HTTP
  * @param tlsKeyFile PEM private key of that certificate
  * @param shutdownGraceSeconds how long a SIGTERM waits for requests in flight before closing
+ * @param limits how long both listeners wait for a client, and how many connections each keeps
+ * @param httpHostForDemo true when {@code JETON_HTTP_HOST} was not set and the demo user is on, so the public
+ *     listener binds loopback only: the demo's live code is for the person at the machine, not for the network
  * @param trustedProxies addresses and CIDR blocks of the reverse proxies whose {@code X-Forwarded-For} is believed
  *     ({@code JETON_TRUSTED_PROXIES}); the connection's address counts for everyone else
  * @param portal the login portal's settings
@@ -52,10 +55,14 @@ public record Config(
     boolean metricsEnabled,
     String tlsCertFile, String tlsKeyFile,
     int shutdownGraceSeconds,
+    ListenerLimits limits,
+    boolean httpHostForDemo,
     ClientAddress trustedProxies,
     PortalSettings portal) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
+  private static final String ANY = "0.0.0.0";
+  private static final String LOOPBACK = "127.0.0.1";
   private static final Pattern REDIS_URL = Pattern.compile("rediss?://[^\\s]+");
 
   /** True when no Redis is configured and the embedded in-memory store is used. */
@@ -131,8 +138,17 @@ public record Config(
     if (hotpResync < hotpLookahead) {
       throw new ConfigException("JETON_HOTP_RESYNC_WINDOW must not be below JETON_HOTP_LOOKAHEAD");
     }
+    PortalSettings portal = new PortalSettings(r.returnHosts(),
+        r.integer("JETON_PORTAL_SESSION_SECONDS", 28_800, 60, 604_800),
+        r.webUrl("JETON_PORTAL_HELP_URL"), r.text("JETON_PORTAL_HELP_CONTACT", 200),
+        r.text("JETON_PORTAL_WARNING", 1000), r.bool("JETON_PORTAL_DEMO", true));
+    // The demo key page shows a live code that logs in: unless the operator chose the address, only this machine
+    // may reach it.
+    boolean demo = redisUrl == null && portal.demo();
+    boolean hostForDemo = demo && r.string("JETON_HTTP_HOST", null) == null;
+    String httpHost = r.host("JETON_HTTP_HOST", hostForDemo ? LOOPBACK : ANY);
     return new Config(
-        r.host("JETON_HTTP_HOST", "0.0.0.0"), r.integer("JETON_HTTP_PORT", 8080, 0, 65535),
+        httpHost, r.integer("JETON_HTTP_PORT", 8080, 0, 65535),
         r.host("JETON_ADMIN_HOST", "127.0.0.1"), r.integer("JETON_ADMIN_PORT", 8081, 0, 65535),
         redisUrl,
         masterKey, generatedKey,
@@ -152,10 +168,12 @@ public record Config(
         r.bool("JETON_METRICS_ENABLED", true),
         tlsCert, tlsKey,
         r.integer("JETON_SHUTDOWN_GRACE_SECONDS", 20, 0, 600),
+        new ListenerLimits(r.integer("JETON_HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, 86_400),
+            r.integer("JETON_HTTP_READ_TIMEOUT_SECONDS", 10, 1, 3_600),
+            r.integer("JETON_HTTP_MAX_CONNECTIONS", 10_000, 1, 1_000_000)),
+        hostForDemo,
         r.trustedProxies(),
-        new PortalSettings(r.returnHosts(), r.integer("JETON_PORTAL_SESSION_SECONDS", 28_800, 60, 604_800),
-            r.webUrl("JETON_PORTAL_HELP_URL"), r.text("JETON_PORTAL_HELP_CONTACT", 200),
-            r.text("JETON_PORTAL_WARNING", 1000), r.bool("JETON_PORTAL_DEMO", true)));
+        portal);
   }
 
   /** Without secrets: safe to log. */

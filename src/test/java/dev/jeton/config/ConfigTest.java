@@ -15,7 +15,11 @@ class ConfigTest {
   @Test
   void defaultsAreTheContractsAndTheEmbeddedStoreMakesItsOwnKeyAndToken() {
     Config c = Config.from(Map.of());
-    assertThat(c.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(c.httpHost()).as("the demo is on by default: loopback").isEqualTo("127.0.0.1");
+    assertThat(c.httpHostForDemo()).isTrue();
+    assertThat(c.limits().idleTimeoutSeconds()).isEqualTo(60);
+    assertThat(c.limits().readTimeoutSeconds()).isEqualTo(10);
+    assertThat(c.limits().maxConnections()).isEqualTo(10_000);
     assertThat(c.httpPort()).isEqualTo(8080);
     assertThat(c.adminHost()).isEqualTo("127.0.0.1");
     assertThat(c.adminPort()).isEqualTo(8081);
@@ -95,5 +99,36 @@ class ConfigTest {
     Config c = Config.from(env);
     assertThat(c.lockoutFailures()).isEqualTo(5);
     assertThat(c.httpPort()).isEqualTo(9100);
+  }
+
+  @Test
+  void withTheDemoOnThePublicListenerBindsLoopbackUnlessTheOperatorChoseTheAddress() {
+    assertThat(Config.from(Map.of()).httpHost()).isEqualTo("127.0.0.1");
+    Config chosen = Config.from(Map.of("JETON_HTTP_HOST", "0.0.0.0"));
+    assertThat(chosen.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(chosen.httpHostForDemo()).isFalse();
+    assertThat(Config.from(Map.of("JETON_HTTP_HOST", "192.0.2.7")).httpHost()).isEqualTo("192.0.2.7");
+    Config noDemo = Config.from(Map.of("JETON_PORTAL_DEMO", "false"));
+    assertThat(noDemo.httpHost()).as("no demo: every interface, as API.md says").isEqualTo("0.0.0.0");
+    assertThat(noDemo.httpHostForDemo()).isFalse();
+    Config redis = Config.from(Map.of("JETON_REDIS_URL", "redis://127.0.0.1:6379", "JETON_MASTER_KEY", KEY));
+    assertThat(redis.httpHost()).as("no demo with Redis").isEqualTo("0.0.0.0");
+    assertThat(redis.httpHostForDemo()).isFalse();
+  }
+
+  @Test
+  void listenerLimitsAreReadAndABadOneNamesItsVariable() {
+    Config c = Config.from(Map.of("JETON_HTTP_IDLE_TIMEOUT_SECONDS", "30", "JETON_HTTP_READ_TIMEOUT_SECONDS", "5",
+        "JETON_HTTP_MAX_CONNECTIONS", "200"));
+    assertThat(c.limits().idleTimeoutSeconds()).isEqualTo(30);
+    assertThat(c.limits().readTimeoutSeconds()).isEqualTo(5);
+    assertThat(c.limits().maxConnections()).isEqualTo(200);
+    for (String variable : new String[] {"JETON_HTTP_IDLE_TIMEOUT_SECONDS", "JETON_HTTP_READ_TIMEOUT_SECONDS",
+        "JETON_HTTP_MAX_CONNECTIONS"}) {
+      for (String bad : new String[] {"0", "-1", "ten", "99999999"}) {
+        assertThatThrownBy(() -> Config.from(Map.of(variable, bad))).as("%s=%s", variable, bad)
+            .isInstanceOf(ConfigException.class).hasMessageContaining(variable);
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.jeton.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jeton.testsupport.Api;
 import java.security.SecureRandom;
@@ -63,6 +64,39 @@ class StartupIT {
 
     jar.stop();
     assertThat(count(jar.output(), token)).as("the generated token is printed exactly once").isEqualTo(1);
+  }
+
+  @Test
+  void withTheDemoOnAndNoHostSetThePublicListenerBindsLoopbackAndSaysWhy() throws Exception {
+    // A blank JETON_HTTP_HOST counts as unset (JarProcess would otherwise set 127.0.0.1 itself).
+    jar = JarProcess.start("startup-demo-loopback", Map.of("JETON_HTTP_HOST", ""));
+    assertThat(jar.started()).as("jar started; output:\n%s", jar.tail()).isTrue();
+    String output = jar.output();
+    assertThat(output.lines().filter(l -> l.contains("public_listener_loopback_for_demo")))
+        .as("the start says which address and why; output:\n%s", output)
+        .singleElement().asString().contains("127.0.0.1").contains("demo");
+    Api api = new Api(jar.httpPort(), jar.adminPort(), null);
+    assertThat(api.raw("GET", "public", "/portal/demo-key", null, null, null).status())
+        .as("the person at the machine sees the demo").isEqualTo(200);
+    java.net.InetAddress outside = nonLoopbackAddress();
+    if (outside != null) {
+      try (java.net.Socket s = new java.net.Socket()) {
+        assertThatThrownBy(() -> s.connect(new java.net.InetSocketAddress(outside, jar.httpPort()), 2_000))
+            .as("%s:%d is not served", outside, jar.httpPort()).isInstanceOf(java.io.IOException.class);
+      }
+    }
+  }
+
+  /** An IPv4 address of this machine other than loopback, or null when it has none. */
+  private static java.net.InetAddress nonLoopbackAddress() throws java.net.SocketException {
+    for (java.net.NetworkInterface i : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      for (java.net.InetAddress a : java.util.Collections.list(i.getInetAddresses())) {
+        if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress()) {
+          return a;
+        }
+      }
+    }
+    return null;
   }
 
   @ParameterizedTest(name = "{0}={1}")
