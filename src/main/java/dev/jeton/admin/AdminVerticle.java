@@ -18,6 +18,7 @@ import dev.jeton.track.Store;
 import dev.jeton.track.TokenRecord;
 import dev.jeton.track.UserRecord;
 import dev.jeton.verify.Keys;
+import dev.jeton.verify.PasswordPolicy;
 import dev.jeton.verify.PinPolicy;
 import dev.jeton.verify.Verifier;
 import io.vertx.core.Future;
@@ -215,6 +216,11 @@ public final class AdminVerticle extends ListenerVerticle {
     String displayName = optionalString(ctx, body, "displayName", 256);
     String password = optionalString(ctx, body, "password", 256);
     if (ctx.response().ended()) {
+      return;
+    }
+    String refusal = password == null ? null : PasswordPolicy.refusal(password);
+    if (refusal != null) {
+      Replies.error(ctx, 400, "invalid_request", refusal);
       return;
     }
     Future<String> hash = password == null ? Future.succeededFuture(null)

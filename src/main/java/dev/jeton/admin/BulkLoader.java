@@ -7,6 +7,7 @@ import dev.jeton.http.Validation;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.BulkLine;
 import dev.jeton.track.TokenRecord;
+import dev.jeton.verify.PasswordPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -264,6 +265,10 @@ final class BulkLoader {
       }
       String displayName = TokenInput.string(o, "displayName", 256);
       String password = TokenInput.string(o, "password", 256);
+      String refusal = password == null ? null : PasswordPolicy.refusal(password);
+      if (refusal != null) {
+        throw new BadRequest(refusal);
+      }
       Object token = o.getValue("token");
       TokenRecord t = null;
       if (token instanceof JsonObject tokenJson) {

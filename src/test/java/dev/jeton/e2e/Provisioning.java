@@ -75,6 +75,18 @@ abstract class Provisioning {
   }
 
   @Test
+  void aPasswordOfDigitsOnlyIsRefusedForItWouldAlwaysBeReadAsAPasscode() {
+    Resp put = expect(api.admin("PUT", "/v1/admin/users/digits", new JsonObject().put("password", "2580123456")), 400);
+    assertThat(put.str("detail")).contains("digits only");
+    expect(api.adminGet("/v1/admin/users/digits"), 404);
+    Resp r = expect(bulk(line(new JsonObject().put("username", "digits").put("password", "12345678"))
+        + line(new JsonObject().put("username", "letters").put("password", "1234567a"))), 200);
+    assertThat(r.json().getInteger("created")).isEqualTo(1);
+    assertThat(r.json().getJsonArray("failed").getJsonObject(0).getMap()).containsEntry("line", 1);
+    assertThat(expect(api.login("letters", "1234567a"), 200).str("method")).isEqualTo("password");
+  }
+
+  @Test
   void bulkNeverGivesAUserMoreThanThreeTokens() {
     StringBuilder body = new StringBuilder();
     for (int i = 1; i <= 4; i++) {
