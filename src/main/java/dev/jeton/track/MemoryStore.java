@@ -2,6 +2,8 @@ package dev.jeton.track;
 
 import io.vertx.core.Future;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,6 +26,8 @@ public final class MemoryStore implements Store {
   private final Map<String, Challenge> challenges = new HashMap<>();
   private final Map<String, ClientRecord> clients = new HashMap<>();
   private final Map<String, OperatorRecord> operators = new HashMap<>();
+  private final Map<String, String> clientIndex = new HashMap<>(); // secret hash -> client name
+  private final Map<String, String> operatorIndex = new HashMap<>(); // secret hash -> operator name
 
   private record Expiring<T>(T value, long expiresAt) {}
 
@@ -282,31 +286,45 @@ public final class MemoryStore implements Store {
 
   @Override
   public synchronized Future<Void> putClient(ClientRecord c) {
-    clients.put(c.name(), c);
+    ClientRecord old = clients.put(c.name(), c);
+    if (old != null) {
+      clientIndex.remove(old.secretHash());
+    }
+    clientIndex.put(c.secretHash(), c.name());
     return Future.succeededFuture();
   }
 
   @Override
   public synchronized Future<ClientRecord> findClient(String secretHash) {
-    return Future.succeededFuture(
-        clients.values().stream().filter(c -> c.secretHash().equals(secretHash)).findFirst().orElse(null));
+    String name = clientIndex.get(secretHash);
+    ClientRecord c = name == null ? null : clients.get(name);
+    return Future.succeededFuture(c != null && sameHash(c.secretHash(), secretHash) ? c : null);
   }
 
   @Override
   public synchronized Future<Void> putOperator(OperatorRecord o) {
-    operators.put(o.name(), o);
+    OperatorRecord old = operators.put(o.name(), o);
+    if (old != null) {
+      operatorIndex.remove(old.secretHash());
+    }
+    operatorIndex.put(o.secretHash(), o.name());
     return Future.succeededFuture();
   }
 
   @Override
   public synchronized Future<OperatorRecord> findOperator(String secretHash) {
-    return Future.succeededFuture(
-        operators.values().stream().filter(o -> o.secretHash().equals(secretHash)).findFirst().orElse(null));
+    String name = operatorIndex.get(secretHash);
+    OperatorRecord o = name == null ? null : operators.get(name);
+    return Future.succeededFuture(o != null && sameHash(o.secretHash(), secretHash) ? o : null);
   }
 
   @Override
   public synchronized Future<Boolean> deleteOperator(String name) {
-    return Future.succeededFuture(operators.remove(name) != null);
+    OperatorRecord old = operators.remove(name);
+    if (old != null) {
+      operatorIndex.remove(old.secretHash());
+    }
+    return Future.succeededFuture(old != null);
   }
 
   @Override
@@ -375,6 +393,10 @@ public final class MemoryStore implements Store {
   /** Failure counters outlive the lock, and a day at least, so that a slow guesser is still counted. */
   static long failTtl(Fail f) {
     return f.now() + Math.max(f.lockoutSeconds() * 2000L, 86_400_000L);
+  }
+
+  private static boolean sameHash(String stored, String given) {
+    return MessageDigest.isEqual(stored.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 
   private static Future<CommitResult> result(CommitOutcome o, long until) {

@@ -1106,6 +1106,66 @@ abstract class StoreContract {
   }
 
   @Test
+  void racingClientRotationsLeaveExactlyOneSecretTheLastOneWritten() throws Exception {
+    await(store().putClient(new ClientRecord("portal", "h-first", false, "any")));
+
+    race(40, i -> store().putClient(new ClientRecord("portal", "h-" + i, i % 2 == 0, "any")));
+
+    assertThat(await(store().findClient("h-first"))).isNull();
+    List<ClientRecord> found = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ClientRecord c = await(store().findClient("h-" + i));
+      if (c != null) {
+        assertThat(c).isEqualTo(new ClientRecord("portal", "h-" + i, i % 2 == 0, "any"));
+        found.add(c);
+      }
+    }
+    assertThat(found).hasSize(1);
+    await(store().putClient(new ClientRecord("portal", "h-next", false, "otp")));
+    assertThat(await(store().findClient(found.get(0).secretHash()))).isNull();
+    assertThat(await(store().findClient("h-next"))).isEqualTo(new ClientRecord("portal", "h-next", false, "otp"));
+  }
+
+  @Test
+  void racingOperatorRotationsLeaveExactlyOneSecretTheLastOneWritten() throws Exception {
+    await(store().putOperator(new OperatorRecord("desk", "h-first", "helpdesk")));
+
+    race(40, i -> store().putOperator(new OperatorRecord("desk", "h-" + i, i % 2 == 0 ? "admin" : "helpdesk")));
+
+    assertThat(await(store().findOperator("h-first"))).isNull();
+    List<OperatorRecord> found = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      OperatorRecord o = await(store().findOperator("h-" + i));
+      if (o != null) {
+        assertThat(o).isEqualTo(new OperatorRecord("desk", "h-" + i, i % 2 == 0 ? "admin" : "helpdesk"));
+        found.add(o);
+      }
+    }
+    assertThat(found).hasSize(1);
+    assertThat(await(store().deleteOperator("desk"))).isTrue();
+    assertThat(await(store().findOperator(found.get(0).secretHash()))).isNull();
+  }
+
+  @Test
+  void aRotationRacingADeletionLeavesNoSecretOfTheDeletedOperator() throws Exception {
+    await(store().putOperator(new OperatorRecord("desk", "h-first", "helpdesk")));
+
+    List<Boolean> deleted = race(20, i -> i == 10 ? store().deleteOperator("desk")
+        : store().putOperator(new OperatorRecord("desk", "h-" + i, "admin")).map(true));
+
+    assertThat(deleted).hasSize(20);
+    long valid = 0;
+    for (int i = 0; i < 20; i++) {
+      if (i != 10 && await(store().findOperator("h-" + i)) != null) {
+        valid++;
+      }
+    }
+    // Either the deletion came last (nothing valid) or some rotations after it re-created the operator (one valid).
+    assertThat(valid).isLessThanOrEqualTo(1);
+    assertThat(await(store().findOperator("h-first"))).isNull();
+  }
+
+  @Test
   void aTokenRacedForByManyUsersGetsExactlyOneOwner() throws Exception {
     createToken(token("T1"));
     for (int i = 0; i < 10; i++) {
