@@ -1,5 +1,6 @@
 package dev.jeton.track;
 
+import dev.jeton.crypto.Secrets;
 import io.vertx.core.Future;
 
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,19 @@ public final class MemoryStore implements Store {
   private final Map<String, OperatorRecord> operators = new HashMap<>();
   private final Map<String, String> clientIndex = new HashMap<>(); // secret hash -> client name
   private final Map<String, String> operatorIndex = new HashMap<>(); // secret hash -> operator name
+  private final Map<String, SessionMark> sessionMarks = new HashMap<>(); // one per user, made with it
+
+  /** A user's generation id (new when the user is re-created) and portal session count. */
+  private record SessionMark(String gen, long count) {
+    SessionMark next() {
+      return new SessionMark(gen, count + 1);
+    }
+
+    @Override
+    public String toString() {
+      return gen + "." + count;
+    }
+  }
 
   private record Expiring<T>(T value, long expiresAt) {}
 
@@ -37,8 +51,9 @@ public final class MemoryStore implements Store {
     if (c != null && (!c.username().equals(q.username()) || c.expiredAt(q.now()))) {
       c = null;
     }
+    SessionMark mark = sessionMarks.get(q.username());
     return Future.succeededFuture(new LoginState(users.get(q.username()), failState(q.username(), q.now()),
-        ipFailures(q.ip(), q.now(), q.ipWindowSeconds()), c));
+        ipFailures(q.ip(), q.now(), q.ipWindowSeconds()), c, mark == null ? null : mark.toString()));
   }
 
   @Override
@@ -112,6 +127,9 @@ public final class MemoryStore implements Store {
     }
     int n = state.failures() + 1;
     long until = n >= f.lockoutFailures() ? f.now() + f.lockoutSeconds() * 1000L : state.lockedUntil();
+    if (n >= f.lockoutFailures()) {
+      sessionMarks.computeIfPresent(f.username(), (u, m) -> m.next());
+    }
     failures.put(f.username(), new Expiring<>(new FailState(n, until, f.fingerprint()), failTtl(f)));
     if (f.challengeId() != null) {
       Challenge c = challenges.get(f.challengeId());
@@ -149,6 +167,7 @@ public final class MemoryStore implements Store {
     UserRecord old = users.get(p.username());
     if (old == null) {
       users.put(p.username(), new UserRecord(p.username(), p.displayName(), p.passwordHash(), List.of(), Map.of(), p.now()));
+      sessionMarks.put(p.username(), new SessionMark(Secrets.randomId().substring(0, 8), 0));
       return Future.succeededFuture(true);
     }
     users.put(p.username(), new UserRecord(p.username(),
@@ -176,6 +195,7 @@ public final class MemoryStore implements Store {
       pool.put(t.serial(), t.withOwner(null).withPin(null));
     }
     failures.remove(username);
+    sessionMarks.remove(username);
     challenges.values().removeIf(c -> c.username().equals(username));
     return Future.succeededFuture(true);
   }
@@ -263,6 +283,7 @@ public final class MemoryStore implements Store {
     List<TokenRecord> tokens = new ArrayList<>();
     user.tokens().forEach(t -> tokens.add(t.withPin(null)));
     users.put(username, withTokens(user, tokens));
+    sessionMarks.computeIfPresent(username, (u, m) -> m.next());
     return Future.succeededFuture(true);
   }
 
@@ -325,6 +346,22 @@ public final class MemoryStore implements Store {
       operatorIndex.remove(old.secretHash());
     }
     return Future.succeededFuture(old != null);
+  }
+
+  @Override
+  public synchronized Future<String> sessionMark(String username) {
+    SessionMark mark = sessionMarks.get(username);
+    return Future.succeededFuture(mark == null ? null : mark.toString());
+  }
+
+  @Override
+  public synchronized Future<Boolean> endSessions(EndSessions e) {
+    SessionMark mark = sessionMarks.get(e.username());
+    if (mark == null || !mark.toString().equals(e.mark())) {
+      return Future.succeededFuture(false);
+    }
+    sessionMarks.put(e.username(), mark.next());
+    return Future.succeededFuture(true);
   }
 
   @Override

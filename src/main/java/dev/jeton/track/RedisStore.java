@@ -28,10 +28,10 @@ import java.util.function.Function;
  * hash tag {@code {u:NAME}} and all keys of one pooled token {@code {t:SERIAL}}, so each script touches one slot and
  * works on Redis Cluster.
  *
- * <p>Layout: {@code jeton:{u:NAME}} user hash (display name, password hash, token list, per token
- * {@code t:SERIAL} = "type|algorithm|digits|period" and {@code t:SERIAL:k|on|pin|last|drift|used}, emergency codes
- * {@code e:HASH} = expiry), every value short enough (64 bytes at most with a 20-byte seed) for the hash to stay a
- * compact listpack; {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID} challenges (each carries the
+ * <p>Layout: {@code jeton:{u:NAME}} user hash (display name, password hash, token list, generation id {@code gen},
+ * portal session count {@code sg}, per token {@code t:SERIAL} = "type|algorithm|digits|period" and
+ * {@code t:SERIAL:k|on|pin|last|drift|used}, emergency codes {@code e:HASH} = expiry), every value short enough
+ * (64 bytes at most with a 20-byte seed) for the hash to stay a compact listpack; {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID} challenges (each carries the
  * user's generation id, so that a deleted user's die with it); {@code jeton:{t:SERIAL}} the token while it is in the
  * pool, only its owner while assigned; {@code jeton:ip:{IP}:WINDOW} IP failures; {@code jeton:{clients}:c:NAME} and
  * {@code jeton:{ops}:o:NAME} clients and operators, each found by its secret's hash through the index hash
@@ -64,9 +64,10 @@ public final class RedisStore implements Store {
   private static final LuaScript BULK_USER = LuaScript.load("bulkuser");
   private static final LuaScript PUT_SECRET = LuaScript.load("putsecret");
   private static final LuaScript DROP_SECRET = LuaScript.load("dropsecret");
+  private static final LuaScript END_SESSIONS = LuaScript.load("endsessions");
   private static final List<LuaScript> ALL = List.of(COMMIT, FAIL, SET_PIN, PUT_USER, CREATE_TOKEN, CLAIM,
       ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY, BULK_USER, PUT_SECRET,
-      DROP_SECRET);
+      DROP_SECRET, END_SESSIONS);
 
   /** Index of the clients by secret hash; every client key shares its hash tag, so one script updates both. */
   private static final String CLIENT_INDEX = "jeton:{clients}:by-secret";
@@ -131,7 +132,8 @@ public final class RedisStore implements Store {
           if (c != null && (c.expiredAt(q.now()) || !challenge.getOrDefault("gen", "").equals(user.getOrDefault("gen", "")))) {
             c = null;
           }
-          return new LoginState(user.isEmpty() ? null : user(u, user), failState(fail), ipFailures, c);
+          return user.isEmpty() ? new LoginState(null, failState(fail), ipFailures, c)
+              : new LoginState(user(u, user), failState(fail), ipFailures, c, mark(user.get("gen"), user.get("sg")));
         });
   }
 
@@ -175,7 +177,7 @@ public final class RedisStore implements Store {
     long lockUntil = f.now() + f.lockoutSeconds() * 1000L;
     long ttl = MemoryStore.failTtl(f) - f.now();
     return batch(retry -> List.of(
-        script(FAIL, retry, List.of(failKey(u), challengeKey(u, f.challengeId())),
+        script(FAIL, retry, List.of(failKey(u), challengeKey(u, f.challengeId()), userKey(u)),
             List.of(nz(f.fingerprint()), Long.toString(f.now()), Integer.toString(f.lockoutFailures()),
                 Long.toString(lockUntil), Long.toString(ttl), f.challengeId() == null ? "0" : "1",
                 Integer.toString(Challenge.MAX_TRIES))),
@@ -379,6 +381,22 @@ public final class RedisStore implements Store {
             secretHash.getBytes(StandardCharsets.UTF_8)) ? null : record.apply(name.toString(), m);
       });
     });
+  }
+
+  @Override
+  public Future<String> sessionMark(String username) {
+    return send(Request.cmd(Command.HMGET).arg(userKey(username)).arg("gen").arg("sg"))
+        .map(r -> r.get(0) == null ? null : mark(r.get(0).toString(), r.get(1) == null ? null : r.get(1).toString()));
+  }
+
+  @Override
+  public Future<Boolean> endSessions(EndSessions e) {
+    return eval(END_SESSIONS, List.of(userKey(e.username())), List.of(e.mark())).map(r -> r.toInteger() == 1);
+  }
+
+  /** A session mark: the user's generation id and session count ({@code sg}, absent until first moved on). */
+  private static String mark(String gen, String sessionCount) {
+    return nz(gen) + "." + (sessionCount == null ? "0" : sessionCount);
   }
 
   /**
