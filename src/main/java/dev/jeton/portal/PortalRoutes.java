@@ -231,8 +231,9 @@ public final class PortalRoutes {
       ctx.response().setStatusCode(303).putHeader("Location", "/portal").end();
       return;
     }
-    ctx.response().addCookie(cookie(SessionCookie.NAME, "", "/", 0, CookieSameSite.LAX, ctx));
+    // Read before the removal is added: the request's cookies and the response's share one jar.
     Optional<SessionCookie.Session> s = signedSession(ctx);
+    ctx.response().addCookie(cookie(SessionCookie.NAME, "", "/", 0, CookieSameSite.LAX, ctx));
     Future<Boolean> ended = s.isEmpty() ? Future.succeededFuture(false)
         : store.endSessions(new Store.EndSessions(s.get().username(), s.get().mark()));
     ended.onComplete(ar -> {
