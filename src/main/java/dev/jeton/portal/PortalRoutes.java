@@ -44,7 +44,7 @@ import java.util.Optional;
  * {@code /portal/static/}, and on the embedded store the demo key ({@code GET /portal/demo-key}, and its
  * {@code /code} as JSON).
  *
- * <p>Every form carries a CSRF token bound to a cookie; the challenge {@code state} and the return URL travel in
+ * <p>Every form carries a CSRF token bound to this browser's CSRF cookie ({@code __Host-} over HTTPS); the challenge {@code state} and the return URL travel in
  * hidden fields, never in a URL; the return URL is checked against {@code JETON_PORTAL_RETURN_HOSTS} when the page
  * opens and again at ACCEPT. Every page goes out with a Content-Security-Policy without inline script or style,
  * framing forbidden, no referrer, no caching.
@@ -308,16 +308,22 @@ public final class PortalRoutes {
         ? signed : Optional.empty());
   }
 
-  /** The CSRF token for this browser's CSRF cookie, setting the cookie first when it has none. */
+  /**
+   * The CSRF token for this browser's CSRF cookie, setting the cookie first when it has none. Over HTTPS the cookie is
+   * {@code __Host-jeton_csrf} ({@code Secure}, {@code Path=/}, no Domain), which no other host can plant; over plain
+   * HTTP it is {@code jeton_csrf} on {@code /portal} (see {@link Csrf} for what holds then).
+   */
   private String csrfToken(RoutingContext ctx) {
     String value = ctx.get(Csrf.COOKIE);
     if (value == null) {
-      Cookie existing = ctx.request().getCookie(Csrf.COOKIE);
+      boolean https = secureConnection(ctx);
+      String name = Csrf.cookieName(https);
+      Cookie existing = ctx.request().getCookie(name);
       value = existing != null && existing.getValue().length() >= 32 && existing.getValue().length() <= 64
           ? existing.getValue() : null;
       if (value == null) {
         value = Csrf.newCookieValue();
-        ctx.response().addCookie(cookie(Csrf.COOKIE, value, "/portal", -1, CookieSameSite.STRICT, ctx));
+        ctx.response().addCookie(cookie(name, value, https ? "/" : "/portal", -1, CookieSameSite.STRICT, ctx));
       }
       ctx.put(Csrf.COOKIE, value);
     }
@@ -331,7 +337,8 @@ public final class PortalRoutes {
         expectedOrigin)) {
       return false;
     }
-    Cookie cookie = ctx.request().getCookie(Csrf.COOKIE);
+    // Over HTTPS only the __Host- cookie counts: a plain one may have been planted by a sibling subdomain.
+    Cookie cookie = ctx.request().getCookie(Csrf.cookieName(secureConnection(ctx)));
     return cookie != null && portal.csrf().valid(cookie.getValue(), single(form, Csrf.FIELD));
   }
 
