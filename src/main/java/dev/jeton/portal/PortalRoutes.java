@@ -40,14 +40,18 @@ import java.util.Optional;
  *
  * <p>Routes: {@code GET /} (to the portal), {@code GET /portal} (login page; {@code CT_ORIG_URL} = where to return
  * after login), {@code POST /portal/login} (every step: login, NEW_PIN, NEXT_PASSCODE), {@code POST /portal/logout},
- * {@code GET /v1/session} (is this session cookie valid, for whom), the stylesheet and script under
+ * {@code GET /v1/session} (is this session cookie valid and not revoked, for whom), the stylesheet and script under
  * {@code /portal/static/}, and on the embedded store the demo key ({@code GET /portal/demo-key}, and its
  * {@code /code} as JSON).
  *
- * <p>Every form carries a CSRF token bound to this browser's CSRF cookie ({@code __Host-} over HTTPS); the challenge {@code state} and the return URL travel in
- * hidden fields, never in a URL; the return URL is checked against {@code JETON_PORTAL_RETURN_HOSTS} when the page
- * opens and again at ACCEPT. Every page goes out with a Content-Security-Policy without inline script or style,
- * framing forbidden, no referrer, no caching.
+ * <p>Every form carries a CSRF token bound to this browser's CSRF cookie ({@code __Host-} over HTTPS, see
+ * {@link Csrf}); the challenge {@code state} and the return URL travel in hidden fields, never in a URL; the return
+ * URL is checked against {@code JETON_PORTAL_RETURN_HOSTS} when the page opens and again at ACCEPT. Every page goes
+ * out with a Content-Security-Policy without inline script or style, framing forbidden, no referrer, no caching.
+ *
+ * <p>Sessions are revocable: a session cookie carries the user's session mark from the login, and the portal counts
+ * it (for {@code GET /v1/session} and for "already signed in") only while the store still holds that mark, one read
+ * over the bus. Logout, a lock, clearing the PINs and deleting the user change it (see {@code Store.sessionMark}).
  */
 public final class PortalRoutes {
 

@@ -63,8 +63,8 @@ class PortalTlsTest {
     X500Name name = new X500Name("CN=jeton-portal-test");
     Instant now = Instant.now();
     X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
-        BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))),
-        name, pair.getPublic())
+        BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
+        Date.from(now.plus(Duration.ofDays(1))), name, pair.getPublic())
         .addExtension(Extension.subjectAlternativeName, false,
             new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")))
         .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
