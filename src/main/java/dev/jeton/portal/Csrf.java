@@ -10,20 +10,37 @@ import java.util.Locale;
 import javax.crypto.Mac;
 
 /**
- * CSRF protection for the portal's forms by signed double submit.
+ * CSRF protection for the portal's forms by signed double submit, bound to the browser.
  *
- * <p>The browser holds a random value in the {@link #COOKIE} cookie; each form carries, in the {@link #FIELD}
- * field, {@link #token} of that value: an HMAC under a server key. A cross-site page can make the browser send
- * the cookie but can neither read it nor compute the token, and because the token is keyed, planting a cookie
- * of the attacker's choosing (e.g. from a sibling subdomain) does not help without the key. {@link #crossSite}
- * adds the browser's own Fetch Metadata and Origin checks in front.
+ * <p>The browser holds a random id in a cookie ({@link #cookieName}); each form carries, in the {@link #FIELD}
+ * field, {@link #token} of that id: an HMAC under a server key. A cross-site page can make the browser send the
+ * cookie but can neither read it nor compute the token. The HMAC alone does not stop an attacker who can set a cookie
+ * for the portal's host: they fetch a page themselves, plant their own id in the victim's browser and post their own
+ * token with it. What stops that is a cookie they cannot plant:
+ * <ul>
+ *   <li>Over HTTPS (served here or by a trusted proxy that says so) the id lives in {@link #HOST_COOKIE}, a
+ *       {@code __Host-} cookie: {@code Secure}, {@code Path=/}, no {@code Domain}. Browsers accept a cookie of that
+ *       name only from this very origin over HTTPS, so neither a sibling subdomain nor a plain-HTTP network attacker
+ *       can set or overwrite it, and a token is valid only with the id of the browser it was minted for. A cookie
+ *       named {@link #COOKIE} is ignored then.</li>
+ *   <li>Over plain HTTP (a development setup) there is no such cookie: {@link #COOKIE} can be planted by anyone who
+ *       can set cookies for the host (a sibling subdomain, the network). What still holds there is
+ *       {@link #crossSite}: browsers send {@code Origin} with every form POST, so a form posted from another site or
+ *       a sibling subdomain is refused; only a client that sends neither {@code Origin} nor {@code Sec-Fetch-Site}
+ *       (an old browser) can be tricked, and then only into submitting the login form (login CSRF), never into
+ *       revealing anything.</li>
+ * </ul>
+ * {@link #crossSite} stands in front of the token check in both cases.
  *
  * <p>Immutable and thread-safe: each call works on its own clone of an initialised {@link Mac}.
  */
 public final class Csrf {
 
-    /** Name of the cookie holding the random value. */
+    /** Name of the cookie holding the browser's random id over plain HTTP. */
     public static final String COOKIE = "jeton_csrf";
+
+    /** Name of the cookie holding the browser's random id over HTTPS: {@code Secure}, {@code Path=/}, no Domain. */
+    public static final String HOST_COOKIE = "__Host-" + COOKIE;
 
     /** Name of the form field holding the token. */
     public static final String FIELD = "csrf";
@@ -48,6 +65,15 @@ public final class Csrf {
             throw new IllegalArgumentException("CSRF key must be " + KEY_LENGTH + " bytes");
         }
         this.hmac = new HmacSha256(key);
+    }
+
+    /**
+     * @param https whether the browser reaches the portal over HTTPS
+     * @return the name of the cookie that holds the browser's id: {@link #HOST_COOKIE} over HTTPS, else
+     *         {@link #COOKIE}
+     */
+    public static String cookieName(boolean https) {
+        return https ? HOST_COOKIE : COOKIE;
     }
 
     /**

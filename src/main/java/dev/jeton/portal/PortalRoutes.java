@@ -6,8 +6,11 @@ import dev.jeton.config.Config;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.http.ClientAddress;
 import dev.jeton.http.Validation;
+import dev.jeton.track.BusStore;
+import dev.jeton.track.Store;
 import dev.jeton.verify.LoginOutcome;
 import dev.jeton.verify.LoginRequest;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -26,6 +29,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
@@ -35,14 +40,18 @@ import java.util.Optional;
  *
  * <p>Routes: {@code GET /} (to the portal), {@code GET /portal} (login page; {@code CT_ORIG_URL} = where to return
  * after login), {@code POST /portal/login} (every step: login, NEW_PIN, NEXT_PASSCODE), {@code POST /portal/logout},
- * {@code GET /v1/session} (is this session cookie valid, for whom), the stylesheet and script under
+ * {@code GET /v1/session} (is this session cookie valid and not revoked, for whom), the stylesheet and script under
  * {@code /portal/static/}, and on the embedded store the demo key ({@code GET /portal/demo-key}, and its
  * {@code /code} as JSON).
  *
- * <p>Every form carries a CSRF token bound to a cookie; the challenge {@code state} and the return URL travel in
- * hidden fields, never in a URL; the return URL is checked against {@code JETON_PORTAL_RETURN_HOSTS} when the page
- * opens and again at ACCEPT. Every page goes out with a Content-Security-Policy without inline script or style,
- * framing forbidden, no referrer, no caching.
+ * <p>Every form carries a CSRF token bound to this browser's CSRF cookie ({@code __Host-} over HTTPS, see
+ * {@link Csrf}); the challenge {@code state} and the return URL travel in hidden fields, never in a URL; the return
+ * URL is checked against {@code JETON_PORTAL_RETURN_HOSTS} when the page opens and again at ACCEPT. Every page goes
+ * out with a Content-Security-Policy without inline script or style, framing forbidden, no referrer, no caching.
+ *
+ * <p>Sessions are revocable: a session cookie carries the user's session mark from the login, and the portal counts
+ * it (for {@code GET /v1/session} and for "already signed in") only while the store still holds that mark, one read
+ * over the bus. Logout, a lock, clearing the PINs and deleting the user change it (see {@code Store.sessionMark}).
  */
 public final class PortalRoutes {
 
@@ -59,6 +68,7 @@ public final class PortalRoutes {
   private final Portal portal;
   private final ClientAddress proxies;
   private final DeliveryOptions verifyOptions;
+  private final Store store;
   private final String csp;
 
   public PortalRoutes(Vertx vertx, Config config, Portal portal) {
@@ -67,6 +77,7 @@ public final class PortalRoutes {
     this.proxies = config.trustedProxies();
     this.verifyOptions = new DeliveryOptions().setSendTimeout(config.storeTimeoutMillis() * 3L + 2_000L)
         .setLocalOnly(true);
+    this.store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
     // A form posted to the portal may end in a redirect to a return host: form-action must allow those hosts too.
     StringBuilder formAction = new StringBuilder("'self'");
     portal.settings().returnHosts().forEach(h -> formAction.append(' ').append(h));
@@ -97,9 +108,13 @@ public final class PortalRoutes {
   }
 
   private void loginPage(RoutingContext ctx) {
+    // When the store cannot say whether the session is current, the visitor is not signed in: the login page.
+    currentSession(ctx).otherwise(Optional.empty()).onSuccess(session -> loginPage(ctx, session));
+  }
+
+  private void loginPage(RoutingContext ctx, Optional<SessionCookie.Session> session) {
     Texts t = texts(ctx);
     String returnUrl = allowedReturn(ctx.request().getParam(RETURN_PARAM));
-    Optional<SessionCookie.Session> session = session(ctx.request().getCookie(SessionCookie.NAME));
     if (session.isPresent()) {
       // Already signed in: straight back to the application, as a single sign-on portal does.
       if (returnUrl != null) {
@@ -161,7 +176,13 @@ public final class PortalRoutes {
   private void answer(RoutingContext ctx, Texts t, Pages.Carry carry, boolean pinStep, LoginOutcome o) {
     switch (o.kind()) {
       case ACCEPT:
-        ctx.response().addCookie(cookie(SessionCookie.NAME, portal.sessions().issue(o.username(), o.method()), "/",
+        if (o.sessionMark() == null) {
+          // No mark, no revocable session: never a session that logout or a lock could not end.
+          html(ctx, 503, Pages.notice(t, "unavailable", "unavailable"));
+          return;
+        }
+        ctx.response().addCookie(cookie(SessionCookie.NAME,
+            portal.sessions().issue(o.username(), o.method(), o.sessionMark()), "/",
             portal.settings().sessionSeconds(), CookieSameSite.LAX, ctx));
         if (carry.returnUrl() != null) {
           redirect(ctx, carry.returnUrl());
@@ -205,21 +226,55 @@ public final class PortalRoutes {
     }
   }
 
+  /**
+   * Ends the user's sessions on every device (the store moves their session mark on), not only in this browser. When
+   * the store cannot do it, the visitor is told so (503) rather than believing they are signed out everywhere.
+   */
   private void logout(RoutingContext ctx) {
-    if (formFromHere(ctx, ctx.request().formAttributes())) {
-      ctx.response().addCookie(cookie(SessionCookie.NAME, "", "/", 0, CookieSameSite.LAX, ctx));
+    if (!formFromHere(ctx, ctx.request().formAttributes())) {
+      ctx.response().setStatusCode(303).putHeader("Location", "/portal").end();
+      return;
     }
-    ctx.response().setStatusCode(303).putHeader("Location", "/portal").end();
+    // Read before the removal is added: the request's cookies and the response's share one jar.
+    Optional<SessionCookie.Session> s = signedSession(ctx);
+    ctx.response().addCookie(cookie(SessionCookie.NAME, "", "/", 0, CookieSameSite.LAX, ctx));
+    Future<Boolean> ended = s.isEmpty() ? Future.succeededFuture(false)
+        : store.endSessions(new Store.EndSessions(s.get().username(), s.get().mark()));
+    ended.onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().setStatusCode(303).putHeader("Location", "/portal").end();
+      } else {
+        LOG.atWarn().setMessage("logout_failed").addKeyValue("failure", ar.cause().getClass().getSimpleName()).log();
+        html(ctx, 503, Pages.notice(texts(ctx), "unavailable", "unavailable"));
+      }
+    });
   }
 
-  /** {@code GET /v1/session}: 200 with who the session cookie is for, or 401. For applications behind the portal. */
+  /**
+   * {@code GET /v1/session}: 200 with who the session cookie is for, 401 when there is none or it was revoked, 503
+   * when the store cannot say. For applications behind the portal.
+   */
   private void session(RoutingContext ctx) {
-    Optional<SessionCookie.Session> s = session(ctx.request().getCookie(SessionCookie.NAME));
-    JsonObject body = s.map(v -> new JsonObject().put("username", v.username()).put("method", v.method())
-            .put("issuedAt", v.issuedAt().toString()).put("expiresAt", v.expiresAt().toString()))
-        .orElse(new JsonObject().put("error", "no_session"));
-    ctx.response().setStatusCode(s.isPresent() ? 200 : 401).putHeader("Content-Type", "application/json")
-        .putHeader("Cache-Control", "no-store").end(body.encode());
+    currentSession(ctx).onComplete(ar -> {
+      JsonObject body;
+      int status;
+      if (ar.failed()) {
+        status = 503;
+        body = new JsonObject().put("error", "unavailable");
+      } else if (ar.result().isEmpty()) {
+        status = 401;
+        body = new JsonObject().put("error", "no_session");
+      } else {
+        SessionCookie.Session v = ar.result().get();
+        status = 200;
+        body = new JsonObject().put("username", v.username()).put("method", v.method())
+            .put("issuedAt", v.issuedAt().toString()).put("expiresAt", v.expiresAt().toString());
+      }
+      if (!ctx.response().ended()) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+            .putHeader("Cache-Control", "no-store").end(body.encode());
+      }
+    });
   }
 
   private void demoPage(RoutingContext ctx) {
@@ -236,20 +291,43 @@ public final class PortalRoutes {
 
   // ---- helpers ----
 
-  private Optional<SessionCookie.Session> session(Cookie cookie) {
+  /** The session the cookie's value vouches for by itself (signature and times), revoked or not. */
+  private Optional<SessionCookie.Session> signedSession(RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(SessionCookie.NAME);
     return cookie == null ? Optional.empty() : portal.sessions().verify(cookie.getValue());
   }
 
-  /** The CSRF token for this browser's CSRF cookie, setting the cookie first when it has none. */
+  /**
+   * The session of this request if it is signed, current and not revoked: its mark is still the user's session mark
+   * in the store (one read, only when a signed cookie is present). Fails when the store cannot answer.
+   */
+  private Future<Optional<SessionCookie.Session>> currentSession(RoutingContext ctx) {
+    Optional<SessionCookie.Session> signed = signedSession(ctx);
+    if (signed.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    SessionCookie.Session s = signed.get();
+    return store.sessionMark(s.username()).map(current -> current != null
+        && MessageDigest.isEqual(current.getBytes(StandardCharsets.UTF_8), s.mark().getBytes(StandardCharsets.UTF_8))
+        ? signed : Optional.empty());
+  }
+
+  /**
+   * The CSRF token for this browser's CSRF cookie, setting the cookie first when it has none. Over HTTPS the cookie is
+   * {@code __Host-jeton_csrf} ({@code Secure}, {@code Path=/}, no Domain), which no other host can plant; over plain
+   * HTTP it is {@code jeton_csrf} on {@code /portal} (see {@link Csrf} for what holds then).
+   */
   private String csrfToken(RoutingContext ctx) {
     String value = ctx.get(Csrf.COOKIE);
     if (value == null) {
-      Cookie existing = ctx.request().getCookie(Csrf.COOKIE);
+      boolean https = secureConnection(ctx);
+      String name = Csrf.cookieName(https);
+      Cookie existing = ctx.request().getCookie(name);
       value = existing != null && existing.getValue().length() >= 32 && existing.getValue().length() <= 64
           ? existing.getValue() : null;
       if (value == null) {
         value = Csrf.newCookieValue();
-        ctx.response().addCookie(cookie(Csrf.COOKIE, value, "/portal", -1, CookieSameSite.STRICT, ctx));
+        ctx.response().addCookie(cookie(name, value, https ? "/" : "/portal", -1, CookieSameSite.STRICT, ctx));
       }
       ctx.put(Csrf.COOKIE, value);
     }
@@ -263,7 +341,8 @@ public final class PortalRoutes {
         expectedOrigin)) {
       return false;
     }
-    Cookie cookie = ctx.request().getCookie(Csrf.COOKIE);
+    // Over HTTPS only the __Host- cookie counts: a plain one may have been planted by a sibling subdomain.
+    Cookie cookie = ctx.request().getCookie(Csrf.cookieName(secureConnection(ctx)));
     return cookie != null && portal.csrf().valid(cookie.getValue(), single(form, Csrf.FIELD));
   }
 
@@ -341,7 +420,7 @@ public final class PortalRoutes {
       if (in == null) {
         throw new IllegalStateException("missing resource " + name);
       }
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

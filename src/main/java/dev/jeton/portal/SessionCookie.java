@@ -17,13 +17,15 @@ import javax.crypto.Mac;
 /**
  * Signed, stateless values for the portal's session cookie.
  *
- * <p>A value reads {@code v1.<payload>.<signature>}: the payload is base64url (no padding) of the UTF-8 text
- * {@code username \n method \n issuedAt \n expiresAt \n nonce} (times in epoch seconds, nonce 16 random bytes
- * in hex), the signature base64url (no padding) of HMAC-SHA256 over {@code "v1." + payload}. The payload is
- * signed, not encrypted: it MUST NOT carry anything secret.
+ * <p>A value reads {@code v2.<payload>.<signature>}: the payload is base64url (no padding) of the UTF-8 text
+ * {@code username \n method \n issuedAt \n expiresAt \n nonce \n mark} (times in epoch seconds, nonce 16 random
+ * bytes in hex, mark the user's session mark at login), the signature base64url (no padding) of HMAC-SHA256 over
+ * {@code "v2." + payload}. The payload is signed, not encrypted: it MUST NOT carry anything secret.
  *
- * <p>Nothing is stored server side, so a value stays valid until it expires; logging out only deletes the
- * cookie in the browser. Rotating the key ends every session.
+ * <p>{@link #verify} checks only what the value itself says (signature, times). A session is revocable because it
+ * carries the mark: the caller MUST also compare {@link Session#mark()} with the user's current session mark in the
+ * store, which changes at logout (on any device), at a lock, when the PINs are cleared and when the user is deleted
+ * or re-created. Rotating the key ends every session. Values of version 1 (no mark) are refused.
  *
  * <p>Immutable and thread-safe: each call works on its own clone of an initialised {@link Mac}.
  */
@@ -38,7 +40,7 @@ public final class SessionCookie {
     /** How far in the future an issue time may lie, to allow for clock differences between instances. */
     public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
 
-    private static final String VERSION = "v1";
+    private static final String VERSION = "v2";
     private static final int KEY_LENGTH = 32;
     private static final int NONCE_LENGTH = 16;
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
@@ -56,8 +58,9 @@ public final class SessionCookie {
      * @param method    how they logged in, as given to {@link #issue}
      * @param issuedAt  when the value was issued, to the second
      * @param expiresAt when it stops being accepted, to the second
+     * @param mark      the user's session mark when it was issued, as given to {@link #issue}
      */
-    public record Session(String username, String method, Instant issuedAt, Instant expiresAt) {
+    public record Session(String username, String method, Instant issuedAt, Instant expiresAt, String mark) {
     }
 
     /**
@@ -94,19 +97,21 @@ public final class SessionCookie {
      *
      * @param username who logged in; not null or empty, no line break
      * @param method   how they logged in, e.g. {@code "totp"}; not null or empty, no line break
+     * @param mark     the user's session mark read for this login; not null or empty, no line break
      * @return the cookie value, ASCII, at most a few hundred characters for ordinary usernames
      * @throws IllegalArgumentException if an argument is invalid or the value would exceed
      *                                  {@link #MAX_LENGTH}
      */
-    public String issue(String username, String method) {
+    public String issue(String username, String method, String mark) {
         requireField(username, "username");
         requireField(method, "method");
+        requireField(mark, "mark");
         long issuedAt = clock.instant().getEpochSecond();
         long expiresAt = issuedAt + lifetime.getSeconds();
         byte[] nonce = new byte[NONCE_LENGTH];
         RANDOM.nextBytes(nonce);
         String payload = username + "\n" + method + "\n" + issuedAt + "\n" + expiresAt + "\n"
-                + HexFormat.of().formatHex(nonce);
+                + HexFormat.of().formatHex(nonce) + "\n" + mark;
         String payloadB64 = ENCODER.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         String value = VERSION + "." + payloadB64 + "." + sign(payloadB64);
         if (value.length() > MAX_LENGTH) {
@@ -148,7 +153,7 @@ public final class SessionCookie {
             return Optional.empty();
         }
         String[] fields = payload.split("\n", -1);
-        if (fields.length != 5 || fields[0].isEmpty() || fields[1].isEmpty()) {
+        if (fields.length != 6 || fields[0].isEmpty() || fields[1].isEmpty() || fields[5].isEmpty()) {
             return Optional.empty();
         }
         try {
@@ -160,7 +165,7 @@ public final class SessionCookie {
                     || issuedAt.isAfter(now.plus(MAX_CLOCK_SKEW))) {
                 return Optional.empty();
             }
-            return Optional.of(new Session(fields[0], fields[1], issuedAt, expiresAt));
+            return Optional.of(new Session(fields[0], fields[1], issuedAt, expiresAt, fields[5]));
         } catch (NumberFormatException | DateTimeException | ArithmeticException e) {
             return Optional.empty();
         }

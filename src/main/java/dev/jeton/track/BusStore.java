@@ -36,6 +36,8 @@ public final class BusStore implements Store {
   static final String FIND_OPERATOR = "find-operator";
   static final String DELETE_OPERATOR = "delete-operator";
   static final String BULK = "bulk";
+  static final String SESSION_MARK = "session-mark";
+  static final String END_SESSIONS = "end-sessions";
   static final String PING = "ping";
 
   private final Vertx vertx;
@@ -68,6 +70,8 @@ public final class BusStore implements Store {
   @Override public Future<OperatorRecord> findOperator(String secretHash) { return call(FIND_OPERATOR, secretHash); }
   @Override public Future<Boolean> deleteOperator(String name) { return call(DELETE_OPERATOR, name); }
   @Override public Future<BulkResult> bulk(Bulk b) { return call(BULK, b); }
+  @Override public Future<String> sessionMark(String username) { return call(SESSION_MARK, username); }
+  @Override public Future<Boolean> endSessions(EndSessions e) { return call(END_SESSIONS, e); }
   @Override public Future<Void> ping() { return call(PING, ""); }
 
   /** The tracking verticle owns the store and closes it; nothing to do here. */

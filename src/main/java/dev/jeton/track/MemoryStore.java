@@ -1,7 +1,10 @@
 package dev.jeton.track;
 
+import dev.jeton.crypto.Secrets;
 import io.vertx.core.Future;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,6 +27,21 @@ public final class MemoryStore implements Store {
   private final Map<String, Challenge> challenges = new HashMap<>();
   private final Map<String, ClientRecord> clients = new HashMap<>();
   private final Map<String, OperatorRecord> operators = new HashMap<>();
+  private final Map<String, String> clientIndex = new HashMap<>(); // secret hash -> client name
+  private final Map<String, String> operatorIndex = new HashMap<>(); // secret hash -> operator name
+  private final Map<String, SessionMark> sessionMarks = new HashMap<>(); // one per user, made with it
+
+  /** A user's generation id (new when the user is re-created) and portal session count. */
+  private record SessionMark(String gen, long count) {
+    SessionMark next() {
+      return new SessionMark(gen, count + 1);
+    }
+
+    @Override
+    public String toString() {
+      return gen + "." + count;
+    }
+  }
 
   private record Expiring<T>(T value, long expiresAt) {}
 
@@ -33,8 +51,9 @@ public final class MemoryStore implements Store {
     if (c != null && (!c.username().equals(q.username()) || c.expiredAt(q.now()))) {
       c = null;
     }
+    SessionMark mark = sessionMarks.get(q.username());
     return Future.succeededFuture(new LoginState(users.get(q.username()), failState(q.username(), q.now()),
-        ipFailures(q.ip(), q.now(), q.ipWindowSeconds()), c));
+        ipFailures(q.ip(), q.now(), q.ipWindowSeconds()), c, mark == null ? null : mark.toString()));
   }
 
   @Override
@@ -108,6 +127,9 @@ public final class MemoryStore implements Store {
     }
     int n = state.failures() + 1;
     long until = n >= f.lockoutFailures() ? f.now() + f.lockoutSeconds() * 1000L : state.lockedUntil();
+    if (n >= f.lockoutFailures()) {
+      sessionMarks.computeIfPresent(f.username(), (u, m) -> m.next());
+    }
     failures.put(f.username(), new Expiring<>(new FailState(n, until, f.fingerprint()), failTtl(f)));
     if (f.challengeId() != null) {
       Challenge c = challenges.get(f.challengeId());
@@ -149,6 +171,7 @@ public final class MemoryStore implements Store {
     UserRecord old = users.get(p.username());
     if (old == null) {
       users.put(p.username(), new UserRecord(p.username(), p.displayName(), p.passwordHash(), List.of(), Map.of(), p.now()));
+      sessionMarks.put(p.username(), new SessionMark(Secrets.randomId().substring(0, 8), 0));
       return Future.succeededFuture(true);
     }
     users.put(p.username(), new UserRecord(p.username(),
@@ -176,6 +199,7 @@ public final class MemoryStore implements Store {
       pool.put(t.serial(), t.withOwner(null).withPin(null));
     }
     failures.remove(username);
+    sessionMarks.remove(username);
     challenges.values().removeIf(c -> c.username().equals(username));
     return Future.succeededFuture(true);
   }
@@ -263,6 +287,7 @@ public final class MemoryStore implements Store {
     List<TokenRecord> tokens = new ArrayList<>();
     user.tokens().forEach(t -> tokens.add(t.withPin(null)));
     users.put(username, withTokens(user, tokens));
+    sessionMarks.computeIfPresent(username, (u, m) -> m.next());
     return Future.succeededFuture(true);
   }
 
@@ -286,31 +311,61 @@ public final class MemoryStore implements Store {
 
   @Override
   public synchronized Future<Void> putClient(ClientRecord c) {
-    clients.put(c.name(), c);
+    ClientRecord old = clients.put(c.name(), c);
+    if (old != null) {
+      clientIndex.remove(old.secretHash());
+    }
+    clientIndex.put(c.secretHash(), c.name());
     return Future.succeededFuture();
   }
 
   @Override
   public synchronized Future<ClientRecord> findClient(String secretHash) {
-    return Future.succeededFuture(
-        clients.values().stream().filter(c -> c.secretHash().equals(secretHash)).findFirst().orElse(null));
+    String name = clientIndex.get(secretHash);
+    ClientRecord c = name == null ? null : clients.get(name);
+    return Future.succeededFuture(c != null && sameHash(c.secretHash(), secretHash) ? c : null);
   }
 
   @Override
   public synchronized Future<Void> putOperator(OperatorRecord o) {
-    operators.put(o.name(), o);
+    OperatorRecord old = operators.put(o.name(), o);
+    if (old != null) {
+      operatorIndex.remove(old.secretHash());
+    }
+    operatorIndex.put(o.secretHash(), o.name());
     return Future.succeededFuture();
   }
 
   @Override
   public synchronized Future<OperatorRecord> findOperator(String secretHash) {
-    return Future.succeededFuture(
-        operators.values().stream().filter(o -> o.secretHash().equals(secretHash)).findFirst().orElse(null));
+    String name = operatorIndex.get(secretHash);
+    OperatorRecord o = name == null ? null : operators.get(name);
+    return Future.succeededFuture(o != null && sameHash(o.secretHash(), secretHash) ? o : null);
   }
 
   @Override
   public synchronized Future<Boolean> deleteOperator(String name) {
-    return Future.succeededFuture(operators.remove(name) != null);
+    OperatorRecord old = operators.remove(name);
+    if (old != null) {
+      operatorIndex.remove(old.secretHash());
+    }
+    return Future.succeededFuture(old != null);
+  }
+
+  @Override
+  public synchronized Future<String> sessionMark(String username) {
+    SessionMark mark = sessionMarks.get(username);
+    return Future.succeededFuture(mark == null ? null : mark.toString());
+  }
+
+  @Override
+  public synchronized Future<Boolean> endSessions(EndSessions e) {
+    SessionMark mark = sessionMarks.get(e.username());
+    if (mark == null || !mark.toString().equals(e.mark())) {
+      return Future.succeededFuture(false);
+    }
+    sessionMarks.put(e.username(), mark.next());
+    return Future.succeededFuture(true);
   }
 
   @Override
@@ -379,6 +434,10 @@ public final class MemoryStore implements Store {
   /** Failure counters outlive the lock, and a day at least, so that a slow guesser is still counted. */
   static long failTtl(Fail f) {
     return f.now() + Math.max(f.lockoutSeconds() * 2000L, 86_400_000L);
+  }
+
+  private static boolean sameHash(String stored, String given) {
+    return MessageDigest.isEqual(stored.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 
   private static Future<CommitResult> result(CommitOutcome o, long until) {

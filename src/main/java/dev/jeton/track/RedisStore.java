@@ -11,11 +11,14 @@ import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -25,12 +28,15 @@ import java.util.function.Function;
  * hash tag {@code {u:NAME}} and all keys of one pooled token {@code {t:SERIAL}}, so each script touches one slot and
  * works on Redis Cluster.
  *
- * <p>Layout: {@code jeton:{u:NAME}} user hash (display name, password hash, token list, per token
- * {@code t:SERIAL} = "type|algorithm|digits|period" and {@code t:SERIAL:k|on|pin|last|drift|used}, emergency codes
- * {@code e:HASH} = expiry), every value short enough (64 bytes at most with a 20-byte seed) for the hash to stay a
- * compact listpack; {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID} challenges (each carries the
+ * <p>Layout: {@code jeton:{u:NAME}} user hash (display name, password hash, token list, generation id {@code gen},
+ * portal session count {@code sg}, per token {@code t:SERIAL} = "type|algorithm|digits|period" and
+ * {@code t:SERIAL:k|on|pin|last|drift|used}, emergency codes {@code e:HASH} = expiry), every value short enough
+ * (64 bytes at most with a 20-byte seed) for the hash to stay a compact listpack; {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID} challenges (each carries the
  * user's generation id, so that a deleted user's die with it); {@code jeton:{t:SERIAL}} the token while it is in the
- * pool, only its owner while assigned; {@code jeton:ip:{IP}:WINDOW} IP failures.
+ * pool, only its owner while assigned; {@code jeton:ip:{IP}:WINDOW} IP failures; {@code jeton:{clients}:c:NAME} and
+ * {@code jeton:{ops}:o:NAME} clients and operators, each found by its secret's hash through the index hash
+ * {@code jeton:{clients}:by-secret} or {@code jeton:{ops}:by-secret} (one hash tag each, so that a replaced secret
+ * leaves its index in the same script that writes the new one).
  *
  * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}); every call fails with
  * {@link StoreUnavailableException} after the configured timeout, so callers fail closed.
@@ -56,8 +62,17 @@ public final class RedisStore implements Store {
   private static final LuaScript CLEAR_PINS = LuaScript.load("clearpins");
   private static final LuaScript EMERGENCY = LuaScript.load("emergency");
   private static final LuaScript BULK_USER = LuaScript.load("bulkuser");
+  private static final LuaScript PUT_SECRET = LuaScript.load("putsecret");
+  private static final LuaScript DROP_SECRET = LuaScript.load("dropsecret");
+  private static final LuaScript END_SESSIONS = LuaScript.load("endsessions");
   private static final List<LuaScript> ALL = List.of(COMMIT, FAIL, SET_PIN, PUT_USER, CREATE_TOKEN, CLAIM,
-      ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY, BULK_USER);
+      ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY, BULK_USER, PUT_SECRET,
+      DROP_SECRET, END_SESSIONS);
+
+  /** Index of the clients by secret hash; every client key shares its hash tag, so one script updates both. */
+  private static final String CLIENT_INDEX = "jeton:{clients}:by-secret";
+  /** Index of the operators by secret hash, under the operators' own hash tag. */
+  private static final String OPERATOR_INDEX = "jeton:{ops}:by-secret";
 
   private final Vertx vertx;
   private final RedisLink redis;
@@ -117,7 +132,8 @@ public final class RedisStore implements Store {
           if (c != null && (c.expiredAt(q.now()) || !challenge.getOrDefault("gen", "").equals(user.getOrDefault("gen", "")))) {
             c = null;
           }
-          return new LoginState(user.isEmpty() ? null : user(u, user), failState(fail), ipFailures, c);
+          return user.isEmpty() ? new LoginState(null, failState(fail), ipFailures, c)
+              : new LoginState(user(u, user), failState(fail), ipFailures, c, mark(user.get("gen"), user.get("sg")));
         });
   }
 
@@ -161,7 +177,7 @@ public final class RedisStore implements Store {
     long lockUntil = f.now() + f.lockoutSeconds() * 1000L;
     long ttl = MemoryStore.failTtl(f) - f.now();
     return batch(retry -> List.of(
-        script(FAIL, retry, List.of(failKey(u), challengeKey(u, f.challengeId())),
+        script(FAIL, retry, List.of(failKey(u), challengeKey(u, f.challengeId()), userKey(u)),
             List.of(nz(f.fingerprint()), Long.toString(f.now()), Integer.toString(f.lockoutFailures()),
                 Long.toString(lockUntil), Long.toString(ttl), f.challengeId() == null ? "0" : "1",
                 Integer.toString(Challenge.MAX_TRIES))),
@@ -321,70 +337,66 @@ public final class RedisStore implements Store {
 
   @Override
   public Future<Void> putClient(ClientRecord c) {
-    String key = "jeton:client:" + c.name();
-    return putWithSecret(key, "jeton:client-secret:", c.name(), c.secretHash(),
-        Request.cmd(Command.HSET).arg(key).arg("hash").arg(c.secretHash())
-            .arg("trust").arg(c.trustClientIp() ? "1" : "0").arg("level").arg(c.defaultLevel()));
-  }
-
-  /** Writes a record found by its secret's hash: the index entry of a replaced secret goes, the new one comes. */
-  private Future<Void> putWithSecret(String key, String indexPrefix, String name, String secretHash, Request write) {
-    return send(Request.cmd(Command.HGET).arg(key).arg("hash")).compose(old -> {
-      List<Request> writes = new ArrayList<>();
-      if (old != null) {
-        writes.add(Request.cmd(Command.DEL).arg(indexPrefix + old));
-      }
-      writes.add(write);
-      writes.add(Request.cmd(Command.SET).arg(indexPrefix + secretHash).arg(name));
-      return timed(redis.batch(writes)).mapEmpty();
-    });
+    return eval(PUT_SECRET, List.of(clientKey(c.name()), CLIENT_INDEX), List.of(c.name(), c.secretHash(),
+        "trust", c.trustClientIp() ? "1" : "0", "level", c.defaultLevel())).mapEmpty();
   }
 
   @Override
   public Future<ClientRecord> findClient(String secretHash) {
-    return send(Request.cmd(Command.GET).arg("jeton:client-secret:" + secretHash)).compose(name -> {
-      if (name == null) {
-        return Future.succeededFuture(null);
-      }
-      return send(Request.cmd(Command.HGETALL).arg("jeton:client:" + name)).map(r -> {
-        Map<String, String> m = map(r);
-        return m.isEmpty() ? null
-            : new ClientRecord(name.toString(), m.get("hash"), "1".equals(m.get("trust")), m.get("level"));
-      });
-    });
+    return findBySecret(CLIENT_INDEX, RedisStore::clientKey, secretHash, (name, m) ->
+        new ClientRecord(name, m.get("hash"), "1".equals(m.get("trust")), m.get("level")));
   }
 
   @Override
   public Future<Void> putOperator(OperatorRecord o) {
-    String key = "jeton:op:" + o.name();
-    return putWithSecret(key, "jeton:op-secret:", o.name(), o.secretHash(),
-        Request.cmd(Command.HSET).arg(key).arg("hash").arg(o.secretHash()).arg("role").arg(o.role()));
+    return eval(PUT_SECRET, List.of(operatorKey(o.name()), OPERATOR_INDEX),
+        List.of(o.name(), o.secretHash(), "role", o.role())).mapEmpty();
   }
 
   @Override
   public Future<OperatorRecord> findOperator(String secretHash) {
-    return send(Request.cmd(Command.GET).arg("jeton:op-secret:" + secretHash)).compose(name -> {
+    return findBySecret(OPERATOR_INDEX, RedisStore::operatorKey, secretHash,
+        (name, m) -> new OperatorRecord(name, m.get("hash"), m.get("role")));
+  }
+
+  @Override
+  public Future<Boolean> deleteOperator(String name) {
+    return eval(DROP_SECRET, List.of(operatorKey(name), OPERATOR_INDEX), List.of()).map(r -> r.toInteger() == 1);
+  }
+
+  /**
+   * The record the index names for this secret hash, only if the record still holds that hash: an index entry is
+   * never trusted alone (constant-time compare).
+   */
+  private <T> Future<T> findBySecret(String index, Function<String, String> recordKey, String secretHash,
+      BiFunction<String, Map<String, String>, T> record) {
+    return send(Request.cmd(Command.HGET).arg(index).arg(secretHash)).compose(name -> {
       if (name == null) {
         return Future.succeededFuture(null);
       }
-      return send(Request.cmd(Command.HGETALL).arg("jeton:op:" + name)).map(r -> {
+      return send(Request.cmd(Command.HGETALL).arg(recordKey.apply(name.toString()))).map(r -> {
         Map<String, String> m = map(r);
-        return m.isEmpty() || !secretHash.equals(m.get("hash")) ? null
-            : new OperatorRecord(name.toString(), m.get("hash"), m.get("role"));
+        String stored = m.get("hash");
+        return stored == null || !MessageDigest.isEqual(stored.getBytes(StandardCharsets.UTF_8),
+            secretHash.getBytes(StandardCharsets.UTF_8)) ? null : record.apply(name.toString(), m);
       });
     });
   }
 
   @Override
-  public Future<Boolean> deleteOperator(String name) {
-    String key = "jeton:op:" + name;
-    return send(Request.cmd(Command.HGET).arg(key).arg("hash")).compose(hash -> {
-      if (hash == null) {
-        return Future.succeededFuture(false);
-      }
-      return timed(redis.batch(List.of(Request.cmd(Command.DEL).arg(key),
-          Request.cmd(Command.DEL).arg("jeton:op-secret:" + hash)))).map(true);
-    });
+  public Future<String> sessionMark(String username) {
+    return send(Request.cmd(Command.HMGET).arg(userKey(username)).arg("gen").arg("sg"))
+        .map(r -> r.get(0) == null ? null : mark(r.get(0).toString(), r.get(1) == null ? null : r.get(1).toString()));
+  }
+
+  @Override
+  public Future<Boolean> endSessions(EndSessions e) {
+    return eval(END_SESSIONS, List.of(userKey(e.username())), List.of(e.mark())).map(r -> r.toInteger() == 1);
+  }
+
+  /** A session mark: the user's generation id and session count ({@code sg}, absent until first moved on). */
+  private static String mark(String gen, String sessionCount) {
+    return nz(gen) + "." + (sessionCount == null ? "0" : sessionCount);
   }
 
   /**
@@ -479,6 +491,14 @@ public final class RedisStore implements Store {
 
   static String tokenKey(String serial) {
     return "jeton:{t:" + serial + "}";
+  }
+
+  static String clientKey(String name) {
+    return "jeton:{clients}:c:" + name;
+  }
+
+  static String operatorKey(String name) {
+    return "jeton:{ops}:o:" + name;
   }
 
   static String ipKey(String ip, long now, int windowSeconds) {

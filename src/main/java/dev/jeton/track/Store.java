@@ -20,7 +20,11 @@ public interface Store {
   /** Atomically: refuse if locked or the challenge to close is gone; compare-and-set the step; then apply. */
   Future<CommitResult> commit(Commit c);
 
-  /** Counts one failure for the username and the client IP (a resent identical value counts once). */
+  /**
+   * Counts one failure for the username and the client IP (a resent identical value counts once). A failure that
+   * locks the username also ends the user's portal sessions (see {@link #sessionMark}); an unknown username leaves
+   * no user behind.
+   */
   Future<FailResult> fail(Fail f);
 
   /** Atomically closes a NEW_PIN challenge, sets the PIN and opens the NEXT_PASSCODE challenge; false if gone. */
@@ -48,7 +52,7 @@ public interface Store {
   /** False when there is no such token. */
   Future<Boolean> setEnabled(SetEnabled s);
 
-  /** Clears the PIN of every token of the user; false when there is no such user. */
+  /** Clears the PIN of every token of the user and ends their portal sessions; false when there is no such user. */
   Future<Boolean> clearPins(String username);
 
   /** Resets the failure count and the lock of a username. */
@@ -70,6 +74,21 @@ public interface Store {
   Future<Boolean> deleteOperator(String name);
 
   /**
+   * The user's session mark, or null when there is no such user. Portal sessions carry the mark they were issued
+   * under and are valid only while it is current. It changes when the user is re-created (a new generation id) and
+   * when their sessions are ended: by {@link #endSessions}, by a failure that locks the username ({@link #fail}) and
+   * by {@link #clearPins}; deleting the user makes it null. Opaque, not secret, at most a few dozen characters.
+   */
+  Future<String> sessionMark(String username);
+
+  /**
+   * Logout: ends every portal session of the user, atomically, if {@code mark} is still the user's current session
+   * mark; false (nothing changed) when it is not or there is no such user, so that a revoked session cannot end the
+   * newer ones.
+   */
+  Future<Boolean> endSessions(EndSessions e);
+
+  /**
    * Applies the lines of a bulk load, pipelined: each line creates or updates its user and, when it carries one,
    * creates its token assigned to that user. A line is applied whole or not at all.
    */
@@ -87,8 +106,13 @@ public interface Store {
   /**
    * @param user null when the username is unknown
    * @param challenge the challenge named in the request, or null (unknown, expired, or another user's)
+   * @param sessionMark the user's {@link #sessionMark} as read with the user (no extra read), null when unknown
    */
-  record LoginState(UserRecord user, FailState fail, int ipFailures, Challenge challenge) {}
+  record LoginState(UserRecord user, FailState fail, int ipFailures, Challenge challenge, String sessionMark) {
+    public LoginState(UserRecord user, FailState fail, int ipFailures, Challenge challenge) {
+      this(user, fail, ipFailures, challenge, null);
+    }
+  }
 
   enum CommitMode {
     /** ACCEPT: reset the failures, record the use (and drift), close the challenge if any. */
@@ -135,6 +159,9 @@ public interface Store {
 
   record PutUser(String username, String displayName, String passwordHash, long now) {}
 
+  /** @param mark the session mark of the session that logs out */
+  record EndSessions(String username, String mark) {}
+
   record UserView(UserRecord user, FailState fail) {}
 
   record Assign(String username, String serial) {}
@@ -177,7 +204,7 @@ public interface Store {
     return List.of(LoadLogin.class, LoginState.class, Commit.class, CommitResult.class, Fail.class,
         FailResult.class, SetPin.class, PutUser.class, UserView.class, TokenRecord.class, Assign.class,
         AssignResult.class, SetEnabled.class, EmergencyCodes.class, ClientRecord.class, OperatorRecord.class,
-        BulkLine.class, Bulk.class, BulkResult.class);
+        BulkLine.class, Bulk.class, BulkResult.class, EndSessions.class);
   }
 
 }

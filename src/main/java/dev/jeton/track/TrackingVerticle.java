@@ -60,6 +60,8 @@ public final class TrackingVerticle extends VerticleBase {
     serve(BusStore.FIND_OPERATOR, store::findOperator);
     serve(BusStore.DELETE_OPERATOR, store::deleteOperator);
     serve(BusStore.BULK, store::bulk);
+    serve(BusStore.SESSION_MARK, store::sessionMark);
+    serve(BusStore.END_SESSIONS, store::endSessions);
     this.<Object, Void>serve(BusStore.PING, ignored -> store.ping());
     if (store instanceof MemoryStore memory) {
       vertx.setPeriodic(60_000, id -> memory.purge(clock.millis()));

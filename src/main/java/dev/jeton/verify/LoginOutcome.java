@@ -3,11 +3,19 @@ package dev.jeton.verify;
 /**
  * The decision on a {@link LoginRequest}, as the intake turns it into HTTP. {@code auditReason} says why, in more
  * detail than the caller may see (it goes to the audit trail and the log only). {@code knownUser}: the username exists
- * (audit only).
+ * (audit only). {@code sessionMark}: the user's session mark as read for this login (see
+ * {@code Store.sessionMark}), which the portal puts in the session it issues on ACCEPT; null when the user is unknown.
  */
 public record LoginOutcome(Kind kind, String username, String method, String tokenSerial, String challenge,
     String state, long expiresIn, String message, long retryAfter, String error, String detail, String auditReason,
-    boolean knownUser) {
+    boolean knownUser, String sessionMark) {
+
+  public LoginOutcome(Kind kind, String username, String method, String tokenSerial, String challenge,
+      String state, long expiresIn, String message, long retryAfter, String error, String detail, String auditReason,
+      boolean knownUser) {
+    this(kind, username, method, tokenSerial, challenge, state, expiresIn, message, retryAfter, error, detail,
+        auditReason, knownUser, null);
+  }
 
   /** What kind of answer. */
   public enum Kind { ACCEPT, CHALLENGE, REJECT, LOCKED, RATE_LIMITED, BAD_REQUEST, UNAVAILABLE }
@@ -48,7 +56,7 @@ public record LoginOutcome(Kind kind, String username, String method, String tok
 
   public LoginOutcome withSerial(String serial) {
     return new LoginOutcome(kind, username, method, serial, challenge, state, expiresIn, message, retryAfter, error,
-        detail, auditReason, knownUser);
+        detail, auditReason, knownUser, sessionMark);
   }
 
   /**
@@ -57,6 +65,12 @@ public record LoginOutcome(Kind kind, String username, String method, String tok
    */
   public LoginOutcome withKnownUser(boolean known) {
     return new LoginOutcome(kind, username, method, tokenSerial, challenge, state, expiresIn, message, retryAfter,
-        error, detail, auditReason, known);
+        error, detail, auditReason, known, sessionMark);
+  }
+
+  /** The same outcome, carrying the user's session mark (read with the user: no extra store call). */
+  public LoginOutcome withSessionMark(String mark) {
+    return new LoginOutcome(kind, username, method, tokenSerial, challenge, state, expiresIn, message, retryAfter,
+        error, detail, auditReason, knownUser, mark);
   }
 }

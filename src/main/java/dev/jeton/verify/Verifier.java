@@ -105,7 +105,8 @@ public final class Verifier {
     try {
       outcome = store.loadLogin(new Store.LoadLogin(r.username(), ThrottleKey.of(r.clientIp()), r.state(), now,
               config.ipFailureWindowSeconds()))
-          .compose(s -> evaluate(r, s, now).map(o -> o.withKnownUser(s.user() != null)));
+          .compose(s -> evaluate(r, s, now)
+              .map(o -> o.withKnownUser(s.user() != null).withSessionMark(s.sessionMark())));
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }

@@ -120,7 +120,7 @@ class TlsIT {
     HttpResponse<String> page = get("https", jar.httpPort(), "/portal", "GET", null);
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().allValues("set-cookie")).anySatisfy(c -> assertThat(c)
-        .startsWith("jeton_csrf=").contains("Secure", "HTTPOnly"));
+        .startsWith("__Host-jeton_csrf=").contains("Secure", "HTTPOnly", "Path=/;"));
     assertThat(page.headers().firstValue("Strict-Transport-Security")).isPresent();
   }
 

@@ -68,6 +68,12 @@ class CsrfTest {
     }
 
     @Test
+    void overHttpsTheCookieIsHostPrefixedSoThatNoOtherHostCanPlantIt() {
+        assertThat(Csrf.cookieName(true)).isEqualTo(Csrf.HOST_COOKIE).isEqualTo("__Host-jeton_csrf");
+        assertThat(Csrf.cookieName(false)).isEqualTo(Csrf.COOKIE).isEqualTo("jeton_csrf");
+    }
+
+    @Test
     void keyMustBe32Bytes() {
         assertThatThrownBy(() -> new Csrf(null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Csrf(new byte[16])).isInstanceOf(IllegalArgumentException.class);

@@ -229,6 +229,41 @@ class PortalHttpTest {
     assertThat(page(login(real, "csrf", passcode))).isEqualTo("signed-in");
   }
 
+  @Test
+  void aPlantedCookieWithoutTheMatchingFormTokenIsRefused() {
+    Visitor attacker = new Visitor();
+    attacker.get("/portal");
+    Visitor victim = new Visitor();
+    victim.get("/portal");
+
+    // Planted over the victim's own cookie; the form still carries the token of the victim's page.
+    victim.cookies.put(Csrf.COOKIE, attacker.cookies.get(Csrf.COOKIE));
+
+    assertThat(login(victim, "nobody", "123456").statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void behindATrustedTlsProxyOnlyTheHostPrefixedCsrfCookieCounts() {
+    Visitor attacker = new Visitor();
+    attacker.headers.put("X-Forwarded-Proto", "https");
+    HttpResponse<String> page = attacker.get("/portal");
+    String cookie = page.headers().allValues("set-cookie").stream()
+        .filter(c -> c.startsWith(Csrf.HOST_COOKIE + "=")).findFirst().orElseThrow();
+    assertThat(cookie).contains("; Secure", "; Path=/;", "HTTPOnly", "SameSite=Strict")
+        .doesNotContainIgnoringCase("domain=");
+    Visitor victim = new Visitor();
+    victim.headers.put("X-Forwarded-Proto", "https");
+    victim.get("/portal");
+    String own = victim.fields.get("csrf");
+
+    victim.cookies.put(Csrf.COOKIE, attacker.cookies.get(Csrf.HOST_COOKIE));
+    victim.fields = Map.of("csrf", attacker.fields.get("csrf"));
+    assertThat(login(victim, "nobody", "123456").statusCode()).as("a planted plain cookie").isEqualTo(403);
+
+    victim.fields = Map.of("csrf", own);
+    assertThat(login(victim, "nobody", "123456").statusCode()).as("its own token: evaluated").isEqualTo(401);
+  }
+
   // ---- return URL ----
 
   @Test

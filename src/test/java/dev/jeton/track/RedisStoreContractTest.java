@@ -78,6 +78,30 @@ class RedisStoreContractTest extends StoreContract {
     assertThat(load("alice", null, NOW).ipFailures()).isEqualTo(1);
   }
 
+  // ---- Redis only: a rotation leaves nothing of the secret it replaced ----
+
+  @Test
+  void racingRotationsLeaveOneRecordAndOneIndexEntryEach() throws Exception {
+    race(30, i -> store().putClient(new ClientRecord("portal", "h-" + i, false, "any")));
+    race(30, i -> store().putOperator(new OperatorRecord("desk", "h-" + i, "admin")));
+
+    // A record and an index for each kind; every index holds one entry, for the secret its record holds.
+    assertThat(redis(Request.cmd(Command.DBSIZE)).toLong()).isEqualTo(4);
+    assertThat(redis(Request.cmd(Command.HLEN).arg("jeton:{clients}:by-secret")).toLong()).isEqualTo(1);
+    assertThat(redis(Request.cmd(Command.HLEN).arg("jeton:{ops}:by-secret")).toLong()).isEqualTo(1);
+    assertThat(await(store().deleteOperator("desk"))).isTrue();
+    assertThat(redis(Request.cmd(Command.DBSIZE)).toLong()).isEqualTo(2);
+  }
+
+  private static io.vertx.redis.client.Response redis(Request r) throws Exception {
+    Redis raw = Redis.createClient(vertx, RedisServer.shared().url());
+    try {
+      return raw.send(r).await(10, SECONDS);
+    } finally {
+      raw.close().await(10, SECONDS);
+    }
+  }
+
   private static void scriptFlush() throws Exception {
     Redis raw = Redis.createClient(vertx, RedisServer.shared().url());
     try {

@@ -1066,6 +1066,94 @@ abstract class StoreContract {
     assertThat(await(store().deleteOperator("never"))).isFalse();
   }
 
+  // ------------------------------------------------------------------ portal sessions
+
+  @Test
+  void aUserHasASessionMarkThatLoadLoginCarriesAndAnUnknownUsernameHasNone() throws Exception {
+    putUser("alice");
+
+    String mark = await(store().sessionMark("alice"));
+    assertThat(mark).isNotEmpty();
+    assertThat(load("alice", null, NOW).sessionMark()).isEqualTo(mark);
+    assertThat(await(store().sessionMark("nobody"))).isNull();
+    assertThat(load("nobody", null, NOW).sessionMark()).isNull();
+    await(store().putUser(new PutUser("alice", "Renamed", null, NOW)));
+    assertThat(await(store().sessionMark("alice"))).as("an update is not a re-creation").isEqualTo(mark);
+  }
+
+  @Test
+  void endSessionsMovesTheMarkOnOnlyFromTheCurrentMark() throws Exception {
+    putUser("alice");
+    String first = await(store().sessionMark("alice"));
+
+    assertThat(await(store().endSessions(new Store.EndSessions("alice", first)))).isTrue();
+    String second = await(store().sessionMark("alice"));
+    assertThat(second).isNotEqualTo(first);
+    assertThat(await(store().endSessions(new Store.EndSessions("alice", first)))).as("a revoked session").isFalse();
+    assertThat(await(store().sessionMark("alice"))).isEqualTo(second);
+    assertThat(await(store().endSessions(new Store.EndSessions("nobody", first)))).isFalse();
+    assertThat(await(store().getUser("nobody"))).isNull();
+  }
+
+  @Test
+  void racingLogoutsOfOneSessionEndItOnce() throws Exception {
+    putUser("alice");
+    String mark = await(store().sessionMark("alice"));
+
+    List<Boolean> ended = race(20, i -> store().endSessions(new Store.EndSessions("alice", mark)));
+
+    assertThat(ended).filteredOn(b -> b).hasSize(1);
+  }
+
+  @Test
+  void aFailureThatLocksEndsTheSessionsAndOnesBelowTheThresholdDoNot() throws Exception {
+    putUser("alice");
+    String before = await(store().sessionMark("alice"));
+    for (int i = 0; i < 9; i++) {
+      await(store().fail(fail("alice", "fp" + i, NOW)));
+    }
+    assertThat(await(store().sessionMark("alice"))).isEqualTo(before);
+
+    assertThat(await(store().fail(fail("alice", "fp9", NOW))).lockedUntil()).isGreaterThan(NOW);
+
+    assertThat(await(store().sessionMark("alice"))).isNotEqualTo(before);
+  }
+
+  @Test
+  void failuresThatLockAnUnknownUsernameCreateNoUser() throws Exception {
+    for (int i = 0; i < 12; i++) {
+      await(store().fail(fail("ghost", "fp" + i, NOW + i)));
+    }
+
+    assertThat(load("ghost", null, NOW + 20).fail().lockedAt(NOW + 20)).isTrue();
+    assertThat(await(store().getUser("ghost"))).isNull();
+    assertThat(await(store().sessionMark("ghost"))).isNull();
+    assertThat(load("ghost", null, NOW + 20).user()).isNull();
+    assertThat(await(store().putUser(new PutUser("ghost", null, null, NOW)))).as("still a creation").isTrue();
+  }
+
+  @Test
+  void clearPinsEndsTheSessions() throws Exception {
+    userWithToken("alice", "T1");
+    String before = await(store().sessionMark("alice"));
+
+    assertThat(await(store().clearPins("alice"))).isTrue();
+
+    assertThat(await(store().sessionMark("alice"))).isNotEqualTo(before);
+  }
+
+  @Test
+  void deletingTheUserEndsTheSessionsAndARecreatedUserHasAnotherMark() throws Exception {
+    userWithToken("alice", "T1");
+    String before = await(store().sessionMark("alice"));
+
+    assertThat(await(store().deleteUser("alice"))).isTrue();
+    assertThat(await(store().sessionMark("alice"))).isNull();
+    putUser("alice");
+
+    assertThat(await(store().sessionMark("alice"))).isNotNull().isNotEqualTo(before);
+  }
+
   @Test
   void pingSucceeds() throws Exception {
     await(store().ping());
@@ -1122,6 +1210,66 @@ abstract class StoreContract {
     FailState state = load("alice", null, NOW).fail();
     assertThat(state.failures()).isEqualTo(10);
     assertThat(state.lockedUntil()).isEqualTo(NOW + 900_000);
+  }
+
+  @Test
+  void racingClientRotationsLeaveExactlyOneSecretTheLastOneWritten() throws Exception {
+    await(store().putClient(new ClientRecord("portal", "h-first", false, "any")));
+
+    race(40, i -> store().putClient(new ClientRecord("portal", "h-" + i, i % 2 == 0, "any")));
+
+    assertThat(await(store().findClient("h-first"))).isNull();
+    List<ClientRecord> found = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ClientRecord c = await(store().findClient("h-" + i));
+      if (c != null) {
+        assertThat(c).isEqualTo(new ClientRecord("portal", "h-" + i, i % 2 == 0, "any"));
+        found.add(c);
+      }
+    }
+    assertThat(found).hasSize(1);
+    await(store().putClient(new ClientRecord("portal", "h-next", false, "otp")));
+    assertThat(await(store().findClient(found.get(0).secretHash()))).isNull();
+    assertThat(await(store().findClient("h-next"))).isEqualTo(new ClientRecord("portal", "h-next", false, "otp"));
+  }
+
+  @Test
+  void racingOperatorRotationsLeaveExactlyOneSecretTheLastOneWritten() throws Exception {
+    await(store().putOperator(new OperatorRecord("desk", "h-first", "helpdesk")));
+
+    race(40, i -> store().putOperator(new OperatorRecord("desk", "h-" + i, i % 2 == 0 ? "admin" : "helpdesk")));
+
+    assertThat(await(store().findOperator("h-first"))).isNull();
+    List<OperatorRecord> found = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      OperatorRecord o = await(store().findOperator("h-" + i));
+      if (o != null) {
+        assertThat(o).isEqualTo(new OperatorRecord("desk", "h-" + i, i % 2 == 0 ? "admin" : "helpdesk"));
+        found.add(o);
+      }
+    }
+    assertThat(found).hasSize(1);
+    assertThat(await(store().deleteOperator("desk"))).isTrue();
+    assertThat(await(store().findOperator(found.get(0).secretHash()))).isNull();
+  }
+
+  @Test
+  void aRotationRacingADeletionLeavesNoSecretOfTheDeletedOperator() throws Exception {
+    await(store().putOperator(new OperatorRecord("desk", "h-first", "helpdesk")));
+
+    List<Boolean> deleted = race(20, i -> i == 10 ? store().deleteOperator("desk")
+        : store().putOperator(new OperatorRecord("desk", "h-" + i, "admin")).map(true));
+
+    assertThat(deleted).hasSize(20);
+    long valid = 0;
+    for (int i = 0; i < 20; i++) {
+      if (i != 10 && await(store().findOperator("h-" + i)) != null) {
+        valid++;
+      }
+    }
+    // Either the deletion came last (nothing valid) or some rotations after it re-created the operator (one valid).
+    assertThat(valid).isLessThanOrEqualTo(1);
+    assertThat(await(store().findOperator("h-first"))).isNull();
   }
 
   @Test
