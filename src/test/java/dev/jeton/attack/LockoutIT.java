@@ -38,11 +38,15 @@ class LockoutIT {
     String guess = Target.wrongCode(totp, seed);
 
     long step = Target.awaitFreshStep(totp);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 3; i++) {
       assertThat(login(user, guess).status()).isEqualTo(401);
     }
-    assertThat(target.userView(user).getInteger("failures"))
-        .as("the same value resent within one step counts once").isEqualTo(1);
+    if (totp.currentStep() == step) {
+      // (on a machine so loaded that the burst straddled a step, the count is legitimately 2: not checked then)
+      assertThat(target.userView(user).getInteger("failures"))
+          .as("the same value resent within one step counts once").isEqualTo(1);
+    }
+    step = totp.currentStep();
     for (int i = 1; i < Targets.STRICT_LOCKOUT_FAILURES; i++) {
       step = Target.awaitStepAfter(totp, step);
       assertThat(login(user, guess).status()).isEqualTo(401);
