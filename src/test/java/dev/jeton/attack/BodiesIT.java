@@ -79,7 +79,8 @@ class BodiesIT {
     b.put("wrong types", ("{\"username\":[\"a\"],\"password\":{\"x\":1},\"displayName\":7,\"trustClientIp\":\"yes\","
         + "\"defaultLevel\":5,\"role\":[],\"serial\":{},\"type\":1,\"algorithm\":[],\"digits\":\"six\","
         + "\"period\":1e309,\"counter\":\"x\",\"secret\":false,\"pin\":[1],\"count\":\"9e999\",\"validSeconds\":-1,"
-        + "\"newPin\":{},\"confirmPin\":[],\"state\":7,\"clientIp\":{},\"level\":[]}").getBytes(StandardCharsets.UTF_8));
+        + "\"newPin\":{},\"confirmPin\":[],\"state\":7,\"clientIp\":{},\"level\":[]}")
+        .getBytes(StandardCharsets.UTF_8));
     return b;
   }
 

@@ -97,6 +97,29 @@ class PasscodeOracleIT {
   }
 
   @Test
+  void noLogLineTellsWhichPartOfAPasscodeWasWrong() {
+    String user = "log.user";
+    target.user(user, null);
+    byte[] seed = target.totpToken(user, "ORC-LOG", PERIOD, PIN);
+    Http.Res wrongPin = target.login(client, user, WRONG_PIN + totp.generate(seed, totp.currentStep()));
+    Http.Res wrongCode = target.login(client, user, PIN + Target.wrongCode(totp, seed));
+    assertThat(wrongPin.status()).isEqualTo(401);
+    assertThat(wrongCode.status()).isEqualTo(401);
+    String ids = wrongPin.header("x-request-id") + "|" + wrongCode.header("x-request-id");
+    long deadline = System.currentTimeMillis() + 5_000;
+    List<String> lines = List.of();
+    while (System.currentTimeMillis() < deadline && lines.size() < 2) {
+      // the log is written asynchronously: poll (bounded) for both requests' lines
+      lines = target.output().lines().filter(l -> l.matches(".*(" + ids + ").*")).toList();
+      Target.sleep(100);
+    }
+    assertThat(lines).as("the log lines of both requests (else this proves nothing)").hasSizeGreaterThanOrEqualTo(2);
+    for (String reason : PIN_ORACLE_REASONS) {
+      assertThat(lines).as("log lines of a wrong PIN and of a wrong code").noneMatch(l -> l.contains(reason));
+    }
+  }
+
+  @Test
   void metricsCarryNoReasonThatTellsAPartOfAPasscodeOrAnUnknownUser() {
     String user = "metrics.user";
     target.user(user, null);

@@ -137,7 +137,7 @@ final class Target implements AutoCloseable {
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
   }
 
-  /** A raw RESP client on this target's Redis (null-safe only on Redis targets). */
+  /** A raw RESP client on this target's Redis; there is none on the embedded store. */
   RedisProbe redis() {
     if (redisServer == null) {
       throw new IllegalStateException("embedded store: no Redis to look into");
