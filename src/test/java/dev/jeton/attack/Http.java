@@ -118,7 +118,12 @@ final class Http {
     long start = System.currentTimeMillis();
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      try {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      } catch (IOException e) {
+        // not a close by the server after a request: never counted as one
+        return new Raw("[connect failed: " + e + "]", false, System.currentTimeMillis() - start);
+      }
       s.setSoTimeout(200);
       OutputStream out = s.getOutputStream();
       out.write(bytes);
