@@ -29,10 +29,12 @@ final class Targets {
   static final String STORE_TIMEOUT_MS = "8000";
   /** Lenient: no IP throttling, no lock in reach, a small resync window (to see the drift cap). */
   static final int MAIN_RESYNC_WINDOW = 3;
-  /** Strict: a lock after 3 failures, 429 after 5 failures from one address. */
+  /** Strict: a lock after 3 failures, 429 after 5 failures from one address (in the default 300 s window). */
   static final int STRICT_LOCKOUT_FAILURES = 3;
   static final int STRICT_LOCKOUT_SECONDS = 120;
   static final int STRICT_IP_FAILURE_LIMIT = 5;
+  /** The audit stream's cap on the strict jar (the smallest allowed), so that a flood can try to push events out. */
+  static final int STRICT_AUDIT_MAX_EVENTS = 100;
   /** The one host a signed-in user may be sent back to. */
   static final String RETURN_HOST = "app.example.test";
 
@@ -86,7 +88,7 @@ final class Targets {
         "JETON_LOCKOUT_FAILURES", Integer.toString(STRICT_LOCKOUT_FAILURES),
         "JETON_LOCKOUT_SECONDS", Integer.toString(STRICT_LOCKOUT_SECONDS),
         "JETON_IP_FAILURE_LIMIT", Integer.toString(STRICT_IP_FAILURE_LIMIT),
-        "JETON_IP_FAILURE_WINDOW_SECONDS", "300",
+        "JETON_AUDIT_MAX_EVENTS", Integer.toString(STRICT_AUDIT_MAX_EVENTS),
         "JETON_TRUSTED_PROXIES", "127.0.0.1",
         "JETON_PORTAL_RETURN_HOSTS", RETURN_HOST,
         READ_TIMEOUT_VAR, Integer.toString(READ_TIMEOUT_SECONDS),

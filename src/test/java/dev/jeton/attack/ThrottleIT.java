@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * (issue 15, hole 9), and neither 429s nor unknown usernames leave anything that lives (hole 5).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(60)
+@Timeout(150)
 class ThrottleIT {
 
   /** Records an audit may add for a burst of 429s from one address (a summary), instead of one each. */
@@ -51,8 +51,10 @@ class ThrottleIT {
   void rateLimitedRequestsAndUnknownUsernamesLeaveNothingThatLives() {
     RedisProbe redis = target.redis();
     String address = "10.8.0.1";
+    // Known users fail up to the limit (their events are audited wherever unknown users' go), then the flood.
     for (int i = 0; i < Targets.STRICT_IP_FAILURE_LIMIT; i++) {
-      assertThat(fail("flood.ghost." + i, address).status()).isEqualTo(401);
+      target.user("flood.known." + i, null);
+      assertThat(fail("flood.known." + i, address).status()).isEqualTo(401);
     }
     awaitSentinel("flood.sentinel.a");
     java.util.Set<String> keysBefore = new java.util.HashSet<>(redis.keys("*"));
@@ -95,6 +97,41 @@ class ThrottleIT {
     }
     assertThat(longLived).as("keys of unknown usernames that outlive %d s", UNKNOWN_USER_KEY_MAX_TTL_SECONDS)
         .isEmpty();
+  }
+
+  @Test
+  void aFloodOfUnknownUsernamesCannotPushARealEventOutOfTheAudit() {
+    String victim = "flood.victim";
+    target.user(victim, null);
+    assertThat(fail(victim, "10.7.0.1").status()).isEqualTo(401);
+    awaitSentinel("flood.sentinel.d");
+    assertThat(eventsOf(victim)).as("the real event, before the flood").isEqualTo(1);
+
+    // Three times the stream's cap (Redis trims "~" by whole nodes of 100: at most ~200 kept), each from its own
+    // address (no 429), in parallel batches. Each costs a password hash's work, as unknown users must.
+    int flood = Targets.STRICT_AUDIT_MAX_EVENTS * 3;
+    List<java.util.concurrent.CompletableFuture<Http.Res>> batch = new ArrayList<>();
+    for (int i = 0; i < flood; i++) {
+      byte[] body = new JsonObject().put("username", "flood" + Target.hex(5)).put("password", "123456")
+          .put("clientIp", "10.7." + (1 + i / 250) + "." + (1 + i % 250)).encode()
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      batch.add(target.http.sendAsync("POST", target.pub("/v1/authenticate"),
+          java.util.Map.of("Authorization", "Bearer " + client), "application/json", body));
+      if (batch.size() == 25 || i == flood - 1) {
+        batch.forEach(f -> assertThat(f.join().status()).isEqualTo(401));
+        batch.clear();
+      }
+    }
+    awaitSentinel("flood.sentinel.e");
+    assertThat(eventsOf(victim)).as("the victim's event after %d failures of unknown usernames (stream cap %d)",
+        flood, Targets.STRICT_AUDIT_MAX_EVENTS).isEqualTo(1);
+  }
+
+  /** The user's login decisions in the audit (its admin events aside). */
+  private int eventsOf(String user) {
+    return (int) target.expect(target.admin("GET", "/v1/admin/audit?username=" + user + "&limit=50", null), 200)
+        .json().getJsonArray("events").stream().filter(e -> !"ADMIN".equals(((JsonObject) e).getString("decision")))
+        .count();
   }
 
   /** Fails once from each spelling (the limit), then expects 429 for {@code sameKey} and not for {@code other}. */
