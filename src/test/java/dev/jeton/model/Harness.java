@@ -120,6 +120,11 @@ final class Harness {
     }
   }
 
+  /** True when one sequence is replayed by its seed: the run's coverage says nothing then. */
+  static boolean replaying() {
+    return System.getProperty("jeton.model.seed") != null;
+  }
+
   /** What a run did, for the test's own coverage checks and its output. */
   static final class Report {
     final String name;

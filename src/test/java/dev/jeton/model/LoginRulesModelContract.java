@@ -63,6 +63,9 @@ abstract class LoginRulesModelContract {
         ops -> new LoginWorld(storeForSequence(), racers, workers, metrics, false, true, stats).run(ops));
     System.out.println(report.sequences + " sequences, " + report.actions + " actions: " + stats);
 
+    if (Harness.replaying()) {
+      return;
+    }
     // The run reached every rule it checks: a test that never locks cannot show that no lock is skipped.
     assertThat(stats.accepts).as("ACCEPTs").isPositive();
     assertThat(stats.emergencyAccepts).as("emergency ACCEPTs").isPositive();
@@ -87,6 +90,9 @@ abstract class LoginRulesModelContract {
         Op::newPinStory,
         ops -> new LoginWorld(storeForSequence(), racers, workers, metrics, true, false, stats).run(ops));
     System.out.println(report.sequences + " sequences, " + report.actions + " actions: " + stats);
+    if (Harness.replaying()) {
+      return;
+    }
     assertThat(stats.pinsChosen).as("PINs chosen").isPositive();
     assertThat(stats.accepts).as("first logins completed").isPositive();
   }

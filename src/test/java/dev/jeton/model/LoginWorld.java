@@ -101,7 +101,9 @@ final class LoginWorld {
   private final ExecutorService racers;
   private final boolean strictNewPin;
   private final String ip;
-  private final User[] users;
+  private final User[] users = new User[2];
+  private final String tag;
+  private final boolean totpStartsWithPin;
   private final Stats stats;
   private final List<String> trace = new ArrayList<>();
   private int index;
@@ -133,14 +135,18 @@ final class LoginWorld {
       return p.future();
     };
     this.verifier = new Verifier(CONFIG, store, clock, KEYS, CHEAP_PASSWORDS, blocking, metrics);
-    String tag = RUN + "-" + id;
-    this.users = new User[] {
-        provision("t-" + tag, "T-" + tag, true, totpStartsWithPin ? PINS.get(0) : null),
-        provision("h-" + tag, "H-" + tag, false, null)};
+    this.tag = RUN + "-" + id;
+    this.totpStartsWithPin = totpStartsWithPin;
   }
 
-  /** Runs the whole sequence; throws AssertionError, with the trace, at the first broken rule. */
+  /**
+   * Provisions the two users, then runs the whole sequence; throws AssertionError, with the trace, at the first broken
+   * rule. The token seeds come from the sequence's text, so that a replayed sequence meets the same codes.
+   */
   void run(List<Op> ops) {
+    Random seeds = new Random(ops.toString().hashCode());
+    users[0] = provision("t-" + tag, "T-" + tag, true, totpStartsWithPin ? PINS.get(0) : null, seeds);
+    users[1] = provision("h-" + tag, "H-" + tag, false, null, seeds);
     for (Op op : ops) {
       index++;
       try {
@@ -174,7 +180,7 @@ final class LoginWorld {
     } else if (op instanceof Op.WrongCode w) {
       a = wrongCode(u, t, w.value());
     } else if (op instanceof Op.Resend) {
-      a = u.last == null ? null : u.last.resent();
+      a = u.last == null ? null : u.last.resent(u.pin != null);
     } else if (op instanceof Op.CodeAlone) {
       a = codeAlone(u, t);
     } else if (op instanceof Op.ChoosePin p) {
@@ -216,8 +222,7 @@ final class LoginWorld {
     boolean alone = u.pin == null;
     Expect e = !u.enabled || step <= u.consumed ? Expect.REJECT
         : alone ? Expect.NEW_PIN : u.failures >= NEXT_CODE_AFTER_FAILURES ? Expect.NEXT : Expect.ACCEPT;
-    return Attempt.login(what + " (step " + step + ")", request(u, alone ? code : u.pin + code), step, e,
-        Kind.NEXT_LATER, alone);
+    return Attempt.login(what + " (step " + step + ")", request(u, alone ? code : u.pin + code), step, e, alone);
   }
 
   private Attempt old(User u, TokenRecord t, int back) {
@@ -231,7 +236,7 @@ final class LoginWorld {
     }
     boolean alone = u.pin == null;
     return Attempt.login("old code (step " + step + ")", request(u, alone ? code : u.pin + code), step,
-        Expect.REJECT, Kind.NEXT_LATER, alone);
+        Expect.REJECT, alone);
   }
 
   private Attempt wrongPin(User u, TokenRecord t) {
@@ -240,8 +245,7 @@ final class LoginWorld {
     if (ambiguous(u, t, code, step)) {
       return null;
     }
-    return Attempt.login("wrong PIN + right code", request(u, otherPin(u) + code), null, Expect.REJECT,
-        Kind.NEXT_LATER, false);
+    return Attempt.login("wrong PIN + right code", request(u, otherPin(u) + code), null, Expect.REJECT, false);
   }
 
   private Attempt wrongCode(User u, TokenRecord t, int value) {
@@ -250,7 +254,7 @@ final class LoginWorld {
       return null;
     }
     return Attempt.login("right PIN + wrong code " + code, request(u, (u.pin == null ? "" : u.pin) + code), null,
-        Expect.REJECT, Kind.NEXT_LATER, u.pin == null);
+        Expect.REJECT, u.pin == null);
   }
 
   private Attempt codeAlone(User u, TokenRecord t) {
@@ -260,7 +264,7 @@ final class LoginWorld {
       return null;
     }
     Expect e = !u.enabled || u.pin != null || step <= u.consumed ? Expect.REJECT : Expect.NEW_PIN;
-    return Attempt.login("code alone (step " + step + ")", request(u, code), step, e, Kind.NEXT_LATER, true);
+    return Attempt.login("code alone (step " + step + ")", request(u, code), step, e, true);
   }
 
   private Attempt farOff(User u, TokenRecord t, int k) {
@@ -286,8 +290,7 @@ final class LoginWorld {
     }
     boolean alone = u.pin == null;
     Expect e = !u.enabled || alone || !resync || step <= u.consumed ? Expect.REJECT : Expect.NEXT;
-    return Attempt.login("far-off code (step " + step + ")", request(u, alone ? code : u.pin + code), step, e,
-        Kind.NEXT_EXACT, alone);
+    return Attempt.login("far-off code (step " + step + ")", request(u, alone ? code : u.pin + code), step, e, alone);
   }
 
   private Attempt choosePin(User u, Op.ChoosePin p, long now) {
@@ -312,7 +315,7 @@ final class LoginWorld {
     LoginRequest r = new LoginRequest(requestId(), u.username, null, s.id, pin, confirm, ip, "model", "any",
         System.nanoTime());
     return new Attempt("choose PIN " + p.how() + " for NEW_PIN of step " + s.step, r, null, null, s, e,
-        !replacing, p.how() == Op.PinAnswer.RIGHT ? pin : null, Kind.NEXT_LATER, false);
+        !replacing, p.how() == Op.PinAnswer.RIGHT ? pin : null, false);
   }
 
   private Attempt answerNext(User u, TokenRecord t, State s, Op.NextAnswer how, int value, long now) {
@@ -346,7 +349,7 @@ final class LoginWorld {
     LoginRequest r = new LoginRequest(requestId(), u.username, pin + code, s.id, null, null, ip, "model", "any",
         System.nanoTime());
     return new Attempt("answer " + how + " to " + s.kind + " of step " + s.step + " (step " + step + ")", r,
-        how == Op.NextAnswer.RIGHT ? step : null, null, s, e, true, null, Kind.NEXT_LATER, false);
+        how == Op.NextAnswer.RIGHT ? step : null, null, s, e, true, null, false);
   }
 
   private Attempt useEmergency(User u, int index, boolean rightPin, long now) {
@@ -359,7 +362,7 @@ final class LoginWorld {
     boolean valid = users && u.enabled && !u.usedEmergency.contains(code) && now < u.batchExpiresAt;
     LoginRequest r = request(u, pin + code);
     return new Attempt("emergency code " + index % u.batch.size() + (users ? "" : " with a wrong PIN"), r, null,
-        users ? code : null, null, valid ? Expect.ACCEPT : Expect.REJECT, true, null, Kind.NEXT_LATER, false);
+        users ? code : null, null, valid ? Expect.ACCEPT : Expect.REJECT, true, null, false);
   }
 
   private static int firstUnused(User u) {
@@ -477,7 +480,7 @@ final class LoginWorld {
     LoginOutcome win = wins.isEmpty() ? null : wins.get(0);
     boolean accepted = win != null && win.kind() == LoginOutcome.Kind.ACCEPT;
     if (win != null) {
-      onWin(u, a, win, now);
+      onWin(u, a, win, tb, now);
       if (outs.size() > 1) {
         stats.raceWins++;
       }
@@ -525,7 +528,7 @@ final class LoginWorld {
   }
 
   /** What an ACCEPT or a CHALLENGE consumed and opened. */
-  private void onWin(User u, Attempt a, LoginOutcome win, long now) {
+  private void onWin(User u, Attempt a, LoginOutcome win, TokenRecord before, long now) {
     check(u.enabled, "%s got %s with the token disabled", a.what, describe(win));
     check(u.serial.equals(win.tokenSerial()), "%s names token %s", describe(win), win.tokenSerial());
     if (win.kind() == LoginOutcome.Kind.ACCEPT) {
@@ -582,8 +585,9 @@ final class LoginWorld {
     check(a.step > u.consumed, "an old code opened NEXT_PASSCODE: step %d, when step %d was consumed already",
         a.step, u.consumed);
     u.consumed = a.step;
-    u.states.add(new State(win.state(), a.opens, a.step, now + CHALLENGE_TTL_SECONDS * 1000L));
-    if (a.opens == Kind.NEXT_EXACT) {
+    Kind opens = opens(u, before, a.step);
+    u.states.add(new State(win.state(), opens, a.step, now + CHALLENGE_TTL_SECONDS * 1000L));
+    if (opens == Kind.NEXT_EXACT) {
       stats.resyncs++;
     } else {
       stats.nextAfterFailures++;
@@ -645,9 +649,9 @@ final class LoginWorld {
 
   // ---- the token's side ----
 
-  private User provision(String username, String serial, boolean totp, String pin) {
+  private User provision(String username, String serial, boolean totp, String pin, Random seeds) {
     byte[] seed = new byte[20];
-    new SecureRandom().nextBytes(seed);
+    seeds.nextBytes(seed);
     String encrypted = Base64.getEncoder().encodeToString(KEYS.seeds().encrypt(seed, serial));
     TokenRecord t = new TokenRecord(serial, totp ? "totp" : "hotp", "SHA1", 6, totp ? 30 : 0, encrypted, true,
         pin == null ? null : KEYS.pins().hash(serial, pin), -1, 0, 0, null);
@@ -666,6 +670,17 @@ final class LoginWorld {
   /** The TOTP step the store expects now: the clock's, plus the drift it learned. */
   private long expectedStep(TokenRecord t) {
     return clockStep() + t.drift();
+  }
+
+  /**
+   * The NEXT_PASSCODE a right code of this step opens now: in the normal window, the one after failures (any later
+   * step); outside it, resynchronisation (exactly the next step). Decided when the code is sent, since a code sent
+   * again later may have left the window.
+   */
+  private Kind opens(User u, TokenRecord t, long step) {
+    boolean inWindow = u.totp ? Math.abs(step - expectedStep(t)) <= TOTP_WINDOW
+        : step - (t.lastStep() + 1) <= HOTP_LOOKAHEAD;
+    return inWindow ? Kind.NEXT_LATER : Kind.NEXT_EXACT;
   }
 
   private static String code(User u, long step) {
@@ -819,23 +834,25 @@ final class LoginWorld {
    * @param answers the state it answers, or null
    * @param countSure a REJECT of a value never rejected before must be counted
    * @param newPin the PIN it chooses (NEW_PIN answers)
-   * @param opens the kind of NEXT_PASSCODE a code opens (after failures: LATER; resynchronisation: EXACT)
    * @param codeAlone the code without PIN
    */
   private record Attempt(String what, LoginRequest request, Long step, String emergency, State answers,
-      Expect expect, boolean countSure, String newPin, Kind opens, boolean codeAlone) {
+      Expect expect, boolean countSure, String newPin, boolean codeAlone) {
 
-    static Attempt login(String what, LoginRequest r, Long step, Expect e, Kind opens, boolean codeAlone) {
-      return new Attempt(what, r, step, null, null, e, true, null, opens, codeAlone);
+    static Attempt login(String what, LoginRequest r, Long step, Expect e, boolean codeAlone) {
+      return new Attempt(what, r, step, null, null, e, true, null, codeAlone);
     }
 
-    /** The same request again: the model no longer knows its answer, only the rules. */
-    Attempt resent() {
+    /**
+     * The same request again: the model no longer knows its answer, only the rules. A PIN choice sent again once the
+     * PIN is set is in the case where the count is not asserted (see {@code choosePin}).
+     */
+    Attempt resent(boolean pinSet) {
       LoginRequest r = new LoginRequest(requestId(), request.username(), request.password(), request.state(),
           request.newPin(), request.confirmPin(), request.clientIp(), request.client(), request.level(),
           System.nanoTime());
-      return new Attempt("resent: " + what, r, step, emergency, answers, Expect.UNSURE, countSure, newPin, opens,
-          codeAlone);
+      return new Attempt("resent: " + what, r, step, emergency, answers, Expect.UNSURE,
+          countSure && !(newPin != null && pinSet), newPin, codeAlone);
     }
   }
 
