@@ -48,9 +48,13 @@ public final class RedisAuditSink implements AuditSink {
   /** The one field of an entry ({@link #pack}); entries of the earlier layout have one field per value. */
   static final String PACKED = "e";
   private static final char SEPARATOR = '\t';
-  /** Newest first by stream id (both streams take their ids from the same Redis clock), then by creation. */
+  /**
+   * Newest first by the millisecond of the stream id (both streams take their ids from the same Redis clock), then by
+   * creation. Not by the whole id: each stream numbers the entries of one millisecond on its own, so "ms-1" of one
+   * stream may have been written after "ms-5" of the other.
+   */
   private static final Comparator<Map.Entry<String, AuditEvent>> NEWEST_ENTRY_FIRST =
-      Map.Entry.<String, AuditEvent>comparingByKey(RedisAuditSink::compareIds)
+      Comparator.<Map.Entry<String, AuditEvent>>comparingLong(e -> idMillis(e.getKey()))
           .thenComparing(e -> e.getValue().seq()).reversed();
 
   private final Vertx vertx;
@@ -295,10 +299,7 @@ public final class RedisAuditSink implements AuditSink {
     return out;
   }
 
-  /** Stream ids "ms-seq" in numeric order. */
-  static int compareIds(String a, String b) {
-    return Comparator.<String>comparingLong(id -> Long.parseLong(id.substring(0, id.indexOf('-'))))
-        .thenComparingLong(id -> Long.parseLong(id.substring(id.indexOf('-') + 1)))
-        .compare(a, b);
+  private static long idMillis(String id) {
+    return Long.parseLong(id.substring(0, id.indexOf('-')));
   }
 }
