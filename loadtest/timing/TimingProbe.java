@@ -166,7 +166,7 @@ public final class TimingProbe {
     }
     seed = Long.parseLong(o.getOrDefault("seed", String.valueOf(new SecureRandom().nextLong())));
     random = new Random(seed);
-    deadlineNanos = System.nanoTime() + Duration.ofMinutes(Long.parseLong(o.getOrDefault("max-minutes", "90")))
+    deadlineNanos = System.nanoTime() + Duration.ofMinutes(Long.parseLong(o.getOrDefault("max-minutes", "150")))
         .toNanos();
     report = o.containsKey("report") ? Path.of(o.get("report")) : null;
     raw = o.containsKey("raw") ? Path.of(o.get("raw")) : null;
@@ -531,7 +531,11 @@ public final class TimingProbe {
     return sw.toString().strip();
   }
 
+  /** Three decimals, or scientific below 0.001; a p that underflows a double (λ above about 19) is "< 1e-300". */
   private static String pText(double p) {
+    if (p < 1e-300) {
+      return "< 1e-300";
+    }
     return p >= 0.001 ? String.format(Locale.ROOT, "%.3f", p) : String.format(Locale.ROOT, "%.1e", p);
   }
 
