@@ -34,7 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PortalHttpTest {
 
   private static final Pattern HIDDEN = Pattern.compile("name=\"([a-zA-Z]+)\" value=\"([^\"]*)\"");
-  private static final Pattern PAGE = Pattern.compile("data-page=\"([a-z-]+)\"");
   private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private TestJeton j;
@@ -51,58 +50,9 @@ class PortalHttpTest {
     j.close();
   }
 
-  /** One browser: its cookies, and the hidden fields of the last page it got. */
-  private final class Visitor {
-    final Map<String, String> cookies = new LinkedHashMap<>();
-    final Map<String, String> headers = new LinkedHashMap<>();
-    Map<String, String> fields = Map.of();
-    HttpResponse<String> last;
-
-    HttpResponse<String> get(String path) {
-      return send(HttpRequest.newBuilder(uri(path)).GET());
-    }
-
-    HttpResponse<String> post(String path, Map<String, String> form) {
-      String body = form.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
-          .collect(Collectors.joining("&"));
-      return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString(body)));
-    }
-
-    /** Posts the current page's hidden fields plus {@code extra}. */
-    HttpResponse<String> submit(Map<String, String> extra) {
-      Map<String, String> form = new LinkedHashMap<>(fields);
-      form.putAll(extra);
-      return post("/portal/login", form);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder b) {
-      if (!cookies.isEmpty()) {
-        b.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-            .collect(Collectors.joining("; ")));
-      }
-      headers.forEach(b::header);
-      try {
-        last = http.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-      for (String c : last.headers().allValues("set-cookie")) {
-        String[] nameValue = c.split(";", 2)[0].split("=", 2);
-        if (c.contains("Max-Age=0")) {
-          cookies.remove(nameValue[0]);
-        } else {
-          cookies.put(nameValue[0], nameValue[1]);
-        }
-      }
-      Map<String, String> found = new LinkedHashMap<>();
-      Matcher m = HIDDEN.matcher(last.body());
-      while (m.find()) {
-        found.put(m.group(1), m.group(2).replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'"));
-      }
-      fields = found;
-      return last;
-    }
+  /** One browser on this node's portal. */
+  private PortalVisitor visitor() {
+    return new PortalVisitor(http, "http://127.0.0.1:" + j.jeton.httpPort());
   }
 
   private URI uri(String path) {
@@ -114,8 +64,7 @@ class PortalHttpTest {
   }
 
   private static String page(HttpResponse<String> r) {
-    Matcher m = PAGE.matcher(r.body());
-    return m.find() ? m.group(1) : "none: " + r.body();
+    return PortalVisitor.page(r);
   }
 
   private byte[] userWithPin(String username) {
@@ -126,7 +75,7 @@ class PortalHttpTest {
     return seed;
   }
 
-  private HttpResponse<String> login(Visitor v, String username, String password) {
+  private HttpResponse<String> login(PortalVisitor v, String username, String password) {
     return v.submit(Map.of("username", username, "password", password));
   }
 
@@ -134,7 +83,7 @@ class PortalHttpTest {
 
   @Test
   void everyPageForbidsInlineScriptFramingAndReferrers() {
-    Visitor v = new Visitor();
+    PortalVisitor v = visitor();
     for (String path : List.of("/portal", "/portal/demo-key", "/portal/static/portal.css")) {
       HttpResponse<String> r = v.get(path);
       assertThat(r.statusCode()).as(path).isEqualTo(200);
@@ -152,7 +101,7 @@ class PortalHttpTest {
 
   @Test
   void csrfCookieIsHttpOnlyAndStrict() {
-    HttpResponse<String> r = new Visitor().get("/portal");
+    HttpResponse<String> r = visitor().get("/portal");
     String cookie = r.headers().allValues("set-cookie").stream().filter(c -> c.startsWith(Csrf.COOKIE + "="))
         .findFirst().orElseThrow();
     assertThat(cookie).contains("HTTPOnly", "SameSite=Strict", "Path=/portal").doesNotContain("Secure");
@@ -161,7 +110,7 @@ class PortalHttpTest {
   @Test
   void sessionCookieIsSignedHttpOnlyLaxAndChecked() {
     byte[] seed = userWithPin("ses");
-    Visitor v = new Visitor();
+    PortalVisitor v = visitor();
     v.get("/portal");
     HttpResponse<String> r = login(v, "ses", "2580" + j.code(seed));
     assertThat(page(r)).isEqualTo("signed-in");
@@ -179,13 +128,13 @@ class PortalHttpTest {
     v.cookies.put(SessionCookie.NAME, value);
     j.clock.advanceSeconds(601);
     assertThat(v.get("/v1/session").statusCode()).as("an expired cookie").isEqualTo(401);
-    assertThat(new Visitor().get("/v1/session").statusCode()).as("no cookie").isEqualTo(401);
+    assertThat(visitor().get("/v1/session").statusCode()).as("no cookie").isEqualTo(401);
   }
 
   @Test
   void logoutEndsTheSessionInThisBrowser() {
     byte[] seed = userWithPin("bye");
-    Visitor v = new Visitor();
+    PortalVisitor v = visitor();
     v.get("/portal");
     assertThat(page(login(v, "bye", "2580" + j.code(seed)))).isEqualTo("signed-in");
     HttpResponse<String> out = v.post("/portal/logout", Map.of("csrf", v.fields.get("csrf")));
@@ -201,29 +150,29 @@ class PortalHttpTest {
     byte[] seed = userWithPin("csrf");
     String passcode = "2580" + j.code(seed);
 
-    Visitor noCookie = new Visitor();
+    PortalVisitor noCookie = visitor();
     assertThat(noCookie.post("/portal/login", Map.of("username", "csrf", "password", passcode)).statusCode())
         .isEqualTo(403);
 
-    Visitor other = new Visitor();
+    PortalVisitor other = visitor();
     other.get("/portal");
-    Visitor victim = new Visitor();
+    PortalVisitor victim = visitor();
     victim.get("/portal");
     victim.fields = Map.of("csrf", other.fields.get("csrf"));
     assertThat(login(victim, "csrf", passcode).statusCode()).as("another browser's token").isEqualTo(403);
 
-    Visitor crossSite = new Visitor();
+    PortalVisitor crossSite = visitor();
     crossSite.get("/portal");
     crossSite.headers.put("Sec-Fetch-Site", "cross-site");
     assertThat(login(crossSite, "csrf", passcode).statusCode()).isEqualTo(403);
 
-    Visitor otherOrigin = new Visitor();
+    PortalVisitor otherOrigin = visitor();
     otherOrigin.get("/portal");
     otherOrigin.headers.put("Origin", "http://evil.example");
     assertThat(login(otherOrigin, "csrf", passcode).statusCode()).isEqualTo(403);
 
     // None of them was evaluated: the same passcode still signs in once.
-    Visitor real = new Visitor();
+    PortalVisitor real = visitor();
     real.get("/portal");
     real.headers.put("Sec-Fetch-Site", "same-origin");
     assertThat(page(login(real, "csrf", passcode))).isEqualTo("signed-in");
@@ -231,9 +180,9 @@ class PortalHttpTest {
 
   @Test
   void aPlantedCookieWithoutTheMatchingFormTokenIsRefused() {
-    Visitor attacker = new Visitor();
+    PortalVisitor attacker = visitor();
     attacker.get("/portal");
-    Visitor victim = new Visitor();
+    PortalVisitor victim = visitor();
     victim.get("/portal");
 
     // Planted over the victim's own cookie; the form still carries the token of the victim's page.
@@ -244,14 +193,14 @@ class PortalHttpTest {
 
   @Test
   void behindATrustedTlsProxyOnlyTheHostPrefixedCsrfCookieCounts() {
-    Visitor attacker = new Visitor();
+    PortalVisitor attacker = visitor();
     attacker.headers.put("X-Forwarded-Proto", "https");
     HttpResponse<String> page = attacker.get("/portal");
     String cookie = page.headers().allValues("set-cookie").stream()
         .filter(c -> c.startsWith(Csrf.HOST_COOKIE + "=")).findFirst().orElseThrow();
     assertThat(cookie).contains("; Secure", "; Path=/;", "HTTPOnly", "SameSite=Strict")
         .doesNotContainIgnoringCase("domain=");
-    Visitor victim = new Visitor();
+    PortalVisitor victim = visitor();
     victim.headers.put("X-Forwarded-Proto", "https");
     victim.get("/portal");
     String own = victim.fields.get("csrf");
@@ -280,7 +229,7 @@ class PortalHttpTest {
     cases.put("https://intranet.example.evil.example/", false);
     for (Map.Entry<String, Boolean> c : cases.entrySet()) {
       j.clock.advanceSeconds(30);
-      Visitor v = new Visitor();
+      PortalVisitor v = visitor();
       v.get("/portal?" + PortalRoutes.RETURN_PARAM + "=" + enc(c.getKey()));
       if (!c.getValue()) {
         assertThat(v.fields).as(c.getKey()).doesNotContainKey("return");
@@ -303,7 +252,7 @@ class PortalHttpTest {
   @Test
   void aSignedInVisitorGoesStraightBackToTheApplication() {
     byte[] seed = userWithPin("sso");
-    Visitor v = new Visitor();
+    PortalVisitor v = visitor();
     v.get("/portal");
     assertThat(page(login(v, "sso", "2580" + j.code(seed)))).isEqualTo("signed-in");
     HttpResponse<String> r = v.get("/portal?CT_ORIG_URL=" + enc("https://intranet.example/mail"));
@@ -320,7 +269,7 @@ class PortalHttpTest {
     String known = null;
     String unknown = null;
     for (String user : List.of("lock", "nosuchuser")) {
-      Visitor v = new Visitor();
+      PortalVisitor v = visitor();
       v.get("/portal");
       for (int i = 0; i < 3; i++) {
         // Different wrong passcodes: the same one sent again counts once (API.md §2).
@@ -348,7 +297,7 @@ class PortalHttpTest {
     j.user("fresh", null);
     j.token("S-fresh", seed, null);
     TestJeton.expect(j.api.admin("PUT", "/v1/admin/users/fresh/tokens/S-fresh", null), 200);
-    Visitor v = new Visitor();
+    PortalVisitor v = visitor();
     v.get("/portal");
     assertThat(page(login(v, "fresh", j.code(seed)))).isEqualTo("new-pin");
     assertThat(v.last.body()).contains("inputmode=\"numeric\"", "<label for=\"newPin\">", "<label for=\"confirmPin\">");
@@ -368,17 +317,17 @@ class PortalHttpTest {
 
   @Test
   void frenchByDefaultEnglishByAcceptLanguage() {
-    Visitor fr = new Visitor();
+    PortalVisitor fr = visitor();
     assertThat(fr.get("/portal").body()).contains("<html lang=\"fr\">", "accédez à vos applications",
         "Mot de passe ou Passcode OTP", "Dépannage", "https://help.example/otp", "support@district.example");
-    Visitor en = new Visitor();
+    PortalVisitor en = visitor();
     en.headers.put("Accept-Language", "en-GB,en;q=0.9,fr;q=0.5");
     assertThat(en.get("/portal").body()).contains("<html lang=\"en\">", "access your applications",
         "Password or OTP passcode", "Troubleshooting");
-    Visitor other = new Visitor();
+    PortalVisitor other = visitor();
     other.headers.put("Accept-Language", "de-DE,de;q=0.9");
     assertThat(other.get("/portal").body()).contains("<html lang=\"fr\">");
-    Visitor broken = new Visitor();
+    PortalVisitor broken = visitor();
     broken.headers.put("Accept-Language", ";;;q=abc");
     assertThat(broken.get("/portal").statusCode()).isEqualTo(200);
   }
@@ -396,7 +345,7 @@ class PortalHttpTest {
 
   @Test
   void valuesAreEscapedInPages() {
-    Visitor v = new Visitor();
+    PortalVisitor v = visitor();
     v.get("/portal");
     HttpResponse<String> r = login(v, "a\"><script>alert(1)</script>", "123456");
     assertThat(r.statusCode()).isEqualTo(401);
@@ -456,7 +405,7 @@ class PortalHttpTest {
   @Test
   void forwardedForIsBelievedOnlyFromATrustedProxy() throws Exception {
     byte[] seed = userWithPin("proxied");
-    Visitor v = new Visitor();
+    PortalVisitor v = visitor();
     v.get("/portal");
     v.headers.put("X-Forwarded-For", "198.51.100.1, 203.0.113.7");
     assertThat(page(login(v, "proxied", "2580" + j.code(seed)))).isEqualTo("signed-in");
@@ -527,7 +476,7 @@ class PortalHttpTest {
 
   @Test
   void theDemoKeyShowsTheCodeThatLogsTheDemoUserIn() {
-    Visitor v = new Visitor();
+    PortalVisitor v = visitor();
     HttpResponse<String> key = v.get("/portal/demo-key");
     assertThat(page(key)).isEqualTo("demo-key");
     assertThat(key.body()).contains("<script src=\"/portal/static/demo-key.js\"></script>", "id=\"gauge\"");
