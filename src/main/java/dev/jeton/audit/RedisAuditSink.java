@@ -42,6 +42,9 @@ public final class RedisAuditSink implements AuditSink {
 
   static final String STREAM = "jeton:audit";
   static final String UNKNOWN_STREAM = "jeton:audit:unknown";
+
+  /** A key no one creates: the index commands of an unknown username's event go to it, and change nothing. */
+  static final String NO_INDEX = "jeton:audit:no-index";
   static final int PER_USER = 100;
   /** Entries of the unknown-user stream read in one round trip of a query by username. */
   static final int SCAN_PAGE = 1000;
@@ -113,13 +116,17 @@ public final class RedisAuditSink implements AuditSink {
       List<String> keys = new ArrayList<>();
       for (int i = 0; i < events.size(); i++) {
         String username = events.get(i).username();
-        // Only a username that exists has an index: one for each made-up name would grow Redis without bound.
-        if (username != null && events.get(i).knownUser()) {
-          String key = index(username);
-          keys.add(key);
-          index.add(Request.cmd(Command.LPUSH).arg(key).arg(ids.get(i).toString()));
-          index.add(Request.cmd(Command.PEXPIRE).arg(key).arg(maxAgeMillis));
+        if (username == null) {
+          continue;
         }
+        // Only a username that exists has an index: one for each made-up name would grow Redis without bound. A
+        // made-up name still costs the same round trip and commands, on a key that never exists (LPUSHX creates
+        // nothing): otherwise the time the next request waits behind this one would tell whether the name exists.
+        boolean known = events.get(i).knownUser();
+        String key = known ? index(username) : NO_INDEX;
+        keys.add(key);
+        index.add(Request.cmd(known ? Command.LPUSH : Command.LPUSHX).arg(key).arg(ids.get(i).toString()));
+        index.add(Request.cmd(Command.PEXPIRE).arg(key).arg(maxAgeMillis));
       }
       return index.isEmpty() ? Future.succeededFuture() : timed(redis.batch(index)).compose(r -> trimIndexes(keys, r));
     });
