@@ -74,7 +74,8 @@ if [ -n "${USERS:-}" ]; then args+=(--users "$USERS"); fi
 if [ -n "${SEED:-}" ]; then args+=(--seed "$SEED"); fi
 if [ -n "${RAW:-}" ]; then args+=(--raw "$RAW"); fi
 # Exit code: 0 verdict PASS, 3 verdict FAIL (the report is written either way), anything else an error.
+# The client drops a connection idle for 20 s, before Jeton's idle timeout (60 s by default) closes it under a request.
 rc=0
-JETON_ADMIN_TOKEN=$TOKEN java "$PROBE" "${args[@]}" || rc=$?
+JETON_ADMIN_TOKEN=$TOKEN java -Djdk.httpclient.keepalive.timeout=20 "$PROBE" "${args[@]}" || rc=$?
 if ! kill -0 "$JPID" 2>/dev/null; then echo "Jeton died during the run:"; tail -20 "$work/jeton.log"; exit 1; fi
 exit "$rc"

@@ -113,7 +113,6 @@ public final class RedisAuditSink implements AuditSink {
     }
     return timed(redis.batch(adds)).compose(ids -> {
       List<Request> index = new ArrayList<>();
-      List<String> keys = new ArrayList<>();
       for (int i = 0; i < events.size(); i++) {
         String username = events.get(i).username();
         if (username == null) {
@@ -121,30 +120,20 @@ public final class RedisAuditSink implements AuditSink {
         }
         // Only a username that exists has an index: one for each made-up name would grow Redis without bound. A
         // made-up name still costs the same round trip and commands, on a key that never exists (LPUSHX creates
-        // nothing): otherwise the time the next request waits behind this one would tell whether the name exists.
+        // nothing), and every index is trimmed in the same round trip, needed or not: otherwise the time the next
+        // request waits behind this one would tell whether the name exists, or how often it failed.
         boolean known = events.get(i).knownUser();
         String key = known ? index(username) : NO_INDEX;
-        keys.add(key);
         index.add(Request.cmd(known ? Command.LPUSH : Command.LPUSHX).arg(key).arg(ids.get(i).toString()));
+        index.add(Request.cmd(Command.LTRIM).arg(key).arg(0).arg(PER_USER - 1));
         index.add(Request.cmd(Command.PEXPIRE).arg(key).arg(maxAgeMillis));
       }
-      return index.isEmpty() ? Future.succeededFuture() : timed(redis.batch(index)).compose(r -> trimIndexes(keys, r));
+      return index.isEmpty() ? Future.succeededFuture() : timed(redis.batch(index)).mapEmpty();
     });
   }
 
   private static String index(String username) {
     return "jeton:{u:" + username + "}:a";
-  }
-
-  /** Trims the lists that grew past {@value #PER_USER} (LPUSH answers the length): most never do. */
-  private Future<Void> trimIndexes(List<String> keys, List<Response> pushed) {
-    List<Request> trims = new ArrayList<>();
-    for (int i = 0; i < keys.size(); i++) {
-      if (pushed.get(2 * i).toLong() > PER_USER) {
-        trims.add(Request.cmd(Command.LTRIM).arg(keys.get(i)).arg(0).arg(PER_USER - 1));
-      }
-    }
-    return trims.isEmpty() ? Future.succeededFuture() : timed(redis.batch(trims)).mapEmpty();
   }
 
   @Override
