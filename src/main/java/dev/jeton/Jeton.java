@@ -6,6 +6,7 @@ import dev.jeton.audit.AuditSink;
 import dev.jeton.audit.AuditVerticle;
 import dev.jeton.audit.MemoryAuditSink;
 import dev.jeton.audit.RedisAuditSink;
+import dev.jeton.bus.EmergencyCodes;
 import dev.jeton.bus.LocalCodec;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
@@ -17,9 +18,9 @@ import dev.jeton.track.MemoryStore;
 import dev.jeton.track.RedisStore;
 import dev.jeton.track.Store;
 import dev.jeton.track.TrackingVerticle;
-import dev.jeton.verify.Keys;
-import dev.jeton.verify.LoginOutcome;
-import dev.jeton.verify.LoginRequest;
+import dev.jeton.crypto.Keys;
+import dev.jeton.bus.LoginOutcome;
+import dev.jeton.bus.LoginRequest;
 import dev.jeton.verify.VerificationVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -62,7 +63,8 @@ public final class Jeton {
   public static Future<Jeton> start(Vertx vertx, Config config, Clock clock, PasswordHasher passwords,
       JetonMetrics metrics) {
     List<Class<?>> messages = new ArrayList<>(Store.messageTypes());
-    messages.addAll(List.of(LoginRequest.class, LoginOutcome.class, AuditEvent.class, AuditVerticle.Query.class,
+    messages.addAll(List.of(LoginRequest.class, LoginOutcome.class, EmergencyCodes.Request.class,
+        EmergencyCodes.Issued.class, AuditEvent.class, AuditVerticle.Query.class,
         AuditVerticle.Events.class));
     LocalCodec.registerAll(vertx, messages);
 

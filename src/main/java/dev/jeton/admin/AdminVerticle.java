@@ -5,11 +5,10 @@ import dev.jeton.metrics.JetonMetrics;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.crypto.Secrets;
-import dev.jeton.http.Health;
-import dev.jeton.http.ListenerVerticle;
-import dev.jeton.http.PublicVerticle;
-import dev.jeton.http.Replies;
-import dev.jeton.http.Validation;
+import dev.jeton.web.Health;
+import dev.jeton.web.ListenerVerticle;
+import dev.jeton.web.Replies;
+import dev.jeton.web.Validation;
 import dev.jeton.track.BusStore;
 import dev.jeton.track.ClientRecord;
 import dev.jeton.track.FailState;
@@ -17,10 +16,9 @@ import dev.jeton.track.OperatorRecord;
 import dev.jeton.track.Store;
 import dev.jeton.track.TokenRecord;
 import dev.jeton.track.UserRecord;
-import dev.jeton.verify.Keys;
-import dev.jeton.verify.PasswordPolicy;
-import dev.jeton.verify.PinPolicy;
-import dev.jeton.verify.Verifier;
+import dev.jeton.crypto.Keys;
+import dev.jeton.policy.PasswordPolicy;
+import dev.jeton.policy.PinPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -29,6 +27,7 @@ import io.vertx.core.http.HttpServerRequest;
 import dev.jeton.audit.AuditEvent;
 import dev.jeton.audit.AuditVerticle;
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.EmergencyCodes;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.DecodeException;
@@ -300,23 +299,17 @@ public final class AdminVerticle extends ListenerVerticle {
     if (count == null || validSeconds == null) {
       return;
     }
-    List<String> codes = new ArrayList<>();
-    List<String> hashes = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      String code = Secrets.randomDigits(Verifier.EMERGENCY_DIGITS);
-      codes.add(code);
-      hashes.add(keys.emergencyCodes().hash(username, code));
-    }
-    long expiresAt = clock.millis() + validSeconds * 1000L;
-    store.putEmergencyCodes(new Store.EmergencyCodes(username, hashes, expiresAt)).onSuccess(found -> {
-      if (found) {
-        audit(ctx, "emergency_codes_issued", username, null);
-        Replies.json(ctx, 200, new JsonObject().put("codes", new JsonArray(codes))
-            .put("expiresAt", Instant.ofEpochMilli(expiresAt).toString()));
-      } else {
-        Replies.error(ctx, 404, "not_found", "no such user");
-      }
-    }).onFailure(e -> unavailable(ctx, e));
+    vertx.eventBus().<EmergencyCodes.Issued>request(Addresses.VERIFY_EMERGENCY_CODES,
+        new EmergencyCodes.Request(username, count, validSeconds), emergencyOptions()).onSuccess(m -> {
+          EmergencyCodes.Issued issued = m.body();
+          if (issued.found()) {
+            audit(ctx, "emergency_codes_issued", username, null);
+            Replies.json(ctx, 200, new JsonObject().put("codes", new JsonArray(issued.codes()))
+                .put("expiresAt", Instant.ofEpochMilli(issued.expiresAtMillis()).toString()));
+          } else {
+            Replies.error(ctx, 404, "not_found", "no such user");
+          }
+        }).onFailure(e -> unavailable(ctx, e));
   }
 
   // ---- tokens ----
@@ -443,7 +436,7 @@ public final class AdminVerticle extends ListenerVerticle {
     String secret = Secrets.newSecret();
     ClientRecord c = new ClientRecord(name, Secrets.hash(secret), (Boolean) trust, level);
     store.putClient(c).onSuccess(v -> {
-      vertx.eventBus().publish(PublicVerticle.CLIENTS_CHANGED, name);
+      vertx.eventBus().publish(Addresses.CLIENTS_CHANGED, name);
       audit(ctx, "client_put:" + name, null, null);
       Replies.json(ctx, 200, new JsonObject().put("name", name).put("secret", secret)
           .put("trustClientIp", c.trustClientIp()).put("defaultLevel", c.defaultLevel()));
@@ -618,6 +611,11 @@ public final class AdminVerticle extends ListenerVerticle {
           Replies.json(ctx, 200, new JsonObject().put("events", events));
         })
         .onFailure(e -> unavailable(ctx, e));
+  }
+
+  /** Verification makes the codes and writes them to the store: the store's timeout, and a margin. */
+  private DeliveryOptions emergencyOptions() {
+    return new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.storeTimeoutMillis() + 1000L);
   }
 
   private static void unavailable(RoutingContext ctx, Throwable e) {

@@ -1,13 +1,13 @@
 package dev.jeton.admin;
 
 import dev.jeton.crypto.PasswordHasher;
-import dev.jeton.http.ListenerVerticle;
-import dev.jeton.http.Replies;
-import dev.jeton.http.Validation;
+import dev.jeton.web.ListenerVerticle;
+import dev.jeton.web.Replies;
+import dev.jeton.web.Validation;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.BulkLine;
 import dev.jeton.track.TokenRecord;
-import dev.jeton.verify.PasswordPolicy;
+import dev.jeton.policy.PasswordPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,6 +1,6 @@
 package dev.jeton.admin;
 
-import dev.jeton.http.Replies;
+import dev.jeton.web.Replies;
 import dev.jeton.pskc.PskcException;
 import dev.jeton.pskc.PskcKey;
 import dev.jeton.pskc.PskcParser;

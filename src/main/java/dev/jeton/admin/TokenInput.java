@@ -1,10 +1,10 @@
 package dev.jeton.admin;
 
-import dev.jeton.http.Validation;
+import dev.jeton.web.Validation;
 import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.track.TokenRecord;
-import dev.jeton.verify.Keys;
-import dev.jeton.verify.PinPolicy;
+import dev.jeton.crypto.Keys;
+import dev.jeton.policy.PinPolicy;
 import io.vertx.core.json.JsonObject;
 import org.bouncycastle.util.encoders.Base32;
 

@@ -1,6 +1,6 @@
 package dev.jeton.audit;
 
-import dev.jeton.track.Deadline;
+import dev.jeton.bus.Deadline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;

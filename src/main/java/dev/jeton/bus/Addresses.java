@@ -8,6 +8,10 @@ public final class Addresses {
   public static final String AUDIT_DECISION = "jeton.audit.decision";
   /** Admin → audit: an {@code AuditVerticle.Query}, answered by {@code AuditVerticle.Events}. */
   public static final String AUDIT_QUERY = "jeton.audit.query";
+  /** Admin → verification: an {@code EmergencyCodes.Request}, answered by {@code EmergencyCodes.Issued} or failed. */
+  public static final String VERIFY_EMERGENCY_CODES = "jeton.verify.emergency-codes";
+  /** Admin → every intake (published): the name of a client that changed, so that each drops its cached copy. */
+  public static final String CLIENTS_CHANGED = "jeton.intake.clients-changed";
   /** Prefix of tracking's addresses: {@code jeton.track.<store operation>}. */
   public static final String TRACK = "jeton.track.";
 

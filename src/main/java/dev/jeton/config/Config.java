@@ -1,8 +1,6 @@
 package dev.jeton.config;
 
 import dev.jeton.crypto.MasterKey;
-import dev.jeton.http.ClientAddress;
-import dev.jeton.portal.ReturnUrl;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -57,7 +55,7 @@ public record Config(
     int shutdownGraceSeconds,
     ListenerLimits limits,
     boolean httpHostForDemo,
-    ClientAddress trustedProxies,
+    IpBlocks trustedProxies,
     PortalSettings portal) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
@@ -265,9 +263,9 @@ public record Config(
       }
     }
 
-    ClientAddress trustedProxies() {
+    IpBlocks trustedProxies() {
       try {
-        return ClientAddress.parse(string("JETON_TRUSTED_PROXIES", null));
+        return IpBlocks.parse(string("JETON_TRUSTED_PROXIES", null), "trusted proxy");
       } catch (IllegalArgumentException e) {
         throw new ConfigException("JETON_TRUSTED_PROXIES: " + e.getMessage()
             + " (a comma-separated list of IP addresses and CIDR blocks)");
@@ -276,7 +274,7 @@ public record Config(
 
     java.util.Set<String> returnHosts() {
       try {
-        return ReturnUrl.parseHosts(string("JETON_PORTAL_RETURN_HOSTS", null));
+        return ReturnHosts.parse(string("JETON_PORTAL_RETURN_HOSTS", null));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("JETON_PORTAL_RETURN_HOSTS: " + e.getMessage()
             + " (a comma-separated list of host names, each with an optional :port)");

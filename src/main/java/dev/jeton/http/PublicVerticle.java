@@ -1,5 +1,12 @@
 package dev.jeton.http;
 
+import dev.jeton.web.ClientAddress;
+import dev.jeton.web.Health;
+import dev.jeton.web.ListenerVerticle;
+import dev.jeton.web.Replies;
+import dev.jeton.web.Validation;
+import dev.jeton.web.VerifierClient;
+
 import dev.jeton.bus.Addresses;
 import dev.jeton.bus.LoopLocal;
 import dev.jeton.bus.Requests;
@@ -10,8 +17,8 @@ import dev.jeton.portal.PortalRoutes;
 import dev.jeton.track.BusStore;
 import dev.jeton.track.ClientRecord;
 import dev.jeton.track.Store;
-import dev.jeton.verify.LoginOutcome;
-import dev.jeton.verify.LoginRequest;
+import dev.jeton.bus.LoginOutcome;
+import dev.jeton.bus.LoginRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -37,8 +44,6 @@ import java.util.Map;
 public final class PublicVerticle extends ListenerVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(PublicVerticle.class);
-  /** Address on which a changed client is announced, so that every intake drops its cached copy. */
-  public static final String CLIENTS_CHANGED = "jeton.intake.clients-changed";
   static final int BODY_LIMIT = 16 * 1024;
   private static final long CLIENT_CACHE_MILLIS = 5_000;
   private static final String RECEIVED = "jeton.received";
@@ -46,7 +51,8 @@ public final class PublicVerticle extends ListenerVerticle {
   private final Map<String, CachedClient> clients = new HashMap<>();
   private final Portal portal;
   private Store store;
-  private DeliveryOptions verifyOptions;
+  private VerifierClient verifier;
+  private ClientAddress proxies;
 
   private record CachedClient(ClientRecord client, long until) {}
 
@@ -58,9 +64,9 @@ public final class PublicVerticle extends ListenerVerticle {
   @Override
   public Future<?> start() {
     store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
-    // Verification may wait on the store, then on a password hash: its timeout sits above the store's.
-    verifyOptions = new DeliveryOptions().setSendTimeout(config.storeTimeoutMillis() * 3L + 2_000L).setLocalOnly(true);
-    vertx.eventBus().<String>localConsumer(CLIENTS_CHANGED, m -> clients.clear());
+    verifier = new VerifierClient(vertx, config.storeTimeoutMillis());
+    proxies = ClientAddress.trusting(config.trustedProxies());
+    vertx.eventBus().<String>localConsumer(Addresses.CLIENTS_CHANGED, m -> clients.clear());
 
     router = Router.router(vertx);
     Replies.installErrorHandlers(router);
@@ -105,7 +111,7 @@ public final class PublicVerticle extends ListenerVerticle {
       Replies.error(ctx, 400, "invalid_request", problem);
       return;
     }
-    String ip = config.trustedProxies().of(ctx.request());
+    String ip = proxies.of(ctx.request());
     String claimedIp = fields.get("clientIp");
     if (client.trustClientIp() && claimedIp != null) {
       ip = ClientAddress.canonical(claimedIp);
@@ -117,21 +123,17 @@ public final class PublicVerticle extends ListenerVerticle {
     ctx.response().putHeader("X-Request-Id", requestId);
     LoginRequest request = new LoginRequest(requestId, username, fields.get("password"), fields.get("state"),
         fields.get("newPin"), fields.get("confirmPin"), ip, client.name(), level, received);
-    Requests.<LoginOutcome>request(vertx, LoopLocal.route(vertx, Addresses.VERIFY_LOGIN), request, verifyOptions)
-        .map(Message::body)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            reply(ctx, ar.result());
-          } else {
-            LOG.atWarn().setMessage("verify_failed").addKeyValue("failure", failureType(ar.cause()))
-                .addKeyValue("request", request.requestId()).log();
-            Replies.error(ctx, 503, "unavailable", null);
-          }
-        });
+    verifier.verify(request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        reply(ctx, ar.result());
+      } else {
+        Replies.error(ctx, 503, "unavailable", null);
+      }
+    });
   }
 
   private static String problem(MultiMap f, String username) {
-    if (!Validation.username(username)) {
+    if (!VerifierClient.acceptableUsername(username)) {
       return "username must be 1 to 64 of A-Z a-z 0-9 . _ @ -";
     }
     if (tooLong(f, "password", 256) || tooLong(f, "state", 128) || tooLong(f, "newPin", 32)
@@ -264,7 +266,4 @@ public final class PublicVerticle extends ListenerVerticle {
     return given != null && Validation.NAME.matcher(given).matches() ? given : Secrets.randomId();
   }
 
-  private static String failureType(Throwable e) {
-    return e instanceof ReplyException re ? re.failureType().name() : e.getClass().getSimpleName();
-  }
 }

@@ -1,5 +1,6 @@
 package dev.jeton.metrics;
 
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

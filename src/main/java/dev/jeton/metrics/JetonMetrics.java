@@ -1,7 +1,6 @@
 package dev.jeton.metrics;
 
-import dev.jeton.verify.LoginOutcome;
-import dev.jeton.verify.LoginRequest;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -147,57 +146,32 @@ public final class JetonMetrics {
     return new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors());
   }
 
-  /** One decision: counted by decision, the answer's reason and method, timed from intake to answer. */
-  public void decision(LoginRequest request, LoginOutcome o, long nanos) {
-    String decision = o.kind() == LoginOutcome.Kind.LOCKED ? "REJECT" : o.kind().name();
-    String reason = answeredReason(o);
-    String method = o.method() == null ? "none" : o.method();
+  /**
+   * One decision: counted by decision, the answer's reason and method, timed from intake to answer.
+   *
+   * @param decision ACCEPT, CHALLENGE, REJECT, RATE_LIMITED, BAD_REQUEST or UNAVAILABLE (a lockout is a REJECT)
+   * @param reason the reason as the caller was told it, never finer (see the class comment)
+   * @param method the method that decided, or "none"
+   */
+  public void decision(String decision, String reason, String method, long nanos) {
     decisions.computeIfAbsent(decision + '|' + reason + '|' + method, k -> Counter.builder("jeton.auth.decisions")
         .description("Authentication decisions").tag("decision", decision).tag("reason", reason).tag("method", method)
         .register(registry)).increment();
     durations.computeIfAbsent(decision, d -> Timer.builder("jeton.auth.duration")
         .description("Time to decide one authentication request, from intake to answer").tag("decision", d)
         .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
-    switch (o.kind()) {
-      case RATE_LIMITED:
-        throttled.increment();
-        break;
-      case CHALLENGE:
-        challenge(o.challenge(), "opened");
-        break;
-      default:
-        break;
-    }
-    if (request.state() != null) {
-      if (o.kind() == LoginOutcome.Kind.ACCEPT || "pin_set".equals(o.auditReason())) {
-        challenge(o.kind() == LoginOutcome.Kind.ACCEPT ? "NEXT_PASSCODE" : "NEW_PIN", "answered");
-      } else if ("unknown_or_expired_state".equals(o.auditReason())) {
-        challenge("unknown", "expired");
-      }
-    }
   }
 
-  /** The reason as the caller was told it, never finer (see the class comment). */
-  static String answeredReason(LoginOutcome o) {
-    switch (o.kind()) {
-      case ACCEPT:
-        return "ok";
-      case CHALLENGE:
-        return o.challenge().toLowerCase();
-      case REJECT:
-        return "invalid_credentials";
-      case LOCKED:
-        return "locked";
-      case RATE_LIMITED:
-        return "ip_throttled";
-      case BAD_REQUEST:
-        return o.error() == null ? "invalid_request" : o.error();
-      default:
-        return "unavailable";
-    }
+  /** A login refused because its address passed the failure limit (a 429). */
+  public void throttled() {
+    throttled.increment();
   }
 
-  private void challenge(String challenge, String event) {
+  /**
+   * @param challenge NEW_PIN, NEXT_PASSCODE, or "unknown" for a state that was never opened or expired
+   * @param event opened, answered or expired
+   */
+  public void challenge(String challenge, String event) {
     challengeCounter(challenge, event).increment();
   }
 

@@ -5,7 +5,7 @@ import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.otp.Totp;
 import dev.jeton.track.Store;
 import dev.jeton.track.TokenRecord;
-import dev.jeton.verify.Keys;
+import dev.jeton.crypto.Keys;
 import io.vertx.core.Future;
 
 import java.security.SecureRandom;

@@ -1,15 +1,17 @@
 package dev.jeton.portal;
 
+
 import dev.jeton.bus.Addresses;
 import dev.jeton.bus.LoopLocal;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.Secrets;
-import dev.jeton.http.ClientAddress;
-import dev.jeton.http.Validation;
+import dev.jeton.web.ClientAddress;
+import dev.jeton.web.VerifierClient;
+import dev.jeton.web.Validation;
 import dev.jeton.track.BusStore;
 import dev.jeton.track.Store;
-import dev.jeton.verify.LoginOutcome;
-import dev.jeton.verify.LoginRequest;
+import dev.jeton.bus.LoginOutcome;
+import dev.jeton.bus.LoginRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -67,16 +69,15 @@ public final class PortalRoutes {
   private final Vertx vertx;
   private final Portal portal;
   private final ClientAddress proxies;
-  private final DeliveryOptions verifyOptions;
+  private final VerifierClient verifier;
   private final Store store;
   private final String csp;
 
   public PortalRoutes(Vertx vertx, Config config, Portal portal) {
     this.vertx = vertx;
     this.portal = portal;
-    this.proxies = config.trustedProxies();
-    this.verifyOptions = new DeliveryOptions().setSendTimeout(config.storeTimeoutMillis() * 3L + 2_000L)
-        .setLocalOnly(true);
+    this.proxies = ClientAddress.trusting(config.trustedProxies());
+    this.verifier = new VerifierClient(vertx, config.storeTimeoutMillis());
     this.store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
     // A form posted to the portal may end in a redirect to a return host: form-action must allow those hosts too.
     StringBuilder formAction = new StringBuilder("'self'");
@@ -143,7 +144,7 @@ public final class PortalRoutes {
     String confirmPin = single(form, "confirmPin");
     Pages.Carry carry = new Pages.Carry(csrfToken(ctx), returnUrl, username, state);
     boolean pinStep = state != null && (newPin != null || confirmPin != null);
-    if (username == null || !Validation.USERNAME.matcher(username).matches() || tooLong(password, 256)
+    if (!VerifierClient.acceptableUsername(username) || tooLong(password, 256)
         || tooLong(state, 128) || tooLong(newPin, 32) || tooLong(confirmPin, 32)) {
       // Not a username Jeton could know, or not a form of these pages: the same answer as a wrong password.
       html(ctx, 401, Pages.login(t, portal.settings(), carry, t.get("error.reject")));
@@ -160,17 +161,13 @@ public final class PortalRoutes {
     String ip = proxies.of(ctx.request());
     LoginRequest request = new LoginRequest(requestId, username, pinStep ? null : password, state,
         pinStep ? newPin : null, pinStep ? confirmPin : null, ip, CLIENT, "any", System.nanoTime());
-    vertx.eventBus().<LoginOutcome>request(LoopLocal.route(vertx, Addresses.VERIFY_LOGIN), request, verifyOptions)
-        .map(Message::body)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            answer(ctx, t, carry, pinStep, ar.result());
-          } else {
-            LOG.atWarn().setMessage("verify_failed").addKeyValue("failure", ar.cause().getClass().getSimpleName())
-                .addKeyValue("request", requestId).log();
-            html(ctx, 503, Pages.notice(t, "unavailable", "unavailable"));
-          }
-        });
+    verifier.verify(request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        answer(ctx, t, carry, pinStep, ar.result());
+      } else {
+        html(ctx, 503, Pages.notice(t, "unavailable", "unavailable"));
+      }
+    });
   }
 
   private void answer(RoutingContext ctx, Texts t, Pages.Carry carry, boolean pinStep, LoginOutcome o) {

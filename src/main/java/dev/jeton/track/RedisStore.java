@@ -1,5 +1,7 @@
 package dev.jeton.track;
 
+import dev.jeton.bus.Deadline;
+
 import dev.jeton.crypto.Secrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

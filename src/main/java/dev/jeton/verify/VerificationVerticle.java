@@ -1,7 +1,12 @@
 package dev.jeton.verify;
 
+import dev.jeton.crypto.Keys;
+import dev.jeton.bus.LoginRequest;
+import dev.jeton.bus.LoginOutcome;
+
 import dev.jeton.audit.AuditEvent;
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.EmergencyCodes;
 import dev.jeton.bus.LoopLocal;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
@@ -41,6 +46,7 @@ public final class VerificationVerticle extends VerticleBase {
   private Verifier verifier;
   private MessageConsumer<LoginRequest> consumer;
   private MessageConsumer<LoginRequest> localConsumer;
+  private MessageConsumer<EmergencyCodes.Request> emergencyConsumer;
   private String localAddress;
 
   public VerificationVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords,
@@ -55,13 +61,22 @@ public final class VerificationVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     passwordPool = vertx.createSharedWorkerExecutor("jeton-password", config.passwordWorkers());
-    verifier = new Verifier(config, new BusStore(vertx, config.storeTimeoutMillis() + 200L), clock, keys, passwords,
-        this::checkPassword, metrics);
+    BusStore store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
+    verifier = new Verifier(config, store, clock, keys, passwords, this::checkPassword, metrics);
+    EmergencyCodeIssuer emergency = new EmergencyCodeIssuer(store, keys, clock);
+    emergencyConsumer = vertx.eventBus().<EmergencyCodes.Request>localConsumer(Addresses.VERIFY_EMERGENCY_CODES,
+        m -> emergency.issue(m.body()).onComplete(ar -> {
+          if (ar.succeeded()) {
+            m.reply(ar.result());
+          } else {
+            m.fail(503, "store unavailable");
+          }
+        }));
     watchEventLoop();
     consumer = vertx.eventBus().localConsumer(Addresses.VERIFY_LOGIN, this::onLogin);
     localAddress = LoopLocal.register(vertx, Addresses.VERIFY_LOGIN);
     localConsumer = vertx.eventBus().localConsumer(localAddress, this::onLogin);
-    return Future.all(consumer.completion(), localConsumer.completion());
+    return Future.all(consumer.completion(), localConsumer.completion(), emergencyConsumer.completion());
   }
 
   @Override
@@ -75,9 +90,26 @@ public final class VerificationVerticle extends VerticleBase {
     verifier.login(r).onComplete(ar -> {
       LoginOutcome o = ar.succeeded() ? ar.result() : LoginOutcome.unavailable(r.username(), "internal_error");
       msg.reply(o);
-      metrics.decision(r, o, System.nanoTime() - r.receivedNanos());
+      count(r, o, System.nanoTime() - r.receivedNanos());
       audit(r, o);
     });
+  }
+
+  /** The decision's meters, and the challenges it opened or answered. */
+  private void count(LoginRequest r, LoginOutcome o, long nanos) {
+    metrics.decision(o.decision(), o.answeredReason(), o.method() == null ? "none" : o.method(), nanos);
+    if (o.kind() == LoginOutcome.Kind.RATE_LIMITED) {
+      metrics.throttled();
+    } else if (o.kind() == LoginOutcome.Kind.CHALLENGE) {
+      metrics.challenge(o.challenge(), "opened");
+    }
+    if (r.state() != null) {
+      if (o.kind() == LoginOutcome.Kind.ACCEPT || "pin_set".equals(o.auditReason())) {
+        metrics.challenge(o.kind() == LoginOutcome.Kind.ACCEPT ? "NEXT_PASSCODE" : "NEW_PIN", "answered");
+      } else if ("unknown_or_expired_state".equals(o.auditReason())) {
+        metrics.challenge("unknown", "expired");
+      }
+    }
   }
 
   /** Each instance runs on its own event loop: a 100 ms timer there tells how late the loop is. */
@@ -111,7 +143,7 @@ public final class VerificationVerticle extends VerticleBase {
    * capped log with no per-username key.
    */
   private void audit(LoginRequest r, LoginOutcome o) {
-    String decision = o.kind() == LoginOutcome.Kind.LOCKED ? "REJECT" : o.kind().name();
+    String decision = o.decision();
     DECISIONS.atInfo().setMessage("decision").addKeyValue("decision", decision)
         .addKeyValue("reason", o.auditReason()).addKeyValue("method", o.method())
         // The user's reference is an HMAC: computed only when the line is written (not at WARN).

@@ -1,5 +1,10 @@
 package dev.jeton.verify;
 
+import dev.jeton.crypto.Keys;
+import dev.jeton.policy.PinPolicy;
+import dev.jeton.bus.LoginRequest;
+import dev.jeton.bus.LoginOutcome;
+
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.crypto.Secrets;

@@ -1,5 +1,6 @@
 package dev.jeton.attack;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

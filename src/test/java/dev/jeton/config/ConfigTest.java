@@ -43,7 +43,7 @@ class ConfigTest {
     assertThat(c.portal().sessionSeconds()).isEqualTo(28_800);
     assertThat(c.portal().demo()).isTrue();
     assertThat(c.portal().helpUrl()).isNull();
-    assertThat(c.trustedProxies().trusts("127.0.0.1")).isFalse();
+    assertThat(c.trustedProxies().contains(IpBlocks.literal("127.0.0.1"))).isFalse();
   }
 
   @Test
@@ -52,7 +52,7 @@ class ConfigTest {
         "JETON_TRUSTED_PROXIES", "10.0.0.0/8, ::1", "JETON_PORTAL_HELP_URL", "https://help.example/otp",
         "JETON_PORTAL_HELP_CONTACT", "support@district.example", "JETON_PORTAL_DEMO", "false"));
     assertThat(c.portal().returnHosts()).containsExactlyInAnyOrder("apps.example", "intranet.example:8443");
-    assertThat(c.trustedProxies().trusts("10.1.2.3")).isTrue();
+    assertThat(c.trustedProxies().contains(IpBlocks.literal("10.1.2.3"))).isTrue();
     assertThat(c.portal().demo()).isFalse();
     assertThatThrownBy(() -> Config.from(Map.of("JETON_PORTAL_RETURN_HOSTS", "https://apps.example/")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("JETON_PORTAL_RETURN_HOSTS");

@@ -1,6 +1,6 @@
 package dev.jeton.e2e;
 
-import dev.jeton.http.Validation;
+import dev.jeton.web.Validation;
 import dev.jeton.testsupport.Api.Resp;
 import dev.jeton.testsupport.TestJeton;
 import org.assertj.core.api.SoftAssertions;

@@ -11,9 +11,9 @@ import dev.jeton.track.Challenge;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.UserView;
 import dev.jeton.track.TokenRecord;
-import dev.jeton.verify.Keys;
-import dev.jeton.verify.LoginOutcome;
-import dev.jeton.verify.LoginRequest;
+import dev.jeton.crypto.Keys;
+import dev.jeton.bus.LoginOutcome;
+import dev.jeton.bus.LoginRequest;
 import dev.jeton.verify.Verifier;
 import io.vertx.core.Promise;
 

@@ -1,5 +1,6 @@
 package dev.jeton.portal;
 
+
 import dev.jeton.testsupport.Browser;
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;

@@ -1,5 +1,7 @@
 package dev.jeton.portal;
 
+import dev.jeton.config.ReturnHosts;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ReturnUrlTest {
 
-    private static final Set<String> ALLOWED = ReturnUrl.parseHosts("allowed.example, app.example:8443, [::1]:8080");
+    private static final Set<String> ALLOWED = ReturnHosts.parse("allowed.example, app.example:8443, [::1]:8080");
 
     @Test
     void allowedHostWithPathAndQueryIsKept() {
@@ -36,7 +38,7 @@ class ReturnUrlTest {
 
     @Test
     void missingPortCountsAsTheSchemeDefault() {
-        Set<String> hosts = ReturnUrl.parseHosts("secure.example:443");
+        Set<String> hosts = ReturnHosts.parse("secure.example:443");
         assertThat(ReturnUrl.allowed("https://secure.example/", hosts)).isPresent();
         assertThat(ReturnUrl.allowed("http://secure.example/", hosts)).isEmpty();
     }
@@ -104,10 +106,10 @@ class ReturnUrlTest {
 
     @Test
     void parseHostsLowercasesTrimsAndSkipsEmptyEntries() {
-        assertThat(ReturnUrl.parseHosts(" App.Example , ,localhost:8080,[FD00::1]:443,"))
+        assertThat(ReturnHosts.parse(" App.Example , ,localhost:8080,[FD00::1]:443,"))
                 .containsExactly("app.example", "localhost:8080", "[fd00::1]:443");
-        assertThat(ReturnUrl.parseHosts(null)).isEmpty();
-        assertThat(ReturnUrl.parseHosts("  ")).isEmpty();
+        assertThat(ReturnHosts.parse(null)).isEmpty();
+        assertThat(ReturnHosts.parse("  ")).isEmpty();
     }
 
     @ParameterizedTest
@@ -115,7 +117,7 @@ class ReturnUrlTest {
             "app.example:65536", "app.example:", "app.example:80a", "*.example", "[::1", "::1", "[zz::1]",
             "user@app.example", "app\u00e9.example"})
     void parseHostsRejectsAndNamesBadEntries(String entry) {
-        assertThatThrownBy(() -> ReturnUrl.parseHosts("good.example, " + entry))
+        assertThatThrownBy(() -> ReturnHosts.parse("good.example, " + entry))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(entry.trim());
     }

@@ -1,5 +1,6 @@
 package dev.jeton.track;
 
+
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 

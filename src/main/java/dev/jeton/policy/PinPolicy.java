@@ -1,4 +1,4 @@
-package dev.jeton.verify;
+package dev.jeton.policy;
 
 /** The PIN rules of API.md §1: digits only, a length in bounds, and (by default) nothing trivial. Immutable. */
 public final class PinPolicy {

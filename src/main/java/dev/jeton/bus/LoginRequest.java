@@ -1,4 +1,4 @@
-package dev.jeton.verify;
+package dev.jeton.bus;
 
 /**
  * One call of {@code POST /v1/authenticate}, already bounded and with the client authenticated by the intake.

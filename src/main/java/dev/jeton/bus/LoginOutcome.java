@@ -1,4 +1,4 @@
-package dev.jeton.verify;
+package dev.jeton.bus;
 
 /**
  * The decision on a {@link LoginRequest}, as the intake turns it into HTTP. {@code auditReason} says why, in more
@@ -19,6 +19,31 @@ public record LoginOutcome(Kind kind, String username, String method, String tok
 
   /** What kind of answer. */
   public enum Kind { ACCEPT, CHALLENGE, REJECT, LOCKED, RATE_LIMITED, BAD_REQUEST, UNAVAILABLE }
+
+  /** The decision as answered and counted: a lockout is a REJECT. */
+  public String decision() {
+    return kind == Kind.LOCKED ? "REJECT" : kind.name();
+  }
+
+  /** The reason as the caller was told it, never finer: a wrong PIN and an unknown username are both invalid_credentials. */
+  public String answeredReason() {
+    switch (kind) {
+      case ACCEPT:
+        return "ok";
+      case CHALLENGE:
+        return challenge.toLowerCase(java.util.Locale.ROOT);
+      case REJECT:
+        return "invalid_credentials";
+      case LOCKED:
+        return "locked";
+      case RATE_LIMITED:
+        return "ip_throttled";
+      case BAD_REQUEST:
+        return error == null ? "invalid_request" : error;
+      default:
+        return "unavailable";
+    }
+  }
 
   public static LoginOutcome accept(String username, String method, String serial) {
     return new LoginOutcome(Kind.ACCEPT, username, method, serial, null, null, 0, null, 0, null, null, "ok", false);

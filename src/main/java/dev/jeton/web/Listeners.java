@@ -1,4 +1,4 @@
-package dev.jeton.http;
+package dev.jeton.web;
 
 import dev.jeton.config.Config;
 import io.vertx.core.http.HttpServerOptions;

@@ -1,4 +1,4 @@
-package dev.jeton.http;
+package dev.jeton.web;
 
 import dev.jeton.testsupport.TestJeton;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package dev.jeton.http;
+package dev.jeton.web;
 
 import dev.jeton.config.ListenerLimits;
 import io.vertx.core.Vertx;

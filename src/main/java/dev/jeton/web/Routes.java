@@ -1,4 +1,4 @@
-package dev.jeton.http;
+package dev.jeton.web;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;

@@ -1,4 +1,4 @@
-package dev.jeton.verify;
+package dev.jeton.policy;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.jeton.http;
+package dev.jeton.web;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

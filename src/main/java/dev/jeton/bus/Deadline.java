@@ -1,4 +1,4 @@
-package dev.jeton.track;
+package dev.jeton.bus;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,4 +1,4 @@
-package dev.jeton.verify;
+package dev.jeton.policy;
 
 /**
  * What a password may be. A value made of digits only is always taken for a passcode (PIN + code, or a code alone):

@@ -1,8 +1,5 @@
-package dev.jeton.verify;
+package dev.jeton.crypto;
 
-import dev.jeton.crypto.KeyedHash;
-import dev.jeton.crypto.MasterKey;
-import dev.jeton.crypto.SeedCipher;
 
 /** The keys derived from the master key, each for one purpose. Thread-safe. */
 public record Keys(SeedCipher seeds, KeyedHash pins, KeyedHash emergencyCodes, KeyedHash fingerprints, KeyedHash logRefs) {

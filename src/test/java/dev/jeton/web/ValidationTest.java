@@ -1,4 +1,4 @@
-package dev.jeton.http;
+package dev.jeton.web;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.jeton.http;
+package dev.jeton.web;
 
 import dev.jeton.track.Store;
 import io.vertx.core.json.JsonObject;
