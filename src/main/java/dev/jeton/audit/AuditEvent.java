@@ -62,8 +62,8 @@ public record AuditEvent(String at, String requestId, String username, String cl
 
   /**
    * {@code Instant.ofEpochMilli(epochMillis).toString()}, with the text up to the seconds kept per thread from one call
-   * to the next: events come thousands a second, and formatting each instant whole was 0.65 % of the event loops' time
-   * in the login rush.
+   * to the next: events come thousands a second, and formatting each instant whole showed in the login rush's profile
+   * ({@code docs/2026-12-05-performance-history.md}).
    */
   static String iso(long epochMillis) {
     long second = Math.floorDiv(epochMillis, 1000L);

@@ -232,8 +232,8 @@ public final class RedisAuditSink implements AuditSink {
 
   /**
    * The event in one field: at, request id, username, client IP, client, decision, reason, method, token serial and
-   * sequence, tab-separated, absent values empty. One field instead of ten costs Redis 1.4 µs an {@code XADD} instead
-   * of 2.4 ({@code redis-benchmark -P 32}), on every decision. Null when a value is empty or holds a tab (none does:
+   * sequence, tab-separated, absent values empty. One field instead of ten costs Redis markedly less an {@code XADD}
+   * ({@code redis-benchmark -P 32}; {@code docs/2026-12-05-performance-history.md}), on every decision. Null when a value is empty or holds a tab (none does:
    * every field is validated or chosen by Jeton), so that packing never changes an event; such an event is written
    * field by field, the layout that entries written before this one have.
    */

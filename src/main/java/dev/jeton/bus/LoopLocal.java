@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * consumer (or off any loop) uses the shared address, which reaches any instance.
  *
  * <p>Each thread remembers where it sent an address (four sends a login), until a consumer registers or unregisters
- * anywhere: working it out each time (the name, then two lookups in Vert.x's shared maps) was 0.7 % of the event
- * loops' time in the login rush.
+ * anywhere: working it out each time (the name, then two lookups in Vert.x's shared maps) showed in the login rush's
+ * profile ({@code docs/2026-12-05-performance-history.md}).
  */
 public final class LoopLocal {
 
