@@ -72,7 +72,7 @@ class DemoBindingIT {
 
   @Test
   void theStartLogSaysThePublicListenerIsOnLoopbackOnly() {
-    String started = target.output().lines().filter(l -> l.contains("\"formattedMessage\":\"started\""))
+    String started = target.output().lines().filter(l -> l.contains("\"message\":\"started\""))
         .findFirst().orElseThrow();
     Matcher m = Pattern.compile("\"public\":\"([^\"]+)\"").matcher(started);
     assertThat(m.find()).as(started).isTrue();

@@ -309,7 +309,7 @@ final class Target implements AutoCloseable {
   private void awaitStarted() {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
     while (System.currentTimeMillis() < deadline) {
-      if (output().contains("\"formattedMessage\":\"started\"")) {
+      if (output().contains("\"message\":\"started\"")) {
         return;
       }
       if (!process.isAlive()) {

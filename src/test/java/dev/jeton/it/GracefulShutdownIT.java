@@ -42,7 +42,7 @@ class GracefulShutdownIT {
         assertThat(r.str("decision")).isEqualTo("ACCEPT");
       }
       assertThat(jar.exitCode(30_000)).as(jar.tail()).isZero();
-      assertThat(jar.output()).contains("\"formattedMessage\":\"stopping\"").contains("\"formattedMessage\":\"stopped\"");
+      assertThat(jar.output()).contains("\"message\":\"stopping\"").contains("\"message\":\"stopped\"");
     }
   }
 }

@@ -89,7 +89,7 @@ final class JarProcess implements AutoCloseable {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
     try {
       while (System.currentTimeMillis() < deadline) {
-        if (read(log).contains("\"formattedMessage\":\"started\"")) {
+        if (read(log).contains("\"message\":\"started\"")) {
           started = true;
           break;
         }

@@ -111,7 +111,7 @@ class StartupIT {
     jar = JarProcess.start("startup-bad-" + variable, env);
 
     assertThat(jar.exitCode(EXIT_TIMEOUT_MS)).as("exit code; output:\n%s", jar.output()).isEqualTo(CONFIG_ERROR);
-    assertThat(jar.output()).doesNotContain("\"formattedMessage\":\"started\"").contains(variable);
+    assertThat(jar.output()).doesNotContain("\"message\":\"started\"").contains(variable);
   }
 
   @Test
@@ -121,7 +121,7 @@ class StartupIT {
         "JETON_ADMIN_TOKEN", "startup-admin-token-0123456789"));
 
     assertThat(jar.exitCode(EXIT_TIMEOUT_MS)).as("exit code; output:\n%s", jar.output()).isEqualTo(CONFIG_ERROR);
-    assertThat(jar.output()).doesNotContain("\"formattedMessage\":\"started\"").contains("JETON_MASTER_KEY");
+    assertThat(jar.output()).doesNotContain("\"message\":\"started\"").contains("JETON_MASTER_KEY");
   }
 
   @ParameterizedTest(name = "{0} bytes")
@@ -135,7 +135,7 @@ class StartupIT {
     int code = jar.exitCode(EXIT_TIMEOUT_MS);
     String output = jar.output();
     assertThat(code).as("exit code; output:\n%s", output).isEqualTo(CONFIG_ERROR);
-    assertThat(output).doesNotContain("\"formattedMessage\":\"started\"").contains("JETON_MASTER_KEY");
+    assertThat(output).doesNotContain("\"message\":\"started\"").contains("JETON_MASTER_KEY");
     assertThat(output).as("the bad key is not echoed").doesNotContain(badKey);
     assertThat(output).as("nor its unpadded form").doesNotContain(badKey.replace("=", ""));
   }

@@ -112,7 +112,7 @@ class TlsIT {
         new JsonObject().put("username", "a").put("password", "b").encode());
     assertThat(auth.statusCode()).isEqualTo(401);
     assertThat(new JsonObject(auth.body()).getString("error")).isEqualTo("unauthorized_client");
-    assertThat(jar.output()).contains("https:\\/\\/127.0.0.1:" + jar.httpPort());
+    assertThat(jar.output()).contains("\"public\":\"https://127.0.0.1:" + jar.httpPort());
   }
 
   @Test
