@@ -16,7 +16,6 @@ import dev.jeton.otp.Totp;
 import dev.jeton.track.Challenge;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.Commit;
-import dev.jeton.track.Store.CommitMode;
 import dev.jeton.track.Store.CommitResult;
 import dev.jeton.track.Store.LoginState;
 import dev.jeton.track.TokenRecord;
@@ -160,8 +159,8 @@ public final class Verifier {
         passwords.dummyVerify(value);
         return false;
       }).compose(ok -> ok
-          ? commit(r, new Commit(r.username(), CommitMode.ACCEPT, null, 0, null, null, null, null, now,
-              config.challengeTtlSeconds()), LoginOutcome.accept(r.username(), "password", null), now)
+          ? commit(r, Commits.acceptPassword(r.username(), now, config.challengeTtlSeconds()),
+              LoginOutcome.accept(r.username(), "password", null), now)
           : failure(r, null, null, now, !known ? "unknown_user" : hash == null ? "no_password" : "wrong_password"));
     }
     Match m = match(user, value, now);
@@ -178,24 +177,24 @@ public final class Verifier {
     switch (m.kind) {
       case NEW_PIN: {
         Challenge open = open(u, Challenge.Kind.NEW_PIN, t, m.step, now);
-        return commit(r, new Commit(u, CommitMode.CONSUME, t.serial(), m.step, null, null, null, open, now, ttl),
+        return commit(r, Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
             LoginOutcome.challenge(u, "NEW_PIN", t.serial(), open.id(), ttl, newPinMessage()), now);
       }
       case RESYNC: {
         Challenge open = open(u, Challenge.Kind.NEXT_EXACT, t, m.step, now);
-        return commit(r, new Commit(u, CommitMode.CONSUME, t.serial(), m.step, null, null, null, open, now, ttl),
+        return commit(r, Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
             nextPasscode(u, t, open, "resync"), now);
       }
       case EMERGENCY:
-        return commit(r, new Commit(u, CommitMode.ACCEPT, t.serial(), 0, null, m.emergencyHash, null, null, now, ttl),
+        return commit(r, Commits.acceptEmergency(u, t.serial(), m.emergencyHash, now, ttl),
             LoginOutcome.accept(u, "emergency", t.serial()), now);
       case CODE:
         if (s.fail().failures() >= config.nextCodeAfterFailures()) {
           Challenge open = open(u, Challenge.Kind.NEXT_LATER, t, m.step, now);
-          return commit(r, new Commit(u, CommitMode.CONSUME, t.serial(), m.step, null, null, null, open, now, ttl),
+          return commit(r, Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
               nextPasscode(u, t, open, "next_after_failures"), now);
         }
-        return commit(r, new Commit(u, CommitMode.ACCEPT, t.serial(), m.step, null, null, null, null, now, ttl),
+        return commit(r, Commits.acceptCode(u, t.serial(), m.step, now, ttl),
             LoginOutcome.accept(u, "otp", t.serial()), now);
       case REPLAY:
         return failure(r, user, null, now, "replayed_code");
@@ -245,7 +244,7 @@ public final class Verifier {
         return failure(r, user, c.id(), now, "wrong_passcode");
       }
     }
-    return commit(r, new Commit(r.username(), CommitMode.ACCEPT, t.serial(), step, drift, null, c.id(), null, now,
+    return commit(r, Commits.acceptAnswer(r.username(), t.serial(), step, drift, c.id(), now,
         config.challengeTtlSeconds()), LoginOutcome.accept(r.username(), "otp", t.serial()), now);
   }
 
