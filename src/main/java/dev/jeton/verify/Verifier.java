@@ -238,9 +238,9 @@ public final class Verifier {
       }
     } else {
       step = t.totp()
-          ? totp(t).find(seed, code, totp(t).stepAt(Instant.ofEpochMilli(now)) + t.drift(), config.totpWindow())
-          : hotp(t).find(seed, code, c.step() + 1, config.hotpLookahead());
-      if (step == Long.MIN_VALUE || step == -1 || step <= c.step()) {
+          ? find(t, seed, code, expectedStep(t, now), config.totpWindow())
+          : find(t, seed, code, c.step() + 1, config.hotpLookahead());
+      if (step == NO_STEP || step <= c.step()) {
         return failure(r, user, c.id(), now, "wrong_passcode");
       }
     }
@@ -424,6 +424,7 @@ public final class Verifier {
     return new Match(MatchKind.NONE, t, 0, null, codes);
   }
 
+  /** What every OTP search here returns when the code is not in its window (see {@link #find}). */
   private static final long NO_STEP = Long.MIN_VALUE;
 
   /** Codes computed by a search of the normal window: TOTP ±window, HOTP the counter after the last and lookahead. */
@@ -446,12 +447,24 @@ public final class Verifier {
 
   /** TOTP: around the expected step (with the learned drift); HOTP: forward from the counter after the last one. */
   private long search(TokenRecord t, byte[] seed, String code, long now, int totpWindow, int hotpWindow) {
-    if (t.totp()) {
-      Totp totp = totp(t);
-      return totp.find(seed, code, totp.stepAt(Instant.ofEpochMilli(now)) + t.drift(), totpWindow);
-    }
-    long c = hotp(t).find(seed, code, t.lastStep() + 1, hotpWindow);
-    return c < 0 ? NO_STEP : c;
+    return t.totp()
+        ? find(t, seed, code, expectedStep(t, now), totpWindow)
+        : find(t, seed, code, t.lastStep() + 1, hotpWindow);
+  }
+
+  /**
+   * The one OTP search of both token types, with one "not found": {@link #NO_STEP}. TOTP tries the steps around
+   * {@code start} up to ±{@code window}, HOTP the counters from {@code start} up to {@code window} further.
+   */
+  private long find(TokenRecord t, byte[] seed, String code, long start, int window) {
+    long found = t.totp() ? totp(t).find(seed, code, start, window) : hotp(t).find(seed, code, start, window);
+    // Totp reports no match as Long.MIN_VALUE, Hotp as -1; neither ever finds a negative step or counter.
+    return found < 0 ? NO_STEP : found;
+  }
+
+  /** The TOTP step at which the token's code is expected now, its learned drift included. */
+  private long expectedStep(TokenRecord t, long now) {
+    return totp(t).stepAt(Instant.ofEpochMilli(now)) + t.drift();
   }
 
   /** A map lookup that does not stop early on a near key (the map holds at most ten hashes). */
