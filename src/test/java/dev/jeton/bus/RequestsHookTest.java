@@ -67,8 +67,8 @@ class RequestsHookTest {
     String answer = answerAfterUndeploy((vertx, context) ->
         vertx.eventBus().request("held", "hello", new DeliveryOptions()));
     assertThat(answer)
-        .as("Vert.x no longer makes a request's reply handler a close hook of the asking verticle: dev.jeton.bus.Requests"
-            + " may no longer be needed; see docs/internal-hooks.md")
+        .as("Vert.x no longer makes a request's reply handler a close hook of the asking verticle:"
+            + " dev.jeton.bus.Requests may no longer be needed; see docs/internal-hooks.md")
         .isNotEqualTo("late answer");
   }
 
