@@ -9,11 +9,17 @@ import io.vertx.core.internal.VertxInternal;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Fails a future that has not completed in time, with a Vert.x timer. Unlike {@code Future.timeout}, whose timer
- * lives on Netty's global executor (a schedule and a cancel wake that other thread for every request: a tenth of the
- * event loops' time at the login rush), the timer runs on the calling event loop. Nor is it a close hook of the
- * caller's deployment ({@code vertx.setTimer} adds one per timer to a synchronized table, and removes it): it is
- * cancelled with the answer, or fires once and fails a future that nothing may wait for any more.
+ * Fails a future that has not completed in time, with a timer on the calling event loop that is no close hook of the
+ * caller's deployment: it is cancelled with the answer, or fires once and fails a future that nothing may wait for any
+ * more.
+ *
+ * <p>Not the public {@code Future.timeout}: for a future of no context (what the Redis link's answers are once it is
+ * connected) Vert.x 5 schedules that timer on Netty's global executor, which woke that other thread twice a request,
+ * and completes the timed-out future there. Not the public {@code vertx.setTimer} either: from a verticle it adds and
+ * removes a close hook per timer in the deployment's synchronized table; and {@code vertx.timer}, which has no close
+ * hook, measured no cheaper than that. Hence Vert.x's internal {@link ContextInternal#setTimer}, guarded by
+ * {@code DeadlineTest}; the measurements are in docs/2026-12-05-performance-history.md, the upgrade steps in
+ * docs/internal-hooks.md.
  */
 public final class Deadline {
 

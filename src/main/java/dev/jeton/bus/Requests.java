@@ -13,13 +13,17 @@ import io.vertx.core.internal.VertxInternal;
  * <p>Vert.x registers a request's reply handler on the requester's context and, when that context belongs to a
  * deployment (a verticle), adds the handler to the deployment's close hooks while holding the handler's lock. The
  * hook table takes the handler's identity hash, and the JVM inflates the monitor of a locked object whose identity
- * hash is taken: on the login path, three monitors a login, 60,000 a second in a rush, each allocated, later
- * deflated, and walked in every young GC pause (1 to 1.5 ms of a 3 ms pause, {@code -Xlog:gc+phases=debug},
- * "ObjectSynchronizer Weak"). A reply handler needs no close hook: it ends with its reply or its timeout.
+ * hash is taken: three monitors a login on the login path, each allocated, later deflated, and walked in every young
+ * GC pause (the measurements are in docs/2026-12-05-performance-history.md). A reply handler needs no close hook: it
+ * ends with its reply or its timeout.
  *
  * <p>So a request made on an event loop is issued from a context of that loop that belongs to no deployment (one
  * per loop thread, made on first use); the reply, and whatever the caller chains on it, runs on that loop as
  * before. Anywhere else (a worker thread, no context) the request is an ordinary one.
+ *
+ * <p>Vert.x has no public way to do this: it is an internal hook (docs/internal-hooks.md) on
+ * {@code VertxInternal.contextBuilder()} and {@code ContextInternal.beginDispatch}/{@code endDispatch}, guarded by
+ * {@code RequestsTest} and {@code RequestsHookTest}.
  */
 public final class Requests {
 

@@ -16,10 +16,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Vert.x's event-bus meters under the names, label and descriptions vertx-micrometer gives them, but with each
  * address's meters found once and kept. vertx-micrometer 5.0.7 finds them in the registry by name and tags on every
- * message (four lookups a message, one of them registering the pending gauge again), which cost about 4 % of the
- * event loops' time in the login rush (seven bus messages a login). Label: {@code address}, the one Jeton enables
- * ({@code side} is not enabled: local and remote messages count together, as vertx-micrometer then counts them).
+ * message (four lookups a message, one of them registering the pending gauge again), a cost measured in the login
+ * rush (seven bus messages a login; docs/2026-12-05-performance-history.md). Label: {@code address}, the one Jeton
+ * enables ({@code side} is not enabled: local and remote messages count together, as vertx-micrometer then counts
+ * them).
  * Internal addresses ({@code __vertx.*}: replies) are not measured, as in vertx-micrometer. Thread-safe.
+ *
+ * <p>It uses only public APIs (Vert.x's metrics SPI, Micrometer), but promises vertx-micrometer's names, labels,
+ * descriptions and values: an internal hook in that sense (docs/internal-hooks.md), guarded by {@code BusMetersTest},
+ * which compares the scrapes of the same traffic through both.
  */
 final class BusMeters implements EventBusMetrics<BusMeters.AddressMeters> {
 

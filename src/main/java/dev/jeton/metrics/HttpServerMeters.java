@@ -25,11 +25,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Vert.x's HTTP server meters under the names, labels and descriptions vertx-micrometer gives them, each found once
  * and kept. vertx-micrometer 5.0.7 looks five of them up in the registry by name and tags on every request (building
- * the tags each time, and registering the active-requests gauge again), about 3 % of the event loops' time in the
- * login rush. Labels: {@code method}, {@code route} and {@code code}, the ones Jeton enables ({@link #serves} tells
- * whether a configuration is one of those); no {@code local} or {@code remote}, so every server of the Vert.x instance
- * shares one set of meters, as it shares vertx-micrometer's. Pushed responses (HTTP/2 server push, which Jeton does
- * not use) are not measured. Thread-safe.
+ * the tags each time, and registering the active-requests gauge again), a cost measured in the login rush
+ * (docs/2026-12-05-performance-history.md). Labels: {@code method}, {@code route} and {@code code}, the ones Jeton
+ * enables ({@link #serves} tells whether a configuration is one of those); no {@code local} or {@code remote}, so
+ * every server of the Vert.x instance shares one set of meters, as it shares vertx-micrometer's. Pushed responses
+ * (HTTP/2 server push, which Jeton does not use) are not measured. Thread-safe.
+ *
+ * <p>It uses only public APIs (Vert.x's metrics SPI, Micrometer), but promises vertx-micrometer's names, labels,
+ * descriptions and values: an internal hook in that sense (docs/internal-hooks.md), guarded by
+ * {@code HttpServerMetersTest}, which compares the scrapes of the same traffic through both.
  */
 final class HttpServerMeters
     implements HttpServerMetrics<HttpServerMeters.RequestMeter, LongAdder, HttpServerMeters.Connection> {

@@ -27,7 +27,9 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 /**
  * vertx-micrometer's metrics factory, with Jeton's {@link BusMeters} in place of its event-bus metrics and
  * {@link HttpServerMeters} in place of its HTTP server metrics (when the labels enabled are the ones these serve);
- * everything else (pools, clients, JVM) is vertx-micrometer's own.
+ * everything else (pools, clients, JVM) is vertx-micrometer's own, passed on by {@link Delegating}, which must pass on
+ * every method of Vert.x's {@link VertxMetrics} (a method it missed would silently measure nothing).
+ * {@code VertxMetersTest} checks that it does; the upgrade steps are in docs/internal-hooks.md.
  */
 final class VertxMeters implements VertxMetricsFactory {
 

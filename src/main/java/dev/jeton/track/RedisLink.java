@@ -27,8 +27,14 @@ import java.util.List;
  * two {@code write} system calls per login on the event loop (and as many wake-ups of Redis). A Netty
  * {@link FlushConsolidationHandler} on the connection defers each flush to the end of the event loop's current turn,
  * so that the commands issued in one turn (every login read from the HTTP connections at once, then every commit)
- * leave in one write. Commands still go out in order, each with its own answer. The client gives no public access
- * to its socket: when it cannot be reached (another client version), the link works as before, unconsolidated.
+ * leave in one write. Commands still go out in order, each with its own answer. The measurements are in
+ * docs/2026-12-05-performance-history.md.
+ *
+ * <p>The client gives no public access to its socket, so this is an internal hook (docs/internal-hooks.md): the
+ * private field {@code netSocket} of vertx-redis-client's {@code RedisStandaloneConnection}, read by reflection,
+ * behind {@code PooledRedisConnection.actual()}, and Vert.x's internal {@code NetSocketInternal} for the Netty
+ * pipeline. When it cannot be reached (another client version), the link warns once and works as before,
+ * unconsolidated; {@code RedisLinkTest} fails then.
  *
  * <p>Meant for one event loop (a tracking verticle instance); the few fields are guarded so that tests may call it
  * from other threads too.

@@ -16,7 +16,6 @@ import dev.jeton.otp.Totp;
 import dev.jeton.track.Challenge;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.Commit;
-import dev.jeton.track.Store.CommitMode;
 import dev.jeton.track.Store.CommitResult;
 import dev.jeton.track.Store.LoginState;
 import dev.jeton.track.TokenRecord;
@@ -160,8 +159,8 @@ public final class Verifier {
         passwords.dummyVerify(value);
         return false;
       }).compose(ok -> ok
-          ? commit(r, new Commit(r.username(), CommitMode.ACCEPT, null, 0, null, null, null, null, now,
-              config.challengeTtlSeconds()), LoginOutcome.accept(r.username(), "password", null), now)
+          ? commit(r, Commits.acceptPassword(r.username(), now, config.challengeTtlSeconds()),
+              LoginOutcome.accept(r.username(), "password", null), now)
           : failure(r, null, null, now, !known ? "unknown_user" : hash == null ? "no_password" : "wrong_password"));
     }
     Match m = match(user, value, now);
@@ -178,24 +177,24 @@ public final class Verifier {
     switch (m.kind) {
       case NEW_PIN: {
         Challenge open = open(u, Challenge.Kind.NEW_PIN, t, m.step, now);
-        return commit(r, new Commit(u, CommitMode.CONSUME, t.serial(), m.step, null, null, null, open, now, ttl),
+        return commit(r, Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
             LoginOutcome.challenge(u, "NEW_PIN", t.serial(), open.id(), ttl, newPinMessage()), now);
       }
       case RESYNC: {
         Challenge open = open(u, Challenge.Kind.NEXT_EXACT, t, m.step, now);
-        return commit(r, new Commit(u, CommitMode.CONSUME, t.serial(), m.step, null, null, null, open, now, ttl),
+        return commit(r, Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
             nextPasscode(u, t, open, "resync"), now);
       }
       case EMERGENCY:
-        return commit(r, new Commit(u, CommitMode.ACCEPT, t.serial(), 0, null, m.emergencyHash, null, null, now, ttl),
+        return commit(r, Commits.acceptEmergency(u, t.serial(), m.emergencyHash, now, ttl),
             LoginOutcome.accept(u, "emergency", t.serial()), now);
       case CODE:
         if (s.fail().failures() >= config.nextCodeAfterFailures()) {
           Challenge open = open(u, Challenge.Kind.NEXT_LATER, t, m.step, now);
-          return commit(r, new Commit(u, CommitMode.CONSUME, t.serial(), m.step, null, null, null, open, now, ttl),
+          return commit(r, Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
               nextPasscode(u, t, open, "next_after_failures"), now);
         }
-        return commit(r, new Commit(u, CommitMode.ACCEPT, t.serial(), m.step, null, null, null, null, now, ttl),
+        return commit(r, Commits.acceptCode(u, t.serial(), m.step, now, ttl),
             LoginOutcome.accept(u, "otp", t.serial()), now);
       case REPLAY:
         return failure(r, user, null, now, "replayed_code");
@@ -239,13 +238,13 @@ public final class Verifier {
       }
     } else {
       step = t.totp()
-          ? totp(t).find(seed, code, totp(t).stepAt(Instant.ofEpochMilli(now)) + t.drift(), config.totpWindow())
-          : hotp(t).find(seed, code, c.step() + 1, config.hotpLookahead());
-      if (step == Long.MIN_VALUE || step == -1 || step <= c.step()) {
+          ? find(t, seed, code, expectedStep(t, now), config.totpWindow())
+          : find(t, seed, code, c.step() + 1, config.hotpLookahead());
+      if (step == NO_STEP || step <= c.step()) {
         return failure(r, user, c.id(), now, "wrong_passcode");
       }
     }
-    return commit(r, new Commit(r.username(), CommitMode.ACCEPT, t.serial(), step, drift, null, c.id(), null, now,
+    return commit(r, Commits.acceptAnswer(r.username(), t.serial(), step, drift, c.id(), now,
         config.challengeTtlSeconds()), LoginOutcome.accept(r.username(), "otp", t.serial()), now);
   }
 
@@ -425,6 +424,7 @@ public final class Verifier {
     return new Match(MatchKind.NONE, t, 0, null, codes);
   }
 
+  /** What every OTP search here returns when the code is not in its window (see {@link #find}). */
   private static final long NO_STEP = Long.MIN_VALUE;
 
   /** Codes computed by a search of the normal window: TOTP ±window, HOTP the counter after the last and lookahead. */
@@ -447,12 +447,24 @@ public final class Verifier {
 
   /** TOTP: around the expected step (with the learned drift); HOTP: forward from the counter after the last one. */
   private long search(TokenRecord t, byte[] seed, String code, long now, int totpWindow, int hotpWindow) {
-    if (t.totp()) {
-      Totp totp = totp(t);
-      return totp.find(seed, code, totp.stepAt(Instant.ofEpochMilli(now)) + t.drift(), totpWindow);
-    }
-    long c = hotp(t).find(seed, code, t.lastStep() + 1, hotpWindow);
-    return c < 0 ? NO_STEP : c;
+    return t.totp()
+        ? find(t, seed, code, expectedStep(t, now), totpWindow)
+        : find(t, seed, code, t.lastStep() + 1, hotpWindow);
+  }
+
+  /**
+   * The one OTP search of both token types, with one "not found": {@link #NO_STEP}. TOTP tries the steps around
+   * {@code start} up to ±{@code window}, HOTP the counters from {@code start} up to {@code window} further.
+   */
+  private long find(TokenRecord t, byte[] seed, String code, long start, int window) {
+    long found = t.totp() ? totp(t).find(seed, code, start, window) : hotp(t).find(seed, code, start, window);
+    // Totp reports no match as Long.MIN_VALUE, Hotp as -1; neither ever finds a negative step or counter.
+    return found < 0 ? NO_STEP : found;
+  }
+
+  /** The TOTP step at which the token's code is expected now, its learned drift included. */
+  private long expectedStep(TokenRecord t, long now) {
+    return totp(t).stepAt(Instant.ofEpochMilli(now)) + t.drift();
   }
 
   /** A map lookup that does not stop early on a near key (the map holds at most ten hashes). */

@@ -3,6 +3,7 @@ package dev.jeton.bus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,9 +15,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.jeton.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/**
+ * Deadline's behaviour, and what it relies on in Vert.x (docs/internal-hooks.md): its timer runs on the calling event
+ * loop and is no close hook of the caller's deployment ({@code ContextInternal.setTimer}); and the reasons it exists
+ * ({@code Future.timeout} of a future of no context fires on another thread, {@code vertx.setTimer} is a close hook).
+ */
 class DeadlineTest {
 
   private static Vertx vertx;
@@ -75,11 +82,74 @@ class DeadlineTest {
         Future.<String>failedFuture(cause)))).isSameAs(cause);
   }
 
+  /**
+   * The hook: {@code ContextInternal.setTimer} fires on the event loop that asked, and is not cancelled when the
+   * asking verticle is undeployed (it is no close hook). When this fails after a Vert.x upgrade, Deadline's timer is
+   * no longer what it says: see docs/internal-hooks.md.
+   */
+  @Test
+  void theTimerFiresOnTheCallersLoopAndIsNoCloseHookOfItsDeployment() throws Exception {
+    CompletableFuture<String> caller = new CompletableFuture<>();
+    CompletableFuture<String> firedOn = new CompletableFuture<>();
+    String id = vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        caller.complete(Thread.currentThread().getName());
+        Deadline.within(vertx, 200, Promise.<String>promise().future()).onComplete(ar -> firedOn.complete(
+            ar.cause() instanceof TimeoutException ? Thread.currentThread().getName() : "not a timeout: " + ar));
+        return Future.succeededFuture();
+      }
+    }).await(10, TimeUnit.SECONDS);
+    vertx.undeploy(id).await(10, TimeUnit.SECONDS);
+    vertx.setTimer(1_000, t -> firedOn.complete("never: cancelled with its verticle"));
+    assertThat(firedOn.get(10, TimeUnit.SECONDS))
+        .as("dev.jeton.bus.Deadline relies on Vert.x's internal ContextInternal.setTimer firing on the caller's event"
+            + " loop, even after the caller's verticle is undeployed (no close hook); see docs/internal-hooks.md")
+        .isEqualTo(caller.get());
+  }
+
+  /**
+   * Why Deadline has its own timer (1): {@code Future.timeout} on a future of no context (as the Redis link's answers
+   * are) fires off the event loops, on Netty's global executor. When this fails after a Vert.x upgrade, consider
+   * {@code Future.timeout} again: see docs/internal-hooks.md.
+   */
+  @Test
+  void futureTimeoutOnAFutureOfNoContextStillFiresOffTheEventLoops() throws Exception {
+    CompletableFuture<String> firedOn = new CompletableFuture<>();
+    vertx.getOrCreateContext().runOnContext(v -> Promise.<String>promise().future().timeout(20, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> firedOn.complete(Thread.currentThread().getName())));
+    assertThat(firedOn.get(10, TimeUnit.SECONDS))
+        .as("Vert.x's Future.timeout on a future of no context no longer fires on another thread than the event loops:"
+            + " Deadline may not need ContextInternal.setTimer any more; see docs/internal-hooks.md")
+        .doesNotStartWith("vert.x-eventloop-thread");
+  }
+
+  /**
+   * Why Deadline has its own timer (2): {@code vertx.setTimer} from a verticle is a close hook of its deployment (it is
+   * cancelled when the verticle is undeployed). When this fails after a Vert.x upgrade, consider {@code vertx.setTimer}
+   * again: see docs/internal-hooks.md.
+   */
+  @Test
+  void vertxSetTimerFromAVerticleIsStillACloseHookOfItsDeployment() throws Exception {
+    CompletableFuture<Boolean> fired = new CompletableFuture<>();
+    String id = vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        vertx.setTimer(200, t -> fired.complete(true));
+        return Future.succeededFuture();
+      }
+    }).await(10, TimeUnit.SECONDS);
+    vertx.undeploy(id).await(10, TimeUnit.SECONDS);
+    // A cancelled timer leaves no trace to wait for: give it well past its delay.
+    vertx.setTimer(600, t -> fired.complete(false));
+    assertThat(fired.get(10, TimeUnit.SECONDS))
+        .as("Vert.x's vertx.setTimer from a verticle is no longer cancelled at undeployment (no close hook): Deadline"
+            + " may use it instead of ContextInternal.setTimer; see docs/internal-hooks.md")
+        .isFalse();
+  }
+
   private static String awaitResult(AtomicReference<Future<String>> result) throws Exception {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (result.get() == null && System.nanoTime() < until) {
-      Thread.sleep(5);
-    }
+    eventually("Deadline.within called on the context", () -> result.get() != null);
     return result.get().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
