@@ -7,9 +7,12 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -79,7 +82,26 @@ public record Config(
    * @throws ConfigException naming the first variable whose value cannot be used
    */
   public static Config from(Map<String, String> env) {
+    return from(env, null);
+  }
+
+  /**
+   * The names of every variable Jeton reads ({@code JETON_*}), sorted: what an operator's manifests may set. Taken
+   * from the reading code itself (an empty configuration is read and every name it asks for is noted), so the list
+   * cannot drift from what {@link #from(Map)} reads.
+   */
+  public static Set<String> variables() {
+    Set<String> names = new TreeSet<>();
+    from(Map.of(), names);
+    return Collections.unmodifiableSet(names);
+  }
+
+  /** {@link #from(Map)}, noting in {@code asked} (when not null) the name of every variable read. */
+  private static Config from(Map<String, String> env, Set<String> asked) {
     Map<String, String> values = new HashMap<>();
+    if (asked != null) {
+      asked.add("JETON_CONFIG_FILE");
+    }
     String file = blankToNull(env.get("JETON_CONFIG_FILE"));
     if (file != null) {
       values.putAll(readFile(file));
@@ -89,7 +111,7 @@ public record Config(
         values.put(k, v);
       }
     });
-    Values r = new Values(values);
+    Values r = new Values(values, asked);
 
     String redisUrl = r.string("JETON_REDIS_URL", null);
     if (redisUrl != null && !REDIS_URL.matcher(redisUrl).matches()) {
@@ -199,12 +221,18 @@ public record Config(
 
   private static final class Values {
     private final Map<String, String> values;
+    private final Set<String> asked;
 
-    Values(Map<String, String> values) {
+    Values(Map<String, String> values, Set<String> asked) {
       this.values = values;
+      this.asked = asked;
     }
 
+    /** Every other reader goes through here, so that {@link Config#variables()} sees each name read. */
     String string(String name, String def) {
+      if (asked != null) {
+        asked.add(name);
+      }
       String v = blankToNull(values.get(name));
       return v == null ? def : v;
     }

@@ -1,5 +1,7 @@
 package dev.jeton.attack;
 
+import static dev.jeton.testsupport.Eventually.eventually;
+import static dev.jeton.testsupport.Eventually.eventuallyAsserts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.otp.Totp;
@@ -7,11 +9,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,14 +110,14 @@ class PasscodeOracleIT {
     assertThat(wrongPin.status()).isEqualTo(401);
     assertThat(wrongCode.status()).isEqualTo(401);
     String ids = wrongPin.header("x-request-id") + "|" + wrongCode.header("x-request-id");
-    long deadline = System.currentTimeMillis() + 5_000;
-    List<String> lines = List.of();
-    while (System.currentTimeMillis() < deadline && lines.size() < 2) {
-      // the log is written asynchronously: poll (bounded) for both requests' lines
-      lines = target.output().lines().filter(l -> l.matches(".*(" + ids + ").*")).toList();
-      Target.sleep(100);
-    }
-    assertThat(lines).as("the log lines of both requests (else this proves nothing)").hasSizeGreaterThanOrEqualTo(2);
+    // the log is written asynchronously: poll (bounded) for both requests' lines
+    AtomicReference<List<String>> logged = new AtomicReference<>(List.of());
+    eventuallyAsserts(Duration.ofSeconds(5), () -> {
+      logged.set(target.output().lines().filter(l -> l.matches(".*(" + ids + ").*")).toList());
+      assertThat(logged.get()).as("the log lines of both requests (else this proves nothing)")
+          .hasSizeGreaterThanOrEqualTo(2);
+    });
+    List<String> lines = logged.get();
     for (String reason : PIN_ORACLE_REASONS) {
       assertThat(lines).as("log lines of a wrong PIN and of a wrong code").noneMatch(l -> l.contains(reason));
     }
@@ -200,11 +204,10 @@ class PasscodeOracleIT {
         "application/x-www-form-urlencoded", body);
   }
 
-  /** The audit events of {@code user} that {@code which} selects, polled (bounded) until at least {@code n}. */
+  /** The audit events of {@code user} that {@code which} selects, polled until there are at least {@code n}. */
   private List<JsonObject> awaitAudit(String user, java.util.function.Predicate<JsonObject> which, int n) {
-    long deadline = System.currentTimeMillis() + 10_000;
     List<JsonObject> found = new ArrayList<>();
-    while (System.currentTimeMillis() < deadline) {
+    eventually("at least " + n + " such audit events of " + user, Duration.ofSeconds(10), () -> {
       Http.Res r = target.expect(target.adminAs(helpdesk, "GET", "/v1/admin/audit?username=" + user + "&limit=50",
           null), 200);
       found.clear();
@@ -214,11 +217,8 @@ class PasscodeOracleIT {
           found.add(e);
         }
       });
-      if (found.size() >= n) {
-        return found;
-      }
-      Target.sleep(100);
-    }
+      return found.size() >= n;
+    });
     return found;
   }
 

@@ -1,53 +1,37 @@
 package dev.jeton.attack;
 
+import static dev.jeton.testsupport.Eventually.eventually;
+
 import dev.jeton.otp.Hotp;
 import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.otp.Totp;
+import dev.jeton.testsupport.JetonJar;
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The thing under attack: the packaged {@code target/jeton.jar} in its own JVM, on its own {@code redis-server}
+ * The thing under attack: the packaged {@code target/jeton.jar} ({@link JetonJar}) on its own {@code redis-server}
  * (or on the embedded store), as an operator would run it. One per test class: starting a JVM is the slow part.
  *
- * <p>The child's environment is built from nothing ({@code PATH} plus the given {@code JETON_*} variables); the
- * public listener is put on 127.0.0.1 unless the caller asks otherwise ({@link #embeddedWithoutHost}), and both
- * listeners get free loopback ports. Output goes to {@code target/it-logs/attack-*.log}. Every wait is bounded.
+ * <p>The public listener is put on 127.0.0.1 unless the caller asks otherwise ({@link #embeddedWithoutHost}), and both
+ * listeners get free loopback ports. Output goes to {@code target/it-logs/attack-*.log}.
  */
 final class Target implements AutoCloseable {
 
   static final SecureRandom RANDOM = new SecureRandom();
-  private static final long START_TIMEOUT_MS = 40_000;
-  private static final AtomicInteger LAUNCHES = new AtomicInteger();
 
   final String adminToken = "attack-admin-" + hex(16);
   final Http http = new Http();
   private final RedisServer redisServer;
-  private final Process process;
-  private final Path log;
-  private final int httpPort;
-  private final int adminPort;
-  private final Thread killer;
+  private final JetonJar jar;
 
   private Target(RedisServer redisServer, Map<String, String> env, String name, boolean setHost) {
     this.redisServer = redisServer;
@@ -59,32 +43,9 @@ final class Target implements AutoCloseable {
       all.put("JETON_REDIS_URL", redisServer.url());
       all.put("JETON_MASTER_KEY", Base64.getEncoder().encodeToString(key));
     }
-    if (setHost) {
-      all.put("JETON_HTTP_HOST", "127.0.0.1");
-    }
-    all.put("JETON_HTTP_PORT", Integer.toString(freePort()));
-    all.put("JETON_ADMIN_PORT", Integer.toString(freePort()));
     all.putAll(env);
-    this.httpPort = Integer.parseInt(all.get("JETON_HTTP_PORT"));
-    this.adminPort = Integer.parseInt(all.get("JETON_ADMIN_PORT"));
-    this.log = logDir().resolve("attack-" + name + "-" + ProcessHandle.current().pid() + "-"
-        + LAUNCHES.incrementAndGet() + ".log");
-    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx384m", "-jar", jar().toString()))
-        .directory(baseDir().toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().clear();
-    String path = System.getenv("PATH");
-    pb.environment().put("PATH", path == null ? "/usr/bin:/bin" : path);
-    pb.environment().putAll(all);
-    try {
-      this.process = pb.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + jar(), e);
-    }
-    this.killer = new Thread(process::destroyForcibly, "attack-jar-killer-" + process.pid());
-    Runtime.getRuntime().addShutdownHook(killer);
-    awaitStarted();
+    this.jar = (setHost ? JetonJar.start("attack-" + name, all) : JetonJar.startWithoutHost("attack-" + name, all))
+        .requireStarted();
   }
 
   /** The jar on a fresh redis-server, public listener on 127.0.0.1. */
@@ -92,7 +53,7 @@ final class Target implements AutoCloseable {
     RedisServer redis = RedisServer.start();
     try {
       return new Target(redis, env, name, true);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       redis.stop();
       throw e;
     }
@@ -104,37 +65,32 @@ final class Target implements AutoCloseable {
   }
 
   int httpPort() {
-    return httpPort;
+    return jar.httpPort();
   }
 
   int adminPort() {
-    return adminPort;
+    return jar.adminPort();
   }
 
   String pub(String path) {
-    return "http://127.0.0.1:" + httpPort + path;
+    return "http://127.0.0.1:" + jar.httpPort() + path;
   }
 
   String adm(String path) {
-    return "http://127.0.0.1:" + adminPort + path;
+    return "http://127.0.0.1:" + jar.adminPort() + path;
   }
 
   boolean alive() {
-    return process.isAlive();
+    return jar.isAlive();
   }
 
   /** Everything the jar wrote so far. */
   String output() {
-    try {
-      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return jar.output();
   }
 
   String tail() {
-    List<String> lines = output().lines().toList();
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    return jar.tail();
   }
 
   /** A raw RESP client on this target's Redis; there is none on the embedded store. */
@@ -147,21 +103,7 @@ final class Target implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(killer);
-    } catch (IllegalStateException | IllegalArgumentException ignored) {
-      // JVM shutting down, or already removed
-    }
+    jar.stop();
     if (redisServer != null) {
       redisServer.stop();
     }
@@ -263,13 +205,10 @@ final class Target implements AutoCloseable {
 
   /** Waits (bounded) until the TOTP step is past {@code step}, then a little more so that both sides agree. */
   static long awaitStepAfter(Totp totp, long step) {
-    long deadline = System.currentTimeMillis() + totp.period().toMillis() * (step - totp.currentStep() + 2) + 5_000;
-    while (totp.currentStep() <= step) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("the TOTP step did not advance past " + step);
-      }
-      sleep(20);
-    }
+    eventually("the TOTP step advances past " + step,
+        Duration.ofMillis(totp.period().toMillis() * (step - totp.currentStep() + 2) + 5_000),
+        () -> totp.currentStep() > step);
+    // The jar reads its own clock a moment later: 50 ms into the new step, both sides are in it.
     sleep(50);
     return totp.currentStep();
   }
@@ -283,7 +222,7 @@ final class Target implements AutoCloseable {
     return totp.currentStep();
   }
 
-  static void sleep(long ms) {
+  private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
@@ -296,50 +235,5 @@ final class Target implements AutoCloseable {
     byte[] b = new byte[bytes];
     RANDOM.nextBytes(b);
     return HexFormat.of().formatHex(b);
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private void awaitStarted() {
-    long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-    while (System.currentTimeMillis() < deadline) {
-      if (output().contains("\"message\":\"started\"")) {
-        return;
-      }
-      if (!process.isAlive()) {
-        break;
-      }
-      sleep(50);
-    }
-    String out = tail();
-    close();
-    throw new IllegalStateException("the jar did not start; output:\n" + out);
-  }
-
-  private static Path baseDir() {
-    String basedir = System.getProperty("basedir");
-    return Paths.get(basedir != null ? basedir : System.getProperty("user.dir"));
-  }
-
-  private static Path jar() {
-    Path jar = baseDir().resolve("target").resolve("jeton.jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " does not exist: run `mvn package` (or verify) first");
-    }
-    return jar;
-  }
-
-  private static Path logDir() {
-    try {
-      return Files.createDirectories(baseDir().resolve("target").resolve("it-logs"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

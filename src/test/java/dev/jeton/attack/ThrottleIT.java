@@ -1,8 +1,10 @@
 package dev.jeton.attack;
 
+import static dev.jeton.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,16 +160,11 @@ class ThrottleIT {
   private void awaitSentinel(String user) {
     target.user(user, null);
     fail(user, "10.8.2." + (1 + Math.floorMod(user.hashCode(), 250)));
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
+    eventually("the sentinel's failure reaches the audit", Duration.ofSeconds(10), () -> {
       Http.Res r = target.admin("GET", "/v1/admin/audit?username=" + user + "&limit=10", null);
-      if (r.status() == 200 && r.json().getJsonArray("events").stream()
-          .anyMatch(e -> "REJECT".equals(((JsonObject) e).getString("decision")))) {
-        return;
-      }
-      Target.sleep(100);
-    }
-    throw new AssertionError("the sentinel's failure never reached the audit");
+      return r.status() == 200 && r.json().getJsonArray("events").stream()
+          .anyMatch(e -> "REJECT".equals(((JsonObject) e).getString("decision")));
+    });
   }
 
   private int auditedFrom(String address) {

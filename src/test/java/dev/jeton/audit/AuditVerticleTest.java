@@ -18,8 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.Callable;
 
+import static dev.jeton.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -98,14 +98,6 @@ class AuditVerticleTest {
     return sent;
   }
 
-  private static void waitFor(Callable<Boolean> condition) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.call()) {
-      assertThat(System.nanoTime()).as("waited 10 s").isLessThan(end);
-      Thread.sleep(5);
-    }
-  }
-
   /** What the verticle holds, written or not (its answer to a query includes what it has not written yet). */
   private AuditVerticle.Events holding() throws Exception {
     return vertx.eventBus()
@@ -123,7 +115,7 @@ class AuditVerticleTest {
   void eachEventIsWrittenAtOnceWhenNoWriteIsInFlight() throws Exception {
     List<AuditEvent> sent = send(EVENTS);
 
-    waitFor(() -> written().size() == EVENTS);
+    eventually("every event written", () -> written().size() == EVENTS);
     assertThat(written()).as("every event once, in order").containsExactlyElementsOf(sent);
     // This sink answers at once, so no write is ever in flight when an event arrives. (Sent within milliseconds:
     // writes left to the periodic flush would each hold hundreds.)
@@ -134,9 +126,9 @@ class AuditVerticleTest {
   private List<AuditEvent> oneWriteInFlightAnd700Waiting() throws Exception {
     hold.set(true);
     List<AuditEvent> sent = send(1);
-    waitFor(() -> held.size() == 1);
+    eventually("the first write held in flight", () -> held.size() == 1);
     sent.addAll(send(700));
-    waitFor(() -> holding().events().size() == 701);
+    eventually("all 701 events held by the verticle", () -> holding().events().size() == 701);
     assertThat(writes).as("one write in flight at a time").hasSize(1);
     return sent;
   }
@@ -147,7 +139,7 @@ class AuditVerticleTest {
 
     hold.set(false);
     held.get(0).run();
-    waitFor(() -> written().size() == 701);
+    eventually("all 701 events written", () -> written().size() == 701);
     assertThat(written()).as("every event once, in order").containsExactlyElementsOf(sent);
     assertThat(writes).extracting(List::size)
         .containsExactly(1, AuditVerticle.MAX_BATCH, 700 - AuditVerticle.MAX_BATCH);
@@ -171,13 +163,13 @@ class AuditVerticleTest {
     reachable.set(false);
     List<AuditEvent> sent = send(EVENTS);
     // All of them held by the verticle, none written.
-    waitFor(() -> holding().events().size() == EVENTS);
+    eventually("every event held by the verticle", () -> holding().events().size() == EVENTS);
     assertThat(writes).as("nothing written while unreachable").isEmpty();
     // After a failed write the next waits for the periodic flush (every 50 ms), not for the next event.
     assertThat(refused.get()).as("writes tried during the outage").isPositive().isLessThan(EVENTS / 10);
 
     reachable.set(true);
-    waitFor(() -> written().size() == EVENTS);
+    eventually("every event written", () -> written().size() == EVENTS);
     assertThat(written()).as("every event once, in order").containsExactlyElementsOf(sent);
     assertThat(writes.get(0)).as("the first write after the outage").hasSize(AuditVerticle.MAX_BATCH);
     assertThat(writes).allSatisfy(b -> assertThat(b).hasSizeLessThanOrEqualTo(AuditVerticle.MAX_BATCH));

@@ -13,6 +13,13 @@ class ConfigTest {
   private static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
   @Test
+  void variablesAreTheNamesConfigReadsEvenThoseReadOnlyByHelpersOrBeforeTheRest() {
+    assertThat(Config.variables()).allMatch(v -> v.startsWith("JETON_"))
+        .contains("JETON_CONFIG_FILE", "JETON_MASTER_KEY", "JETON_MASTER_KEY_FILE", "JETON_TRUSTED_PROXIES",
+            "JETON_PORTAL_RETURN_HOSTS", "JETON_HTTP_HOST", "JETON_LOG_LEVEL", "JETON_HTTP_MAX_CONNECTIONS");
+  }
+
+  @Test
   void defaultsAreTheContractsAndTheEmbeddedStoreMakesItsOwnKeyAndToken() {
     Config c = Config.from(Map.of());
     assertThat(c.httpHost()).as("the demo is on by default: loopback").isEqualTo("127.0.0.1");

@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -101,25 +100,6 @@ abstract class AuditUnderFlood {
    * audit writes trail the answers, and each event loop's audit instance writes its own.
    */
   List<JsonObject> decisions(String username, int atLeast) {
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    List<JsonObject> found = List.of();
-    while (System.nanoTime() < until) {
-      Resp r = expect(api.adminGet("/v1/admin/audit?username=" + username + "&limit=1000"), 200);
-      found = r.json().getJsonArray("events").stream().map(o -> (JsonObject) o)
-          .filter(e -> !"ADMIN".equals(e.getString("decision"))).toList();
-      if (found.size() >= atLeast) {
-        return found;
-      }
-      sleep(50);
-    }
-    throw new AssertionError("only " + found.size() + " audited decisions of " + username + ": " + found);
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return api.awaitAudit(username, 1000, e -> !"ADMIN".equals(e.getString("decision")), atLeast);
   }
 }

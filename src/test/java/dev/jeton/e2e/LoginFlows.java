@@ -50,22 +50,7 @@ abstract class LoginFlows {
 
   /** The audit write is asynchronous (off the login path): polls until the user's events are there, newest first. */
   List<JsonObject> awaitAudit(String username, int atLeast) {
-    long until = System.nanoTime() + 10_000_000_000L;
-    List<JsonObject> events = List.of();
-    while (System.nanoTime() < until) {
-      Resp r = expect(api.adminGet("/v1/admin/audit?username=" + username + "&limit=50"), 200);
-      events = r.json().getJsonArray("events").stream().map(o -> (JsonObject) o).toList();
-      if (events.size() >= atLeast) {
-        return events;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError("only " + events.size() + " audit events: " + events);
+    return api.awaitAudit(username, 50, e -> true, atLeast);
   }
 
   // ---- first login and PIN ----

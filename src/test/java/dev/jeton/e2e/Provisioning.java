@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 
 import static dev.jeton.testsupport.TestJeton.expect;
@@ -159,25 +158,7 @@ abstract class Provisioning {
 
   /** The audit write is asynchronous (off the login path): poll until the expected events are there. */
   private List<JsonObject> awaitEvents(String token, String username, int atLeast) {
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    List<JsonObject> events = List.of();
-    while (System.nanoTime() < until) {
-      Resp r = expect(api.adminAs(token, "GET", "/v1/admin/audit?username=" + username + "&limit=50", null), 200);
-      events = r.json().getJsonArray("events").stream().map(o -> (JsonObject) o).toList();
-      if (events.size() >= atLeast) {
-        return events;
-      }
-      sleep(50);
-    }
-    throw new AssertionError("only " + events.size() + " audit events: " + events);
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return api.awaitAudit(token, username, 50, e -> true, atLeast);
   }
 
   private Resp importPskc(String resource, String query, String token) {

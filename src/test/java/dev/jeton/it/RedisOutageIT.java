@@ -1,11 +1,13 @@
 package dev.jeton.it;
 
+import static dev.jeton.testsupport.Eventually.eventuallyAsserts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.otp.Hotp;
 import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.otp.Totp;
 import dev.jeton.testsupport.Api;
+import dev.jeton.testsupport.JetonJar;
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonObject;
@@ -29,11 +31,11 @@ class RedisOutageIT {
   private static final String USER = "bob.it";
   private static final String SERIAL = "IT-OUTAGE-1";
   private static final String PIN = "2580";
-  private static final long RECOVERY_TIMEOUT_MS = 15_000;
+  private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(15);
 
   private final Totp totp = new Totp(new Hotp(OtpAlgorithm.SHA1, 6), Duration.ofSeconds(30), Clock.systemUTC());
   private RedisServer redis;
-  private JarProcess jar;
+  private JetonJar jar;
   private Api api;
 
   @AfterEach
@@ -51,7 +53,7 @@ class RedisOutageIT {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     redis = RedisServer.start();
-    jar = JarProcess.start("outage", Map.of(
+    jar = JetonJar.start("outage", Map.of(
         "JETON_REDIS_URL", redis.url(),
         "JETON_MASTER_KEY", Base64.getEncoder().encodeToString(key),
         "JETON_ADMIN_TOKEN", ADMIN_TOKEN));
@@ -82,15 +84,9 @@ class RedisOutageIT {
 
     // ---- Redis comes back on the same port, empty: ready again within a bounded poll ----
     redis.restart();
-    long deadline = System.currentTimeMillis() + RECOVERY_TIMEOUT_MS;
-    while (!(ready("public") == 200 && ready("admin") == 200)) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("/health/ready not 200 on both listeners within " + RECOVERY_TIMEOUT_MS
-            + " ms of Redis coming back (public " + ready("public") + ", admin " + ready("admin") + "); output:\n"
-            + jar.tail());
-      }
-      sleep(200);
-    }
+    eventuallyAsserts(RECOVERY_TIMEOUT, () -> assertThat(new int[] {ready("public"), ready("admin")})
+        .as(() -> "/health/ready of the public and admin listeners once Redis is back; output:\n" + jar.tail())
+        .containsExactly(200, 200));
 
     // the restarted Redis has no persistence: provision again, then a valid passcode is accepted
     seed = provision();
@@ -125,14 +121,5 @@ class RedisOutageIT {
 
   private int ready(String listener) {
     return api.raw("GET", listener, "/health/ready", null, null, null).status();
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,11 +1,13 @@
 package dev.jeton.it;
 
+import static dev.jeton.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.otp.Hotp;
 import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.otp.Totp;
 import dev.jeton.testsupport.Api;
+import dev.jeton.testsupport.JetonJar;
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonArray;
@@ -39,7 +41,7 @@ class SecretsNeverLoggedIT {
   private static final String SERIAL = "IT-SECRETS-1";
 
   private RedisServer redis;
-  private JarProcess jar;
+  private JetonJar jar;
   /** label → value: everything that must never show up in the output. */
   private final Map<String, String> secrets = new LinkedHashMap<>();
 
@@ -64,7 +66,7 @@ class SecretsNeverLoggedIT {
     secret("admin token", adminToken);
 
     redis = RedisServer.start();
-    jar = JarProcess.start("secrets", Map.of(
+    jar = JetonJar.start("secrets", Map.of(
         "JETON_REDIS_URL", redis.url(),
         "JETON_MASTER_KEY", masterKey,
         "JETON_ADMIN_TOKEN", adminToken));
@@ -262,13 +264,7 @@ class SecretsNeverLoggedIT {
 
   /** Polls the clock (bounded) until the TOTP step is past {@code step}; returns the new step. */
   private static long awaitStepAfter(Totp totp, long step) {
-    long deadline = System.currentTimeMillis() + (PERIOD + 5) * 1000L;
-    while (totp.currentStep() <= step) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("the TOTP step did not advance past " + step);
-      }
-      sleep(20);
-    }
+    eventually("the TOTP step advances past " + step, Duration.ofSeconds(PERIOD + 5), () -> totp.currentStep() > step);
     return totp.currentStep();
   }
 
@@ -301,14 +297,5 @@ class SecretsNeverLoggedIT {
     byte[] b = new byte[bytes];
     RANDOM.nextBytes(b);
     return HexFormat.of().formatHex(b);
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

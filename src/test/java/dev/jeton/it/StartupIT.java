@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jeton.testsupport.Api;
+import dev.jeton.testsupport.JetonJar;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
@@ -26,7 +27,7 @@ class StartupIT {
   private static final Pattern PRINTED_TOKEN =
       Pattern.compile("Jeton admin token \\(shown once[^\\n]*\\n\\s*(\\S+)");
 
-  private JarProcess jar;
+  private JetonJar jar;
 
   @AfterEach
   void tearDown() {
@@ -37,7 +38,7 @@ class StartupIT {
 
   @Test
   void withNothingButPortsItRunsOnTheEmbeddedStoreAndPrintsAWorkingAdminToken() {
-    jar = JarProcess.start("startup-embedded", Map.of());
+    jar = JetonJar.start("startup-embedded", Map.of());
     assertThat(jar.started()).as("jar started; output:\n%s", jar.tail()).isTrue();
 
     String output = jar.output();
@@ -68,8 +69,8 @@ class StartupIT {
 
   @Test
   void withTheDemoOnAndNoHostSetThePublicListenerBindsLoopbackAndSaysWhy() throws Exception {
-    // A blank JETON_HTTP_HOST counts as unset (JarProcess would otherwise set 127.0.0.1 itself).
-    jar = JarProcess.start("startup-demo-loopback", Map.of("JETON_HTTP_HOST", ""));
+    // A blank JETON_HTTP_HOST counts as unset (JetonJar would otherwise set 127.0.0.1 itself).
+    jar = JetonJar.start("startup-demo-loopback", Map.of("JETON_HTTP_HOST", ""));
     assertThat(jar.started()).as("jar started; output:\n%s", jar.tail()).isTrue();
     String output = jar.output();
     assertThat(output.lines().filter(l -> l.contains("public_listener_loopback_for_demo")))
@@ -108,7 +109,7 @@ class StartupIT {
   void aBadValueStopsTheStartWithExitCode2NamingTheVariable(String variable, String value) {
     Map<String, String> env = new HashMap<>();
     env.put(variable, value);
-    jar = JarProcess.start("startup-bad-" + variable, env);
+    jar = JetonJar.start("startup-bad-" + variable, env);
 
     assertThat(jar.exitCode(EXIT_TIMEOUT_MS)).as("exit code; output:\n%s", jar.output()).isEqualTo(CONFIG_ERROR);
     assertThat(jar.output()).doesNotContain("\"message\":\"started\"").contains(variable);
@@ -116,8 +117,8 @@ class StartupIT {
 
   @Test
   void redisWithoutAMasterKeyIsRefused() {
-    jar = JarProcess.start("startup-redis-nokey", Map.of(
-        "JETON_REDIS_URL", "redis://127.0.0.1:" + JarProcess.freePort(),
+    jar = JetonJar.start("startup-redis-nokey", Map.of(
+        "JETON_REDIS_URL", "redis://127.0.0.1:" + JetonJar.freePort(),
         "JETON_ADMIN_TOKEN", "startup-admin-token-0123456789"));
 
     assertThat(jar.exitCode(EXIT_TIMEOUT_MS)).as("exit code; output:\n%s", jar.output()).isEqualTo(CONFIG_ERROR);
@@ -130,7 +131,7 @@ class StartupIT {
     byte[] key = new byte[bytes];
     new SecureRandom().nextBytes(key);
     String badKey = Base64.getEncoder().encodeToString(key);
-    jar = JarProcess.start("startup-badkey-" + bytes, Map.of("JETON_MASTER_KEY", badKey));
+    jar = JetonJar.start("startup-badkey-" + bytes, Map.of("JETON_MASTER_KEY", badKey));
 
     int code = jar.exitCode(EXIT_TIMEOUT_MS);
     String output = jar.output();

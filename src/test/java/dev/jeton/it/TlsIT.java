@@ -1,5 +1,6 @@
 package dev.jeton.it;
 
+import dev.jeton.testsupport.JetonJar;
 import io.vertx.core.json.JsonObject;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -46,7 +47,7 @@ class TlsIT {
 
   @TempDir
   static Path dir;
-  private static JarProcess jar;
+  private static JetonJar jar;
   private static SSLContext trusting;
 
   @BeforeAll
@@ -77,7 +78,7 @@ class TlsIT {
     trusting = SSLContext.getInstance("TLS");
     trusting.init(null, tmf.getTrustManagers(), null);
 
-    jar = JarProcess.start("tls", Map.of("JETON_TLS_CERT_FILE", certFile.toString(),
+    jar = JetonJar.start("tls", Map.of("JETON_TLS_CERT_FILE", certFile.toString(),
         "JETON_TLS_KEY_FILE", keyFile.toString(), "JETON_ADMIN_TOKEN", "tls-test-admin-token-123"));
     assertThat(jar.started()).as(jar.tail()).isTrue();
   }

@@ -1,6 +1,5 @@
 package dev.jeton.portal;
 
-import dev.jeton.testsupport.Api;
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonObject;
@@ -447,29 +446,19 @@ class PortalHttpTest {
     }
   }
 
-  private List<String> auditIps(String username) throws InterruptedException {
+  private List<String> auditIps(String username) {
     return auditIps(j, username);
   }
 
   /** The client addresses of the user's portal events. */
-  private static List<String> auditIps(TestJeton t, String username) throws InterruptedException {
+  private static List<String> auditIps(TestJeton t, String username) {
     return auditEvents(t, username, PortalRoutes.CLIENT).stream().map(e -> e.getString("clientIp"))
         .collect(Collectors.toList());
   }
 
   /** The user's audit events from {@code client}, polled until there is one (the audit is written asynchronously). */
-  private static List<JsonObject> auditEvents(TestJeton t, String username, String client)
-      throws InterruptedException {
-    List<JsonObject> events = List.of();
-    for (int i = 0; i < 100 && events.isEmpty(); i++) {
-      Api.Resp r = TestJeton.expect(t.api.adminGet("/v1/admin/audit?username=" + username + "&limit=50"), 200);
-      events = r.json().getJsonArray("events").stream().map(JsonObject.class::cast)
-          .filter(e -> client.equals(e.getString("client"))).collect(Collectors.toList());
-      if (events.isEmpty()) {
-        Thread.sleep(50);
-      }
-    }
-    return events;
+  private static List<JsonObject> auditEvents(TestJeton t, String username, String client) {
+    return t.api.awaitAudit(username, 50, e -> client.equals(e.getString("client")), 1);
   }
 
   // ---- the demo key ----

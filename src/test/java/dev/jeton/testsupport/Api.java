@@ -9,9 +9,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** A plain HTTP client for the two listeners, as a portal or a helpdesk tool would call them. */
 public final class Api {
@@ -62,6 +67,28 @@ public final class Api {
 
   public Resp adminGet(String path) {
     return admin("GET", path, null);
+  }
+
+  /**
+   * The audit events of {@code username} that {@code which} keeps, of the newest {@code limit}, read with
+   * {@code token}, once there are at least {@code atLeast}: the audit is written off the login path, so it trails the
+   * answers. Fails after {@link Eventually#DEFAULT} with what it found last.
+   */
+  public List<JsonObject> awaitAudit(String token, String username, int limit, Predicate<JsonObject> which,
+      int atLeast) {
+    AtomicReference<List<JsonObject>> found = new AtomicReference<>(List.of());
+    Eventually.eventuallyAsserts(Eventually.DEFAULT, () -> {
+      Resp r = adminAs(token, "GET", "/v1/admin/audit?username=" + username + "&limit=" + limit, null);
+      assertThat(r.status()).as("GET the audit of %s: %s", username, r.raw()).isEqualTo(200);
+      found.set(r.json().getJsonArray("events").stream().map(o -> (JsonObject) o).filter(which).toList());
+      assertThat(found.get()).as("audit events of %s", username).hasSizeGreaterThanOrEqualTo(atLeast);
+    });
+    return found.get();
+  }
+
+  /** {@link #awaitAudit(String, String, int, Predicate, int)} with this client's admin token. */
+  public List<JsonObject> awaitAudit(String username, int limit, Predicate<JsonObject> which, int atLeast) {
+    return awaitAudit(adminToken, username, limit, which, atLeast);
   }
 
   // ---- public ----

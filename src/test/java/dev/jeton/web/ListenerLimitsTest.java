@@ -11,10 +11,12 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.jeton.testsupport.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -55,18 +57,8 @@ class ListenerLimitsTest {
         out.write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         // A header byte every 200 ms: never idle, never complete.
-        long deadline = System.currentTimeMillis() + CLOSE_WAIT_MS;
-        boolean closed = false;
-        while (!closed && System.currentTimeMillis() < deadline) {
-          try {
-            out.write('X');
-            out.flush();
-            closed = closedWithin(s, 200);
-          } catch (IOException e) {
-            closed = true;
-          }
-        }
-        assertThat(closed).as("port %d closes a connection whose request never completes", port).isTrue();
+        eventually("port " + port + " closes a connection whose request never completes",
+            Duration.ofMillis(CLOSE_WAIT_MS), () -> trickleClosed(s, 'X'));
       }
     }
   }
@@ -79,18 +71,8 @@ class ListenerLimitsTest {
       out.write(("POST /v1/authenticate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
           + "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      long deadline = System.currentTimeMillis() + CLOSE_WAIT_MS;
-      boolean closed = false;
-      while (!closed && System.currentTimeMillis() < deadline) {
-        try {
-          out.write(' ');
-          out.flush();
-          closed = closedWithin(s, 200);
-        } catch (IOException e) {
-          closed = true;
-        }
-      }
-      assertThat(closed).as("a body that never completes closes the connection").isTrue();
+      eventually("a body that never completes closes the connection", Duration.ofMillis(CLOSE_WAIT_MS),
+          () -> trickleClosed(s, ' '));
     }
   }
 
@@ -143,17 +125,12 @@ class ListenerLimitsTest {
       }
       // The cap is on connections open at once: one closed makes room.
       held.remove(0).close();
-      boolean served = false;
-      for (int attempt = 0; attempt < 20 && !served; attempt++) {
-        Thread.sleep(100);
+      eventually("a new connection is served once one has closed", Duration.ofSeconds(2), () -> {
         try (Socket again = socket(node.jeton.httpPort())) {
-          served = exchange(again, "GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+          return exchange(again, "GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
               .startsWith("HTTP/1.1 200");
-        } catch (IOException e) {
-          served = false;
         }
-      }
-      assertThat(served).as("a new connection is served once one has closed").isTrue();
+      });
       // The held connections were never disturbed.
       assertThat(exchange(held.get(0), "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"))
           .startsWith("HTTP/1.1 200");
@@ -170,6 +147,7 @@ class ListenerLimitsTest {
     try (Socket s = socket(node.jeton.httpPort())) {
       for (int i = 0; i < 5; i++) {
         assertThat(exchange(s, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200");
+        // The point: half the read timeout between requests, five times, so the connection outlives the timeout.
         Thread.sleep(READ_SECONDS * 500L);
       }
     }
@@ -237,6 +215,17 @@ class ListenerLimitsTest {
     }
     byte[] body = in.readNBytes(length);
     return head + new String(body, StandardCharsets.UTF_8);
+  }
+
+  /** Sends one more byte of a request that never completes; true if the server has closed the connection. */
+  private static boolean trickleClosed(Socket s, char next) {
+    try {
+      s.getOutputStream().write(next);
+      s.getOutputStream().flush();
+      return closedWithin(s, 200);
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   /** True if the server closes (or resets) the connection within {@code millis}; any bytes it sends are skipped. */
