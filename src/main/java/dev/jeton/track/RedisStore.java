@@ -111,8 +111,8 @@ public final class RedisStore implements Store {
   @Override
   public Future<LoginState> loadLogin(LoadLogin q) {
     String u = q.username();
-    String ipKey = ipKey(q.ip(), q.now(), q.ipWindowSeconds());
-    String previousIpKey = ipKey(q.ip(), q.now() - q.ipWindowSeconds() * 1000L, q.ipWindowSeconds());
+    String ipKey = ipKey(q.ip(), IpWindow.number(q.now(), q.ipWindowSeconds()));
+    String previousIpKey = ipKey(q.ip(), IpWindow.previous(q.now(), q.ipWindowSeconds()));
     // Plain reads, pipelined: the user, its failures, both windows of the address (one hash tag: one MGET) and the
     // answered challenge if any. Not atomic, and need not be: commit checks again, atomically, all it relies on
     // (lock, challenge, generation, last step). A script would cost Redis several times these reads (see README).
@@ -128,7 +128,7 @@ public final class RedisStore implements Store {
           Map<String, String> user = map(r.get(0));
           Map<String, String> fail = map(r.get(1));
           Map<String, String> challenge = r.size() > 3 ? map(r.get(3)) : Map.of();
-          int ipFailures = Store.slidingIpFailures(count(r.get(2).get(0)), count(r.get(2).get(1)), q.now(),
+          int ipFailures = IpWindow.sliding(count(r.get(2).get(0)), count(r.get(2).get(1)), q.now(),
               q.ipWindowSeconds());
           Challenge c = challenge.isEmpty() ? null : challenge(q.challengeId(), u, challenge);
           if (c != null && (c.expiredAt(q.now()) || !challenge.getOrDefault("gen", "").equals(user.getOrDefault("gen", "")))) {
@@ -176,11 +176,10 @@ public final class RedisStore implements Store {
   @Override
   public Future<FailResult> fail(Fail f) {
     String u = f.username();
-    String ipKey = ipKey(f.ip(), f.now(), f.ipWindowSeconds());
-    long windowMillis = f.ipWindowSeconds() * 1000L;
-    String previousIpKey = ipKey(f.ip(), f.now() - windowMillis, f.ipWindowSeconds());
-    long lockUntil = f.now() + f.lockoutSeconds() * 1000L;
-    long ttl = MemoryStore.failTtl(f) - f.now();
+    String ipKey = ipKey(f.ip(), IpWindow.number(f.now(), f.ipWindowSeconds()));
+    String previousIpKey = ipKey(f.ip(), IpWindow.previous(f.now(), f.ipWindowSeconds()));
+    long lockUntil = Lockout.lockedUntil(f.now(), f.lockoutSeconds());
+    long ttl = Lockout.counterMillis(f.lockoutSeconds());
     return batch(retry -> List.of(
         script(FAIL, retry, List.of(failKey(u), challengeKey(u, f.challengeId()), userKey(u)),
             List.of(nz(f.fingerprint()), Long.toString(f.now()), Integer.toString(f.lockoutFailures()),
@@ -189,13 +188,13 @@ public final class RedisStore implements Store {
         // On a retry the first pipeline's INCR did run: read the count instead of counting twice.
         retry ? Request.cmd(Command.GET).arg(ipKey) : Request.cmd(Command.INCR).arg(ipKey),
         // Kept for two windows: the next one still counts it, weighted.
-        Request.cmd(Command.PEXPIRE).arg(ipKey).arg(2 * windowMillis + 1000),
+        Request.cmd(Command.PEXPIRE).arg(ipKey).arg(IpWindow.keptMillis(f.ipWindowSeconds())),
         Request.cmd(Command.GET).arg(previousIpKey)))
         .map(r -> {
           Response s = r.get(0);
           return new FailResult(FailOutcome.valueOf(s.get(0).toString()), Integer.parseInt(s.get(1).toString()),
               Long.parseLong(s.get(2).toString()),
-              Store.slidingIpFailures(count(r.get(1)), count(r.get(3)), f.now(), f.ipWindowSeconds()));
+              IpWindow.sliding(count(r.get(1)), count(r.get(3)), f.now(), f.ipWindowSeconds()));
         });
   }
 
@@ -506,8 +505,8 @@ public final class RedisStore implements Store {
     return "jeton:{ops}:o:" + name;
   }
 
-  static String ipKey(String ip, long now, int windowSeconds) {
-    return "jeton:ip:{" + ip + "}:" + (now / 1000 / windowSeconds);
+  static String ipKey(String ip, long window) {
+    return "jeton:ip:{" + ip + "}:" + window;
   }
 
   // ---- plumbing ----
