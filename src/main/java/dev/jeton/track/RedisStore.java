@@ -87,7 +87,8 @@ public final class RedisStore implements Store {
     String previousIpKey = keys.ip(q.ip(), IpWindow.previous(q.now(), q.ipWindowSeconds()));
     // Plain reads, pipelined: the user, its failures, both windows of the address (one hash tag: one MGET) and the
     // answered challenge if any. Not atomic, and need not be: commit checks again, atomically, all it relies on
-    // (lock, challenge, generation, last step). A script would cost Redis several times these reads (see README).
+    // (lock, challenge, generation, last step). A script would cost Redis several times these reads (see
+    // docs/2026-12-05-performance-history.md).
     List<Request> reads = new ArrayList<>(4);
     reads.add(Request.cmd(Command.HGETALL).arg(keys.user(u)));
     reads.add(Request.cmd(Command.HGETALL).arg(keys.failures(u)));
