@@ -36,15 +36,16 @@ import java.util.Map;
  * reads the user's index and scans the unknown-user stream (newest first, {@value #SCAN_PAGE} entries a round trip,
  * at most its cap), so that the recent attempts of a name that does not exist show too; an unfiltered query merges
  * the newest of both. Each batch costs one round trip, two when it has events about known users (three when a user's
- * list outgrew its cap).
+ * list outgrew its cap). Keys are named here for the default namespace {@code jeton}; a sink given another namespace,
+ * as the store is, puts it in place of {@code jeton} in every key.
  */
 public final class RedisAuditSink implements AuditSink {
 
-  static final String STREAM = "jeton:audit";
-  static final String UNKNOWN_STREAM = "jeton:audit:unknown";
-
-  /** A key no one creates: the index commands of an unknown username's event go to it, and change nothing. */
-  static final String NO_INDEX = "jeton:audit:no-index";
+  /** The key namespace of a sink that names none, the store's default too. */
+  static final String DEFAULT_NAMESPACE = "jeton";
+  /** The main stream, in the default namespace (every key is {@code NAMESPACE:...}). */
+  static final String STREAM = DEFAULT_NAMESPACE + ":audit";
+  static final String UNKNOWN_STREAM = DEFAULT_NAMESPACE + ":audit:unknown";
   static final int PER_USER = 100;
   /** Entries of the unknown-user stream read in one round trip of a query by username. */
   static final int SCAN_PAGE = 1000;
@@ -66,6 +67,11 @@ public final class RedisAuditSink implements AuditSink {
   private final int unknownMaxEvents;
   private final long maxAgeMillis;
   private final long timeoutMillis;
+  private final String namespace;
+  private final String stream;
+  private final String unknownStream;
+  /** A key no one creates: the index commands of an unknown username's event go to it, and change nothing. */
+  private final String noIndex;
 
   /** A trail whose unknown-user stream keeps {@link AuditSink#UNKNOWN_MAX_EVENTS}, or {@code maxEvents} if fewer. */
   public RedisAuditSink(Vertx vertx, String url, int maxEvents, long maxAgeMillis, long timeoutMillis) {
@@ -78,6 +84,19 @@ public final class RedisAuditSink implements AuditSink {
    */
   public RedisAuditSink(Vertx vertx, String url, int maxEvents, int unknownMaxEvents, long maxAgeMillis,
       long timeoutMillis) {
+    this(vertx, url, maxEvents, unknownMaxEvents, maxAgeMillis, timeoutMillis, DEFAULT_NAMESPACE);
+  }
+
+  /**
+   * @param namespace what every key starts with, the same as the store's ({@code RedisStore}), so that the per-user
+   *     lists share the user's hash tag and deployments sharing a Redis never meet
+   */
+  public RedisAuditSink(Vertx vertx, String url, int maxEvents, int unknownMaxEvents, long maxAgeMillis,
+      long timeoutMillis, String namespace) {
+    this.namespace = namespace;
+    this.stream = namespace + ":audit";
+    this.unknownStream = namespace + ":audit:unknown";
+    this.noIndex = namespace + ":audit:no-index";
     this.vertx = vertx;
     this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url)
         .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxPoolSize(2).setMaxPoolWaiting(64)
@@ -92,7 +111,7 @@ public final class RedisAuditSink implements AuditSink {
   public Future<Void> append(List<AuditEvent> events) {
     List<Request> adds = new ArrayList<>(events.size());
     for (AuditEvent e : events) {
-      Request r = Request.cmd(Command.XADD).arg(e.knownUser() ? STREAM : UNKNOWN_STREAM).arg("MAXLEN").arg("~")
+      Request r = Request.cmd(Command.XADD).arg(e.knownUser() ? stream : unknownStream).arg("MAXLEN").arg("~")
           .arg(e.knownUser() ? maxEvents : unknownMaxEvents).arg("*");
       String packed = pack(e);
       if (packed != null) {
@@ -123,7 +142,7 @@ public final class RedisAuditSink implements AuditSink {
         // nothing), and every index is trimmed in the same round trip, needed or not: otherwise the time the next
         // request waits behind this one would tell whether the name exists, or how often it failed.
         boolean known = events.get(i).knownUser();
-        String key = known ? index(username) : NO_INDEX;
+        String key = known ? index(username) : noIndex;
         index.add(Request.cmd(known ? Command.LPUSH : Command.LPUSHX).arg(key).arg(ids.get(i).toString()));
         index.add(Request.cmd(Command.LTRIM).arg(key).arg(0).arg(PER_USER - 1));
         index.add(Request.cmd(Command.PEXPIRE).arg(key).arg(maxAgeMillis));
@@ -132,14 +151,14 @@ public final class RedisAuditSink implements AuditSink {
     });
   }
 
-  private static String index(String username) {
-    return "jeton:{u:" + username + "}:a";
+  private String index(String username) {
+    return namespace + ":{u:" + username + "}:a";
   }
 
   @Override
   public Future<List<AuditEvent>> query(String username, int limit) {
     if (username == null) {
-      return timed(redis.batch(List.of(newest(STREAM, "+", "-", limit), newest(UNKNOWN_STREAM, "+", "-", limit))))
+      return timed(redis.batch(List.of(newest(stream, "+", "-", limit), newest(unknownStream, "+", "-", limit))))
           .map(both -> {
             List<Map.Entry<String, AuditEvent>> all = entryList(both.get(0), true);
             all.addAll(entryList(both.get(1), false));
@@ -165,7 +184,7 @@ public final class RedisAuditSink implements AuditSink {
             return Future.succeededFuture(new ArrayList<>());
           }
           List<Request> reads = new ArrayList<>();
-          ids.forEach(id -> reads.add(Request.cmd(Command.XRANGE).arg(STREAM).arg(id.toString()).arg(id.toString())));
+          ids.forEach(id -> reads.add(Request.cmd(Command.XRANGE).arg(stream).arg(id.toString()).arg(id.toString())));
           return timed(redis.batch(reads)).map(found -> {
             List<Map.Entry<String, AuditEvent>> all = new ArrayList<>();
             found.forEach(r -> all.addAll(entryList(r, true)));
@@ -182,7 +201,7 @@ public final class RedisAuditSink implements AuditSink {
    */
   private Future<List<Map.Entry<String, AuditEvent>>> scanUnknown(String username, int limit, String floor,
       String from, int page, List<Map.Entry<String, AuditEvent>> found) {
-    return timed(redis.send(newest(UNKNOWN_STREAM, from, floor, SCAN_PAGE))).compose(r -> {
+    return timed(redis.send(newest(unknownStream, from, floor, SCAN_PAGE))).compose(r -> {
       List<Map.Entry<String, AuditEvent>> entries = entryList(r, false);
       String last = null;
       for (Map.Entry<String, AuditEvent> e : entries) {
@@ -217,8 +236,8 @@ public final class RedisAuditSink implements AuditSink {
   public Future<Void> trim(long now) {
     long minId = now - maxAgeMillis;
     return timed(redis.batch(List.of(
-        Request.cmd(Command.XTRIM).arg(STREAM).arg("MINID").arg("~").arg(minId),
-        Request.cmd(Command.XTRIM).arg(UNKNOWN_STREAM).arg("MINID").arg("~").arg(minId)))).mapEmpty();
+        Request.cmd(Command.XTRIM).arg(stream).arg("MINID").arg("~").arg(minId),
+        Request.cmd(Command.XTRIM).arg(unknownStream).arg("MINID").arg("~").arg(minId)))).mapEmpty();
   }
 
   @Override

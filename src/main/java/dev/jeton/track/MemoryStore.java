@@ -113,11 +113,11 @@ public final class MemoryStore implements Store {
   @Override
   public synchronized Future<FailResult> fail(Fail f) {
     FailState state = failState(f.username(), f.now());
-    String ipKey = ipKey(f.ip(), f.now(), f.ipWindowSeconds());
+    String ipKey = ipKey(f.ip(), IpWindow.number(f.now(), f.ipWindowSeconds()));
     Expiring<Integer> ip = ipFailures.get(ipKey);
     // Kept for two windows: the next one still counts it, weighted.
     ipFailures.put(ipKey, new Expiring<>((ip == null ? 0 : ip.value()) + 1,
-        (f.now() / 1000 / f.ipWindowSeconds() + 2) * f.ipWindowSeconds() * 1000L));
+        IpWindow.keptUntil(f.now(), f.ipWindowSeconds())));
     int ipCount = ipFailures(f.ip(), f.now(), f.ipWindowSeconds());
     if (state.lockedAt(f.now())) {
       return Future.succeededFuture(new FailResult(FailOutcome.LOCKED, state.failures(), state.lockedUntil(), ipCount));
@@ -126,11 +126,13 @@ public final class MemoryStore implements Store {
       return Future.succeededFuture(new FailResult(FailOutcome.REPEATED, state.failures(), state.lockedUntil(), ipCount));
     }
     int n = state.failures() + 1;
-    long until = n >= f.lockoutFailures() ? f.now() + f.lockoutSeconds() * 1000L : state.lockedUntil();
-    if (n >= f.lockoutFailures()) {
+    boolean locks = Lockout.locks(n, f.lockoutFailures());
+    long until = locks ? Lockout.lockedUntil(f.now(), f.lockoutSeconds()) : state.lockedUntil();
+    if (locks) {
       sessionMarks.computeIfPresent(f.username(), (u, m) -> m.next());
     }
-    failures.put(f.username(), new Expiring<>(new FailState(n, until, f.fingerprint()), failTtl(f)));
+    failures.put(f.username(), new Expiring<>(new FailState(n, until, f.fingerprint()),
+        f.now() + Lockout.counterMillis(f.lockoutSeconds())));
     if (f.challengeId() != null) {
       Challenge c = challenges.get(f.challengeId());
       if (c != null && c.username().equals(f.username())) {
@@ -421,19 +423,14 @@ public final class MemoryStore implements Store {
   }
 
   private int ipFailures(String ip, long now, int windowSeconds) {
-    Expiring<Integer> current = ipFailures.get(ipKey(ip, now, windowSeconds));
-    Expiring<Integer> previous = ipFailures.get(ipKey(ip, now - windowSeconds * 1000L, windowSeconds));
-    return Store.slidingIpFailures(current == null ? 0 : current.value(), previous == null ? 0 : previous.value(), now,
+    Expiring<Integer> current = ipFailures.get(ipKey(ip, IpWindow.number(now, windowSeconds)));
+    Expiring<Integer> previous = ipFailures.get(ipKey(ip, IpWindow.previous(now, windowSeconds)));
+    return IpWindow.sliding(current == null ? 0 : current.value(), previous == null ? 0 : previous.value(), now,
         windowSeconds);
   }
 
-  static String ipKey(String ip, long now, int windowSeconds) {
-    return ip + "|" + (now / 1000 / windowSeconds);
-  }
-
-  /** Failure counters outlive the lock, and a day at least, so that a slow guesser is still counted. */
-  static long failTtl(Fail f) {
-    return f.now() + Math.max(f.lockoutSeconds() * 2000L, 86_400_000L);
+  private static String ipKey(String ip, long window) {
+    return ip + "|" + window;
   }
 
   private static boolean sameHash(String stored, String given) {

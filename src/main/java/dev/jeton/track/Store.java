@@ -188,17 +188,6 @@ public interface Store {
   /** @param errors one per line, in order: null when the line was applied, else why not */
   record BulkResult(List<String> errors) {}
 
-  /**
-   * Failures of one client IP over a sliding window: the current fixed window's count plus the previous window's,
-   * weighted by how much of it still lies within the last {@code windowSeconds}. (A plain fixed window would let an
-   * attacker who straddles its boundary make twice the limit of guesses before any 429.)
-   */
-  static int slidingIpFailures(long current, long previous, long now, int windowSeconds) {
-    long window = windowSeconds * 1000L;
-    long elapsed = Math.floorMod(now, window);
-    return (int) Math.min(Integer.MAX_VALUE, current + previous * (window - elapsed) / window);
-  }
-
   /** Message classes that travel on the local event bus between verification and tracking. */
   static List<Class<?>> messageTypes() {
     return List.of(LoadLogin.class, LoginState.class, Commit.class, CommitResult.class, Fail.class,

@@ -28,9 +28,12 @@ import java.util.stream.Stream;
  *
  * <pre>{@code
  * RedisServer redis = RedisServer.shared();   // one process per JVM, stopped by a shutdown hook
- * redis.flushAll();                           // isolate tests
  * String url = redis.url();                   // redis://127.0.0.1:PORT
+ * String ns = redis.freshNamespace();         // isolate a test: new RedisStore(vertx, url, timeout, ns)
  * }</pre>
+ *
+ * <p>Tests sharing the server are kept apart by key namespace, not by {@code FLUSHALL}: each takes a namespace no
+ * other test of the JVM has, so tests never wipe each other's keys and could run side by side.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -42,6 +45,7 @@ public final class RedisServer implements AutoCloseable {
   private static final int START_ATTEMPTS = 3;
   private static final int LOG_TAIL_LINES = 30;
   private static final AtomicInteger LAUNCHES = new AtomicInteger();
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
   private static RedisServer shared;
 
@@ -157,7 +161,18 @@ public final class RedisServer implements AutoCloseable {
     return ping(port);
   }
 
-  /** Deletes every key in every database (raw {@code FLUSHALL}). */
+  /**
+   * A key namespace that no other caller in this JVM has been given ({@code jeton-t1}, {@code jeton-t2}, …): a test
+   * that hands it to the store sees only its own keys. Thread-safe.
+   */
+  public String freshNamespace() {
+    return "jeton-t" + NAMESPACES.incrementAndGet();
+  }
+
+  /**
+   * Deletes every key in every database (raw {@code FLUSHALL}). Only for tests of a whole Jeton, which has no key
+   * namespace setting; a test of a store takes a {@link #freshNamespace()} instead.
+   */
   public void flushAll() {
     String reply;
     try {

@@ -10,6 +10,8 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,17 @@ class RedisServerTest {
     redis.flushAll();
 
     assertThat(send(redis.port(), "DBSIZE")).isEqualTo(":0");
+  }
+
+  @Test
+  void everyFreshNamespaceIsNewAndUsableInAKey() {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 100; i++) {
+      String ns = redis.freshNamespace();
+      assertThat(ns).matches("[a-z0-9-]+");
+      assertThat(seen.add(ns)).as("namespace %s handed out twice", ns).isTrue();
+    }
+    assertThat(RedisServer.shared().freshNamespace()).isNotIn(seen);
   }
 
   @Test

@@ -13,33 +13,29 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * The store contract on a real redis-server (one per JVM). Keys are isolated by FLUSHALL before each test; the
- * Lua scripts stay cached, as in production.
+ * The store contract on a real redis-server (one per JVM). Each test has a store of its own under a fresh key
+ * namespace, so that no test sees another's keys and none is ever flushed; the Lua scripts stay cached, as in
+ * production.
  */
 class RedisStoreContractTest extends StoreContract {
 
   private static Vertx vertx;
-  private static RedisStore store;
+  private RedisStore store;
+  private String namespace;
 
   @BeforeAll
-  static void startStore() throws Exception {
-    RedisServer redis = RedisServer.shared();
+  static void startVertx() {
     vertx = Vertx.vertx();
-    store = new RedisStore(vertx, redis.url(), 2000);
-    store.loadScripts().await(10, SECONDS);
   }
 
   @AfterAll
-  static void stopStore() throws Exception {
-    try {
-      if (store != null) {
-        store.close().await(10, SECONDS);
-      }
-    } finally {
-      if (vertx != null) {
-        vertx.close().await(10, SECONDS);
-      }
+  static void stopVertx() throws Exception {
+    if (vertx != null) {
+      vertx.close().await(10, SECONDS);
     }
   }
 
@@ -49,8 +45,45 @@ class RedisStoreContractTest extends StoreContract {
   }
 
   @Override
-  protected void resetStore() {
-    RedisServer.shared().flushAll();
+  protected void resetStore() throws Exception {
+    RedisServer redis = RedisServer.shared();
+    namespace = redis.freshNamespace();
+    store = new RedisStore(vertx, redis.url(), 2000, namespace);
+    store.loadScripts().await(10, SECONDS);
+  }
+
+  @Override
+  protected void releaseStore() throws Exception {
+    if (store != null) {
+      store.close().await(10, SECONDS);
+    }
+  }
+
+  // ---- Redis only: every key the store writes is in its namespace ----
+
+  @Test
+  void everyKeyWrittenCarriesTheNamespace() throws Exception {
+    // On a Redis of its own, so that every key in it is this store's.
+    try (RedisServer own = RedisServer.start()) {
+      store.close().await(10, SECONDS);
+      store = new RedisStore(vertx, own.url(), 2000, namespace);
+      store.loadScripts().await(10, SECONDS);
+
+      userWithToken("alice", "T1");
+      createToken(token("T2"));
+      await(store().fail(fail("alice", "fp1", NOW)));
+      commit(consume("alice", "T1", 10,
+          challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 11, NOW + 60_000), NOW));
+      await(store().putClient(new ClientRecord("portal", "h-1", false, "any")));
+      await(store().putOperator(new OperatorRecord("desk", "h-2", "admin")));
+
+      String ns = namespace;
+      assertThat(keys(own.url(), "*")).containsExactlyInAnyOrder(ns + ":{u:alice}", ns + ":{u:alice}:f",
+          ns + ":{u:alice}:c:c1", ns + ":ip:{" + IP + "}:" + (NOW / 1000 / WINDOW), ns + ":{t:T1}", ns + ":{t:T2}",
+          ns + ":{clients}:c:portal", ns + ":{clients}:by-secret", ns + ":{ops}:o:desk", ns + ":{ops}:by-secret");
+      store.close().await(10, SECONDS);
+      store = null;
+    }
   }
 
   // ---- Redis only: scripts missing from the cache (Redis restarted, or SCRIPT FLUSH) ----
@@ -87,15 +120,26 @@ class RedisStoreContractTest extends StoreContract {
     race(30, i -> store().putOperator(new OperatorRecord("desk", "h-" + i, "admin")));
 
     // A record and an index for each kind; every index holds one entry, for the secret its record holds.
-    assertThat(redis(Request.cmd(Command.DBSIZE)).toLong()).isEqualTo(4);
-    assertThat(redis(Request.cmd(Command.HLEN).arg("jeton:{clients}:by-secret")).toLong()).isEqualTo(1);
-    assertThat(redis(Request.cmd(Command.HLEN).arg("jeton:{ops}:by-secret")).toLong()).isEqualTo(1);
+    assertThat(keys(RedisServer.shared().url(), namespace + ":*")).hasSize(4);
+    assertThat(redis(Request.cmd(Command.HLEN).arg(namespace + ":{clients}:by-secret")).toLong()).isEqualTo(1);
+    assertThat(redis(Request.cmd(Command.HLEN).arg(namespace + ":{ops}:by-secret")).toLong()).isEqualTo(1);
     assertThat(await(store().deleteOperator("desk"))).isTrue();
-    assertThat(redis(Request.cmd(Command.DBSIZE)).toLong()).isEqualTo(2);
+    assertThat(keys(RedisServer.shared().url(), namespace + ":*")).hasSize(2);
+  }
+
+  /** The keys that match a pattern (a test's few: {@code KEYS} is fine here, never in production). */
+  private static List<String> keys(String url, String pattern) throws Exception {
+    List<String> keys = new ArrayList<>();
+    redis(url, Request.cmd(Command.KEYS).arg(pattern)).forEach(k -> keys.add(k.toString()));
+    return keys;
   }
 
   private static io.vertx.redis.client.Response redis(Request r) throws Exception {
-    Redis raw = Redis.createClient(vertx, RedisServer.shared().url());
+    return redis(RedisServer.shared().url(), r);
+  }
+
+  private static io.vertx.redis.client.Response redis(String url, Request r) throws Exception {
+    Redis raw = Redis.createClient(vertx, url);
     try {
       return raw.send(r).await(10, SECONDS);
     } finally {
