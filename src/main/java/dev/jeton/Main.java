@@ -66,7 +66,7 @@ public final class Main {
 
   /** Runs on its own thread (never an event loop), so it may wait. */
   private static void shutdown(Config config, Vertx vertx, Jeton jeton) {
-    LOG.atInfo().setMessage("stopping").addKeyValue("graceSeconds", config.shutdownGraceSeconds()).log();
+    LOG.atInfo().setMessage("stopping").addKeyValue("grace_seconds", config.shutdownGraceSeconds()).log();
     int code = 0;
     try {
       jeton.stop().await(config.shutdownGraceSeconds() + 10L, TimeUnit.SECONDS);

@@ -83,7 +83,7 @@ class LogShapeTest {
     configure("json");
     ILoggingEvent event = logged(log -> log.atInfo().setMessage("decision").addKeyValue("decision", "ACCEPT")
         .addKeyValue("reason", (Object) null).addKeyValue("count", 3).addKeyValue("user", () -> "0123456789ab")
-        .addKeyValue("request", "r-1").log());
+        .addKeyValue("request_id", "r-1").log());
 
     String line = encode(event);
     Map<String, Object> fields = flatFields(line);
@@ -94,10 +94,10 @@ class LogShapeTest {
     assertThat(fields).containsEntry("level", "INFO").containsEntry("logger", LogShapeTest.class.getName())
         .containsEntry("thread", Thread.currentThread().getName()).containsEntry("message", "decision")
         .containsEntry("decision", "ACCEPT").containsEntry("count", 3).containsEntry("user", "0123456789ab")
-        .containsEntry("request", "r-1");
+        .containsEntry("request_id", "r-1");
     assertThat(fields).as("a null value is no field: not JSON null, not the string \"null\"").doesNotContainKey("reason");
     assertThat(fields).as("no kvpList, level_value, @version, logger_name, thread_name, formattedMessage, context")
-        .containsOnlyKeys("@timestamp", "level", "logger", "thread", "message", "decision", "count", "user", "request");
+        .containsOnlyKeys("@timestamp", "level", "logger", "thread", "message", "decision", "count", "user", "request_id");
     assertThat(line).doesNotContain("\"null\"").doesNotContain("kvpList");
   }
 

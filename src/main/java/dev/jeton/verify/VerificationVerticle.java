@@ -148,7 +148,7 @@ public final class VerificationVerticle extends VerticleBase {
         .addKeyValue("reason", o.auditReason()).addKeyValue("method", o.method())
         // The user's reference is an HMAC: computed only when the line is written (not at WARN).
         .addKeyValue("user", () -> keys.logRefs().hash(r.username()).substring(0, 12)).addKeyValue("client", r.client())
-        .addKeyValue("ip", r.clientIp()).addKeyValue("serial", o.tokenSerial()).addKeyValue("request", r.requestId())
+        .addKeyValue("ip", r.clientIp()).addKeyValue("serial", o.tokenSerial()).addKeyValue("request_id", r.requestId())
         .log();
     if (o.kind() == LoginOutcome.Kind.RATE_LIMITED) {
       return;

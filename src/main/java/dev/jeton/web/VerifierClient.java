@@ -44,7 +44,7 @@ public final class VerifierClient {
     return Requests.<LoginOutcome>request(vertx, LoopLocal.route(vertx, Addresses.VERIFY_LOGIN), request, options)
         .map(Message::body)
         .onFailure(e -> LOG.atWarn().setMessage("verify_failed").addKeyValue("failure", failureType(e))
-            .addKeyValue("request", request.requestId()).log());
+            .addKeyValue("request_id", request.requestId()).log());
   }
 
   private static String failureType(Throwable e) {
