@@ -85,9 +85,11 @@ public final class Jeton {
       auditSink = () -> memoryAudit;
       trackers = 1;
     } else {
-      stores = () -> new RedisStore(vertx, config.redisUrl(), config.storeTimeoutMillis());
-      auditSink = () -> new RedisAuditSink(vertx, config.redisUrl(), config.auditMaxEvents(), auditAgeMillis,
-          config.storeTimeoutMillis());
+      stores = () -> new RedisStore(vertx, config.redisUrl(), config.storeTimeoutMillis(),
+          config.redisNamespace());
+      auditSink = () -> new RedisAuditSink(vertx, config.redisUrl(), config.auditMaxEvents(),
+          Math.min(config.auditMaxEvents(), AuditSink.UNKNOWN_MAX_EVENTS), auditAgeMillis, config.storeTimeoutMillis(),
+          config.redisNamespace());
       trackers = loops;
     }
     PublicVerticle[] intake = new PublicVerticle[loops];

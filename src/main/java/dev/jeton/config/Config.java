@@ -35,12 +35,15 @@ import java.util.regex.Pattern;
  *     listener binds loopback only: the demo's live code is for the person at the machine, not for the network
  * @param trustedProxies addresses and CIDR blocks of the reverse proxies whose {@code X-Forwarded-For} is believed
  *     ({@code JETON_TRUSTED_PROXIES}); the connection's address counts for everyone else
+ * @param redisNamespace the first part of every Redis key ({@code JETON_REDIS_NAMESPACE}, default {@code jeton}): two
+ *     deployments, or two tests, may share one Redis without seeing each other's keys
  * @param portal the login portal's settings
  */
 public record Config(
     String httpHost, int httpPort,
     String adminHost, int adminPort,
     String redisUrl,
+    String redisNamespace,
     MasterKey masterKey, boolean masterKeyGenerated,
     String adminToken, boolean adminTokenGenerated,
     int totpWindow, int resyncWindow,
@@ -64,6 +67,7 @@ public record Config(
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
   private static final String ANY = "0.0.0.0";
   private static final String LOOPBACK = "127.0.0.1";
+  private static final Pattern REDIS_NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final Pattern REDIS_URL = Pattern.compile("rediss?://[^\\s]+");
 
   /** True when no Redis is configured and the embedded in-memory store is used. */
@@ -116,6 +120,10 @@ public record Config(
     String redisUrl = r.string("JETON_REDIS_URL", null);
     if (redisUrl != null && !REDIS_URL.matcher(redisUrl).matches()) {
       throw new ConfigException("JETON_REDIS_URL must look like redis://host:port[/db]");
+    }
+    String redisNamespace = r.string("JETON_REDIS_NAMESPACE", "jeton");
+    if (!REDIS_NAMESPACE.matcher(redisNamespace).matches()) {
+      throw new ConfigException("JETON_REDIS_NAMESPACE must be 1 to 64 of A-Z a-z 0-9 . _ : -");
     }
     MasterKey masterKey = r.masterKey();
     boolean generatedKey = masterKey == null;
@@ -171,6 +179,7 @@ public record Config(
         httpHost, r.integer("JETON_HTTP_PORT", 8080, 0, 65535),
         r.host("JETON_ADMIN_HOST", "127.0.0.1"), r.integer("JETON_ADMIN_PORT", 8081, 0, 65535),
         redisUrl,
+        redisNamespace,
         masterKey, generatedKey,
         adminToken, generatedToken,
         totpWindow, resyncWindow,

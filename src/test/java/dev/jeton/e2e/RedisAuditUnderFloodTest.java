@@ -14,26 +14,33 @@ import static dev.jeton.testsupport.TestJeton.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The audit trail under a flood on a real Redis, emptied before each test; and what the flood leaves in Redis, read
+ * The audit trail under a flood on a real Redis (each node its own key namespace); and what the flood leaves in Redis, read
  * once the node has stopped (a node writes all the audit events it holds before it stops).
  */
 class RedisAuditUnderFloodTest extends AuditUnderFlood {
 
   private static final long AUDIT_AGE_MILLIS = 90 * 86_400_000L;
 
+  /** The key namespace of the node under test: every key the test reads starts with it. */
+  private String ns;
+
+  @Override
+  void start(Map<String, String> overrides) {
+    super.start(overrides);
+    ns = j.config.redisNamespace();
+  }
+
   @Override
   String redisUrl() {
-    RedisServer redis = RedisServer.shared();
-    redis.flushAll();
-    return redis.url();
+    return RedisServer.shared().url();
   }
 
   /** Restarts the node on the same Redis (a node writes the audit events it holds before it stops). */
   @Override
   void fromTheStoreOnly(String unknownUsername) {
     stopNode();
-    assertThat(redisCli("EXISTS", "jeton:{u:" + unknownUsername + "}:a")).as("audit index").isEqualTo("0");
-    j = TestJeton.start(RedisServer.shared().url(), Map.of());
+    assertThat(redisCli("EXISTS", ns + ":{u:" + unknownUsername + "}:a")).as("audit index").isEqualTo("0");
+    j = TestJeton.start(RedisServer.shared().url(), Map.of("JETON_REDIS_NAMESPACE", ns));
     api = j.api;
   }
 
@@ -56,7 +63,7 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
     List<String> entries = auditEntries();
     assertThat(entries).noneMatch(e -> e.contains("RATE_LIMITED") || e.contains("ip_throttled"));
     assertThat(entries).filteredOn(e -> e.contains(FLOOD_IP)).hasSize(3);
-    assertThat(redisCli("KEYS", "jeton:{u:throttled*")).isEmpty();
+    assertThat(redisCli("KEYS", ns + ":{u:throttled*")).isEmpty();
   }
 
   @Test
@@ -67,8 +74,8 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
     flood("nobody", 30);
     stopNode();
 
-    assertThat(redisCli("KEYS", "jeton:{u:*}:a").lines().toList()).containsExactly("jeton:{u:ann}:a");
-    List<String> unknownKeys = redisCli("KEYS", "jeton:{u:nobody*").lines().toList();
+    assertThat(redisCli("KEYS", ns + ":{u:*}:a").lines().toList()).containsExactly(ns + ":{u:ann}:a");
+    List<String> unknownKeys = redisCli("KEYS", ns + ":{u:nobody*").lines().toList();
     // What fail.lua keeps per username (the lockout applies to unknown usernames too), and nothing else.
     assertThat(unknownKeys).hasSize(30).allMatch(k -> k.endsWith("}:f"));
     for (String key : unknownKeys) {
@@ -78,9 +85,9 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
   }
 
   /** Every entry of the audit streams, one string each. */
-  private static List<String> auditEntries() {
+  private List<String> auditEntries() {
     List<String> out = new ArrayList<>();
-    for (String stream : List.of("jeton:audit", "jeton:audit:unknown")) {
+    for (String stream : List.of(ns + ":audit", ns + ":audit:unknown")) {
       String text = redisCli("XRANGE", stream, "-", "+");
       // redis-cli prints an entry's id, then its fields and values, one a line; an id is digits, a dash, digits.
       StringBuilder entry = null;

@@ -6,8 +6,6 @@ import dev.jeton.testsupport.RedisServer;
 class RedisProvisioningTest extends Provisioning {
   @Override
   String redisUrl() {
-    RedisServer redis = RedisServer.shared();
-    redis.flushAll();
-    return redis.url();
+    return RedisServer.shared().url();
   }
 }

@@ -66,7 +66,6 @@ class SecretRotationTest {
     if (store.equals("memory")) {
       return null;
     }
-    RedisServer.shared().flushAll();
     return RedisServer.shared().url();
   }
 

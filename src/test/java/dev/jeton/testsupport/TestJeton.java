@@ -46,7 +46,7 @@ public final class TestJeton implements AutoCloseable {
     api.clientSecret(client.str("secret"));
   }
 
-  /** @param redisUrl null for the embedded store */
+  /** @param redisUrl null for the embedded store; on Redis, the node gets a key namespace no other test has */
   public static TestJeton start(String redisUrl, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();
     env.put("JETON_HTTP_HOST", "127.0.0.1");
@@ -57,6 +57,8 @@ public final class TestJeton implements AutoCloseable {
     env.put("JETON_STORE_TIMEOUT_MS", "500");
     if (redisUrl != null) {
       env.put("JETON_REDIS_URL", redisUrl);
+      // Each node its own keys on the shared server, unless the test names them (to restart on the same data).
+      env.put("JETON_REDIS_NAMESPACE", RedisServer.shared().freshNamespace());
     }
     env.putAll(overrides);
     Config config = Config.from(env);
