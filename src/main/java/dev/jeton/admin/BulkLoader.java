@@ -3,11 +3,9 @@ package dev.jeton.admin;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.web.ListenerVerticle;
 import dev.jeton.web.Replies;
-import dev.jeton.web.Validation;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.BulkLine;
 import dev.jeton.track.TokenRecord;
-import dev.jeton.policy.PasswordPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -259,16 +257,9 @@ final class BulkLoader {
       } catch (DecodeException | ClassCastException e) {
         throw new BadRequest("not a JSON object");
       }
-      String username = TokenInput.string(o, "username", 64);
-      if (username == null || !Validation.USERNAME.matcher(username).matches()) {
-        throw new BadRequest("username must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
-      }
-      String displayName = TokenInput.string(o, "displayName", 256);
-      String password = TokenInput.string(o, "password", 256);
-      String refusal = password == null ? null : PasswordPolicy.refusal(password);
-      if (refusal != null) {
-        throw new BadRequest(refusal);
-      }
+      String username = Params.username(Params.string(o, "username", 64));
+      String displayName = Params.string(o, "displayName", 256);
+      String password = Params.password(o);
       Object token = o.getValue("token");
       TokenRecord t = null;
       if (token instanceof JsonObject tokenJson) {
