@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -48,7 +49,7 @@ final class BulkLoader {
   private final TokenInput tokens;
   private final PasswordHasher passwords;
   private final Clock clock;
-  private final AdminVerticle admin;
+  private final AdminAudit audit;
 
   /** A line read: its number and text, or why it was not kept. */
   private record Raw(int number, String text, String error) {}
@@ -56,16 +57,20 @@ final class BulkLoader {
   /** A parsed line: its number, and either what to write (with the password still to hash) or an error. */
   private record Parsed(int number, BulkLine line, String password, String error) {}
 
-  BulkLoader(Vertx vertx, Store store, TokenInput tokens, PasswordHasher passwords, Clock clock, AdminVerticle admin) {
+  BulkLoader(Vertx vertx, Store store, TokenInput tokens, PasswordHasher passwords, Clock clock, AdminAudit audit) {
     this.vertx = vertx;
     this.store = store;
     this.tokens = tokens;
     this.passwords = passwords;
     this.clock = clock;
-    this.admin = admin;
+    this.audit = audit;
   }
 
-  void load(RoutingContext ctx) {
+  void mount(AdminRouter routes) {
+    routes.streamed(HttpMethod.POST, "/v1/admin/bulk", AdminAuthorization.ADMIN, this::load);
+  }
+
+  private void load(RoutingContext ctx) {
     String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
     long declared;
     try {
@@ -112,7 +117,7 @@ final class BulkLoader {
       if (bytes > MAX_BODY) {
         over = true;
         request.pause();
-        admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
+        audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
         ListenerVerticle.refuseUnread(ctx, 413, "too_large", "a bulk load holds at most " + MAX_BODY + " bytes; "
             + counts.created + " lines were applied before the limit");
         return;
@@ -180,7 +185,7 @@ final class BulkLoader {
     private void broken(Throwable e) {
       if (!over) {
         over = true;
-        admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
+        audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
       }
     }
 
@@ -191,7 +196,7 @@ final class BulkLoader {
       }
       if (ended && pending.isEmpty()) {
         over = true;
-        admin.audit(ctx, "bulk_load:applied=" + counts.created + ",failed=" + counts.failed.size(), null, null);
+        audit.record(ctx, "bulk_load:applied=" + counts.created + ",failed=" + counts.failed.size());
         Replies.json(ctx, 200, new JsonObject().put("created", counts.created).put("failed", counts.failedByLine()));
       } else if (ended || pending.size() >= CHUNK) {
         flush();
@@ -217,7 +222,7 @@ final class BulkLoader {
               return;
             }
             over = true;
-            admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
+            audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
             ListenerVerticle.refuseUnread(ctx, 503, "unavailable", "the store failed after " + counts.created
                 + " lines were applied; lines are idempotent for users, and a token already created is reported as "
                 + "such");
