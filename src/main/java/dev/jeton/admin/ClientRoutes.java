@@ -14,7 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code PUT /v1/admin/clients/:name}: a client of the public API, with a new secret (shown once, kept as a hash);
- * the public listeners are told over the bus to forget what they cached of it.
+ * every intake is told over the bus to drop its cached copy.
  */
 final class ClientRoutes {
 
