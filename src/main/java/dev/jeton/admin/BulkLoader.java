@@ -3,15 +3,14 @@ package dev.jeton.admin;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.web.ListenerVerticle;
 import dev.jeton.web.Replies;
-import dev.jeton.web.Validation;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.BulkLine;
 import dev.jeton.track.TokenRecord;
-import dev.jeton.policy.PasswordPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -50,7 +49,7 @@ final class BulkLoader {
   private final TokenInput tokens;
   private final PasswordHasher passwords;
   private final Clock clock;
-  private final AdminVerticle admin;
+  private final AdminAudit audit;
 
   /** A line read: its number and text, or why it was not kept. */
   private record Raw(int number, String text, String error) {}
@@ -58,16 +57,20 @@ final class BulkLoader {
   /** A parsed line: its number, and either what to write (with the password still to hash) or an error. */
   private record Parsed(int number, BulkLine line, String password, String error) {}
 
-  BulkLoader(Vertx vertx, Store store, TokenInput tokens, PasswordHasher passwords, Clock clock, AdminVerticle admin) {
+  BulkLoader(Vertx vertx, Store store, TokenInput tokens, PasswordHasher passwords, Clock clock, AdminAudit audit) {
     this.vertx = vertx;
     this.store = store;
     this.tokens = tokens;
     this.passwords = passwords;
     this.clock = clock;
-    this.admin = admin;
+    this.audit = audit;
   }
 
-  void load(RoutingContext ctx) {
+  void mount(AdminRouter routes) {
+    routes.streamed(HttpMethod.POST, "/v1/admin/bulk", AdminAuthorization.ADMIN, this::load);
+  }
+
+  private void load(RoutingContext ctx) {
     String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
     long declared;
     try {
@@ -114,7 +117,7 @@ final class BulkLoader {
       if (bytes > MAX_BODY) {
         over = true;
         request.pause();
-        admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
+        audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
         ListenerVerticle.refuseUnread(ctx, 413, "too_large", "a bulk load holds at most " + MAX_BODY + " bytes; "
             + counts.created + " lines were applied before the limit");
         return;
@@ -182,7 +185,7 @@ final class BulkLoader {
     private void broken(Throwable e) {
       if (!over) {
         over = true;
-        admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
+        audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
       }
     }
 
@@ -193,7 +196,7 @@ final class BulkLoader {
       }
       if (ended && pending.isEmpty()) {
         over = true;
-        admin.audit(ctx, "bulk_load:applied=" + counts.created + ",failed=" + counts.failed.size(), null, null);
+        audit.record(ctx, "bulk_load:applied=" + counts.created + ",failed=" + counts.failed.size());
         Replies.json(ctx, 200, new JsonObject().put("created", counts.created).put("failed", counts.failedByLine()));
       } else if (ended || pending.size() >= CHUNK) {
         flush();
@@ -219,7 +222,7 @@ final class BulkLoader {
               return;
             }
             over = true;
-            admin.audit(ctx, "bulk_load_interrupted:applied=" + counts.created, null, null);
+            audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
             ListenerVerticle.refuseUnread(ctx, 503, "unavailable", "the store failed after " + counts.created
                 + " lines were applied; lines are idempotent for users, and a token already created is reported as "
                 + "such");
@@ -259,16 +262,9 @@ final class BulkLoader {
       } catch (DecodeException | ClassCastException e) {
         throw new BadRequest("not a JSON object");
       }
-      String username = TokenInput.string(o, "username", 64);
-      if (username == null || !Validation.USERNAME.matcher(username).matches()) {
-        throw new BadRequest("username must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
-      }
-      String displayName = TokenInput.string(o, "displayName", 256);
-      String password = TokenInput.string(o, "password", 256);
-      String refusal = password == null ? null : PasswordPolicy.refusal(password);
-      if (refusal != null) {
-        throw new BadRequest(refusal);
-      }
+      String username = Params.username(Params.string(o, "username", 64));
+      String displayName = Params.string(o, "displayName", 256);
+      String password = Params.password(o);
       Object token = o.getValue("token");
       TokenRecord t = null;
       if (token instanceof JsonObject tokenJson) {

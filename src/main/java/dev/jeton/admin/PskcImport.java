@@ -11,6 +11,7 @@ import dev.jeton.track.TokenRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -27,7 +28,7 @@ import java.util.List;
  * a time. An existing serial is skipped, never overwritten.
  *
  * <p>The document is held in memory, bounded by {@link #BODY_LIMIT}, and only once the caller has been authenticated
- * as an admin ({@link AdminVerticle} checks the token before a byte is read). Not streamed to a temporary file: a PSKC
+ * as an admin ({@link AdminAuthorization} checks the token before a byte is read). Not streamed to a temporary file: a PSKC
  * file may carry its seeds in the clear, and a seed must never be written to disk unencrypted (a temp file outlives a
  * crash, and lands in backups). Not piped into the parser as it arrives either: the StAX parser blocks on its input,
  * so it would hold a worker thread for as long as a slow upload lasts. A vendor's file is about 1 KiB a key, so the
@@ -43,41 +44,42 @@ final class PskcImport {
   private final Vertx vertx;
   private final Store store;
   private final TokenInput tokens;
-  private final AdminVerticle admin;
+  private final AdminAudit audit;
 
-  PskcImport(Vertx vertx, Store store, TokenInput tokens, AdminVerticle admin) {
+  PskcImport(Vertx vertx, Store store, TokenInput tokens, AdminAudit audit) {
     this.vertx = vertx;
     this.store = store;
     this.tokens = tokens;
-    this.admin = admin;
+    this.audit = audit;
   }
 
-  void handle(RoutingContext ctx) {
+  void mount(AdminRouter routes) {
+    routes.route(HttpMethod.POST, "/v1/admin/tokens/import", AdminAuthorization.ADMIN, BODY_LIMIT, this::handle);
+  }
+
+  private void handle(RoutingContext ctx) throws BadRequest {
     Buffer body = ctx.body().buffer();
     String key = ctx.queryParams().get("key");
     String password = ctx.queryParams().get("password");
     if (body == null || body.length() == 0) {
-      Replies.error(ctx, 400, "invalid_request", "the body must be a PSKC document");
-      return;
+      throw new BadRequest("the body must be a PSKC document");
     }
     if (key != null && password != null) {
-      Replies.error(ctx, 400, "invalid_request", "give key or password, not both");
-      return;
+      throw new BadRequest("give key or password, not both");
     }
     PskcProtection protection;
     try {
       protection = key != null ? PskcProtection.ofKey(HexFormat.of().parseHex(key))
           : password != null ? PskcProtection.ofPassword(password.toCharArray()) : PskcProtection.none();
     } catch (IllegalArgumentException e) {
-      Replies.error(ctx, 400, "invalid_request", "key must be hexadecimal");
-      return;
+      throw new BadRequest("key must be hexadecimal");
     }
     JsonArray imported = new JsonArray();
     JsonArray skipped = new JsonArray();
     vertx.executeBlocking(() -> parse(body, protection, skipped), false)
         .compose(records -> create(records, 0, imported, skipped))
         .onSuccess(v -> {
-          admin.audit(ctx, "pskc_import:imported=" + imported.size() + ",skipped=" + skipped.size(), null, null);
+          audit.record(ctx, "pskc_import:imported=" + imported.size() + ",skipped=" + skipped.size());
           Replies.json(ctx, 200, new JsonObject().put("imported", imported).put("skipped", skipped));
         })
         .onFailure(e -> {

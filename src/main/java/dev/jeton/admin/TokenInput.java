@@ -1,6 +1,5 @@
 package dev.jeton.admin;
 
-import dev.jeton.web.Validation;
 import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.track.TokenRecord;
 import dev.jeton.crypto.Keys;
@@ -27,24 +26,23 @@ final class TokenInput {
   }
 
   TokenRecord fromJson(JsonObject body) throws BadRequest {
-    String serial = string(body, "serial", 64);
-    String type = string(body, "type", 8);
-    String algorithm = string(body, "algorithm", 8);
-    byte[] seed = base32(string(body, "secret", 1024));
+    String serial = Params.string(body, "serial", 64);
+    String type = Params.string(body, "type", 8);
+    String algorithm = Params.string(body, "algorithm", 8);
+    byte[] seed = base32(Params.string(body, "secret", 1024));
     if (seed == null) {
       throw new BadRequest("secret must be base32 of 10 to 128 bytes");
     }
     return from(serial, type == null ? "totp" : type.toLowerCase(Locale.ROOT),
-        algorithm == null ? "SHA1" : algorithm, integer(body, "digits", 6, 8, 6), integer(body, "period", 1, 300, 30),
-        integer(body, "counter", 0, Integer.MAX_VALUE, 0), 0, seed, string(body, "pin", 32));
+        algorithm == null ? "SHA1" : algorithm, Params.integer(body, "digits", 6, 8, 6),
+        Params.integer(body, "period", 1, 300, 30), Params.integer(body, "counter", 0, Integer.MAX_VALUE, 0), 0, seed,
+        Params.string(body, "pin", 32));
   }
 
   /** @param drift learned drift in steps (from a PSKC TimeDrift), 0 otherwise */
   TokenRecord from(String serial, String type, String algorithm, int digits, int period, long counter, int drift,
       byte[] seed, String pin) throws BadRequest {
-    if (serial == null || !Validation.SERIAL.matcher(serial).matches()) {
-      throw new BadRequest("serial must be 1 to 64 of A-Z a-z 0-9 . _ -");
-    }
+    Params.serial(serial);
     if (!type.equals("totp") && !type.equals("hotp")) {
       throw new BadRequest("type must be totp or hotp");
     }
@@ -75,28 +73,6 @@ final class TokenInput {
     boolean hotp = type.equals("hotp");
     return new TokenRecord(serial, type, alg.name(), digits, hotp ? 0 : period, encrypted, true, pinHash,
         hotp ? counter - 1L : -1L, hotp ? 0 : drift, 0, null);
-  }
-
-  static String string(JsonObject body, String field, int maxLength) throws BadRequest {
-    Object v = body.getValue(field);
-    if (v == null) {
-      return null;
-    }
-    if (!(v instanceof String) || ((String) v).length() > maxLength) {
-      throw new BadRequest(field + " must be a string of at most " + maxLength + " characters");
-    }
-    return (String) v;
-  }
-
-  static int integer(JsonObject body, String field, int min, int max, int def) throws BadRequest {
-    Object v = body.getValue(field);
-    if (v == null) {
-      return def;
-    }
-    if (!(v instanceof Integer) || (Integer) v < min || (Integer) v > max) {
-      throw new BadRequest(field + " must be an integer from " + min + " to " + max);
-    }
-    return (Integer) v;
   }
 
   private static byte[] base32(String s) {
