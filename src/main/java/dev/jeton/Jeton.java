@@ -8,7 +8,10 @@ import dev.jeton.audit.MemoryAuditSink;
 import dev.jeton.audit.RedisAuditSink;
 import dev.jeton.bus.EmergencyCodes;
 import dev.jeton.bus.LocalCodec;
+import dev.jeton.bus.LoginOutcome;
+import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
+import dev.jeton.crypto.Keys;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.http.PublicVerticle;
 import dev.jeton.metrics.JetonMetrics;
@@ -18,22 +21,18 @@ import dev.jeton.track.MemoryStore;
 import dev.jeton.track.RedisStore;
 import dev.jeton.track.Store;
 import dev.jeton.track.TrackingVerticle;
-import dev.jeton.crypto.Keys;
-import dev.jeton.bus.LoginOutcome;
-import dev.jeton.bus.LoginRequest;
 import dev.jeton.verify.VerificationVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * One Jeton node: deploys tracking, verification, the public intake and the admin listener on a Vert.x instance.
- * Used by {@link Main} and, with a test clock, by the integration tests.
+ * One Jeton node: deploys tracking, verification, the public intake and the admin listener on a
+ * Vert.x instance. Used by {@link Main} and, with a test clock, by the integration tests.
  */
 public final class Jeton {
 
@@ -44,7 +43,12 @@ public final class Jeton {
   private final List<String> inner;
   private final DemoKey demo;
 
-  private Jeton(Vertx vertx, PublicVerticle intake, AdminVerticle admin, List<String> listeners, List<String> inner,
+  private Jeton(
+      Vertx vertx,
+      PublicVerticle intake,
+      AdminVerticle admin,
+      List<String> listeners,
+      List<String> inner,
       DemoKey demo) {
     this.vertx = vertx;
     this.demo = demo;
@@ -57,15 +61,23 @@ public final class Jeton {
   /**
    * Deploys every verticle; the future completes once both ports are bound.
    *
-   * @param passwords the password hasher (its cost is a parameter so that tests may use a cheaper one)
-   * @param metrics where the meters go; {@code vertx} should come from {@link JetonMetrics#newVertx()}
+   * @param passwords the password hasher (its cost is a parameter so that tests may use a cheaper
+   *     one)
+   * @param metrics where the meters go; {@code vertx} should come from {@link
+   *     JetonMetrics#newVertx()}
    */
-  public static Future<Jeton> start(Vertx vertx, Config config, Clock clock, PasswordHasher passwords,
-      JetonMetrics metrics) {
+  public static Future<Jeton> start(
+      Vertx vertx, Config config, Clock clock, PasswordHasher passwords, JetonMetrics metrics) {
     List<Class<?>> messages = new ArrayList<>(Store.messageTypes());
-    messages.addAll(List.of(LoginRequest.class, LoginOutcome.class, EmergencyCodes.Request.class,
-        EmergencyCodes.Issued.class, AuditEvent.class, AuditVerticle.Query.class,
-        AuditVerticle.Events.class));
+    messages.addAll(
+        List.of(
+            LoginRequest.class,
+            LoginOutcome.class,
+            EmergencyCodes.Request.class,
+            EmergencyCodes.Issued.class,
+            AuditEvent.class,
+            AuditVerticle.Query.class,
+            AuditVerticle.Events.class));
     LocalCodec.registerAll(vertx, messages);
 
     Keys keys = Keys.from(config.masterKey());
@@ -85,11 +97,20 @@ public final class Jeton {
       auditSink = () -> memoryAudit;
       trackers = 1;
     } else {
-      stores = () -> new RedisStore(vertx, config.redisUrl(), config.storeTimeoutMillis(),
-          config.redisNamespace());
-      auditSink = () -> new RedisAuditSink(vertx, config.redisUrl(), config.auditMaxEvents(),
-          Math.min(config.auditMaxEvents(), AuditSink.UNKNOWN_MAX_EVENTS), auditAgeMillis, config.storeTimeoutMillis(),
-          config.redisNamespace());
+      stores =
+          () ->
+              new RedisStore(
+                  vertx, config.redisUrl(), config.storeTimeoutMillis(), config.redisNamespace());
+      auditSink =
+          () ->
+              new RedisAuditSink(
+                  vertx,
+                  config.redisUrl(),
+                  config.auditMaxEvents(),
+                  Math.min(config.auditMaxEvents(), AuditSink.UNKNOWN_MAX_EVENTS),
+                  auditAgeMillis,
+                  config.storeTimeoutMillis(),
+                  config.redisNamespace());
       trackers = loops;
     }
     PublicVerticle[] intake = new PublicVerticle[loops];
@@ -99,22 +120,42 @@ public final class Jeton {
     List<String> listeners = new ArrayList<>();
     Portal[] portal = new Portal[1];
     return demo.onSuccess(d -> portal[0] = Portal.from(config, clock, d))
-        .compose(d -> add(inner, vertx.deployVerticle(() -> new TrackingVerticle(stores, clock, metrics),
-            new DeploymentOptions().setInstances(trackers))))
-        .compose(id -> add(inner, vertx.deployVerticle(() -> new AuditVerticle(auditSink, clock, metrics),
-            new DeploymentOptions().setInstances(loops))))
-        .compose(id -> add(inner, vertx.deployVerticle(
-            () -> new VerificationVerticle(config, clock, keys, passwords, metrics),
-            new DeploymentOptions().setInstances(loops))))
-        .compose(id -> add(listeners, vertx.deployVerticle(
-            () -> intake[next[0]++] = new PublicVerticle(config, portal[0]),
-            new DeploymentOptions().setInstances(loops))))
+        .compose(
+            d ->
+                add(
+                    inner,
+                    vertx.deployVerticle(
+                        () -> new TrackingVerticle(stores, clock, metrics),
+                        new DeploymentOptions().setInstances(trackers))))
+        .compose(
+            id ->
+                add(
+                    inner,
+                    vertx.deployVerticle(
+                        () -> new AuditVerticle(auditSink, clock, metrics),
+                        new DeploymentOptions().setInstances(loops))))
+        .compose(
+            id ->
+                add(
+                    inner,
+                    vertx.deployVerticle(
+                        () -> new VerificationVerticle(config, clock, keys, passwords, metrics),
+                        new DeploymentOptions().setInstances(loops))))
+        .compose(
+            id ->
+                add(
+                    listeners,
+                    vertx.deployVerticle(
+                        () -> intake[next[0]++] = new PublicVerticle(config, portal[0]),
+                        new DeploymentOptions().setInstances(loops))))
         .compose(id -> add(listeners, vertx.deployVerticle(admin)))
-        .map(id -> {
-          // Inner verticles stop after the listeners, in reverse order of start: tracking (the store) last.
-          java.util.Collections.reverse(inner);
-          return new Jeton(vertx, intake[0], admin, listeners, inner, portal[0].demo());
-        });
+        .map(
+            id -> {
+              // Inner verticles stop after the listeners, in reverse order of start: tracking (the
+              // store) last.
+              java.util.Collections.reverse(inner);
+              return new Jeton(vertx, intake[0], admin, listeners, inner, portal[0].demo());
+            });
   }
 
   /** Records the id of what {@code deployed} deployed, and passes it on. */
@@ -145,9 +186,9 @@ public final class Jeton {
   }
 
   /**
-   * Stops gracefully: both listeners stop accepting and finish the requests in flight (up to
-   * {@code JETON_SHUTDOWN_GRACE_SECONDS}); then verification, audit (which writes what it holds) and tracking (which
-   * closes the store), in that order.
+   * Stops gracefully: both listeners stop accepting and finish the requests in flight (up to {@code
+   * JETON_SHUTDOWN_GRACE_SECONDS}); then verification, audit (which writes what it holds) and
+   * tracking (which closes the store), in that order.
    */
   public Future<Void> stop() {
     List<Future<Void>> listening = new ArrayList<>();
@@ -156,10 +197,13 @@ public final class Jeton {
     for (String id : inner) {
       chain = chain.eventually(() -> vertx.undeploy(id));
     }
-    return chain.eventually(() -> {
-      List<Future<Void>> rest = new ArrayList<>();
-      vertx.deploymentIDs().forEach(id -> rest.add(vertx.undeploy(id)));
-      return Future.join(rest);
-    }).mapEmpty();
+    return chain
+        .eventually(
+            () -> {
+              List<Future<Void>> rest = new ArrayList<>();
+              vertx.deploymentIDs().forEach(id -> rest.add(vertx.undeploy(id)));
+              return Future.join(rest);
+            })
+        .mapEmpty();
   }
 }

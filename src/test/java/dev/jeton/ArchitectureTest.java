@@ -3,7 +3,6 @@ package dev.jeton;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,72 +25,164 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package graph is the design: intakes → verification → tracking over the event bus, one way. These rules read
- * the compiled classes of {@code src/main/java}; a change that breaks one fails the build with the offending
- * dependency named. The last tests prove the rules can fail, on classes of the test tree made to break them.
+ * The package graph is the design: intakes → verification → tracking over the event bus, one way.
+ * These rules read the compiled classes of {@code src/main/java}; a change that breaks one fails
+ * the build with the offending dependency named. The last tests prove the rules can fail, on
+ * classes of the test tree made to break them.
  */
 class ArchitectureTest {
 
-  private static final String[] INTAKES = {"dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin.."};
-  private static final String[] PURE = {"dev.jeton.otp..", "dev.jeton.crypto..", "dev.jeton.pskc..", "dev.jeton.policy.."};
+  private static final String[] INTAKES = {
+    "dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin.."
+  };
+  private static final String[] PURE = {
+    "dev.jeton.otp..", "dev.jeton.crypto..", "dev.jeton.pskc..", "dev.jeton.policy.."
+  };
 
   private static final JavaClasses MAIN =
-      new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.jeton");
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.jeton");
 
-  /** {@code otp}, {@code crypto}, {@code pskc}, {@code policy}: plain Java, no Vert.x, no other Jeton package. */
+  /**
+   * {@code otp}, {@code crypto}, {@code pskc}, {@code policy}: plain Java, no Vert.x, no other
+   * Jeton package.
+   */
   static List<ArchRule> pureRules() {
-    return List.of(PURE).stream().map(p -> (ArchRule) noClasses().that().resideInAPackage(p)
-        .should().dependOnClassesThat(resideInAPackage("io.vertx..")
-            .or(resideInAPackage("dev.jeton..").and(not(resideInAPackage(p)))))
-        .as(p + " uses neither Vert.x nor another Jeton package")).toList();
+    return List.of(PURE).stream()
+        .map(
+            p ->
+                (ArchRule)
+                    noClasses()
+                        .that()
+                        .resideInAPackage(p)
+                        .should()
+                        .dependOnClassesThat(
+                            resideInAPackage("io.vertx..")
+                                .or(resideInAPackage("dev.jeton..").and(not(resideInAPackage(p)))))
+                        .as(p + " uses neither Vert.x nor another Jeton package"))
+        .toList();
   }
 
-  static final ArchRule TRACK = noClasses().that().resideInAPackage("dev.jeton.track..")
-      .should().dependOnClassesThat().resideInAnyPackage("dev.jeton.verify..", "dev.jeton.web..", "dev.jeton.http..",
-          "dev.jeton.portal..", "dev.jeton.admin..", "dev.jeton.audit..")
-      .as("tracking knows no verification, no listener and no intake");
+  static final ArchRule TRACK =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.track..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.jeton.verify..",
+              "dev.jeton.web..",
+              "dev.jeton.http..",
+              "dev.jeton.portal..",
+              "dev.jeton.admin..",
+              "dev.jeton.audit..")
+          .as("tracking knows no verification, no listener and no intake");
 
-  static final ArchRule VERIFY = noClasses().that().resideInAPackage("dev.jeton.verify..")
-      .should().dependOnClassesThat().resideInAnyPackage("dev.jeton.web..", "dev.jeton.http..", "dev.jeton.portal..",
-          "dev.jeton.admin..")
-      .as("verification knows no listener and no intake");
+  static final ArchRule VERIFY =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.verify..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.jeton.web..", "dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin..")
+          .as("verification knows no listener and no intake");
 
-  /** What an intake may hold of tracking: the store's interface, its client over the bus, and the records it moves. */
-  static final ArchRule INTAKES_OVER_THE_BUS = noClasses().that().resideInAnyPackage(INTAKES)
-      .should().dependOnClassesThat(resideInAPackage("dev.jeton.verify..")
-          .or(resideInAPackage("dev.jeton.track..").and(not(belongToAnyOf(Store.class, BusStore.class,
-              StoreUnavailableException.class, UserRecord.class, TokenRecord.class, ClientRecord.class,
-              OperatorRecord.class, FailState.class, Challenge.class)))))
-      .as("intakes reach the verifier and the store only over the event bus");
+  /**
+   * What an intake may hold of tracking: the store's interface, its client over the bus, and the
+   * records it moves.
+   */
+  static final ArchRule INTAKES_OVER_THE_BUS =
+      noClasses()
+          .that()
+          .resideInAnyPackage(INTAKES)
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("dev.jeton.verify..")
+                  .or(
+                      resideInAPackage("dev.jeton.track..")
+                          .and(
+                              not(
+                                  belongToAnyOf(
+                                      Store.class,
+                                      BusStore.class,
+                                      StoreUnavailableException.class,
+                                      UserRecord.class,
+                                      TokenRecord.class,
+                                      ClientRecord.class,
+                                      OperatorRecord.class,
+                                      FailState.class,
+                                      Challenge.class)))))
+          .as("intakes reach the verifier and the store only over the event bus");
 
-  static final ArchRule PORTAL_APART = noClasses().that().resideInAPackage("dev.jeton.portal..")
-      .should().dependOnClassesThat().resideInAnyPackage("dev.jeton.http..", "dev.jeton.admin..")
-      .as("the portal stands alone (the public listener mounts it, one way)");
+  static final ArchRule PORTAL_APART =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.portal..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.jeton.http..", "dev.jeton.admin..")
+          .as("the portal stands alone (the public listener mounts it, one way)");
 
-  static final ArchRule ADMIN_APART = noClasses().that().resideInAPackage("dev.jeton.admin..")
-      .should().dependOnClassesThat().resideInAnyPackage("dev.jeton.http..", "dev.jeton.portal..")
-      .as("the admin API stands alone");
+  static final ArchRule ADMIN_APART =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.admin..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.jeton.http..", "dev.jeton.portal..")
+          .as("the admin API stands alone");
 
-  static final ArchRule LISTENERS = noClasses().that().resideInAPackage("dev.jeton.web..")
-      .should().dependOnClassesThat().resideInAnyPackage(INTAKES)
-      .orShould().dependOnClassesThat().resideInAnyPackage("dev.jeton.verify..", "dev.jeton.audit..")
-      .as("what every listener shares knows no intake and no verification");
+  static final ArchRule LISTENERS =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.web..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(INTAKES)
+          .orShould()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.jeton.verify..", "dev.jeton.audit..")
+          .as("what every listener shares knows no intake and no verification");
 
-  static final ArchRule CONFIG = noClasses().that().resideInAPackage("dev.jeton.config..")
-      .should().dependOnClassesThat().resideInAnyPackage("dev.jeton.web..", "dev.jeton.http..", "dev.jeton.portal..",
-          "dev.jeton.admin..", "dev.jeton.verify..", "dev.jeton.track..", "dev.jeton.audit..", "dev.jeton.metrics..")
-      .as("the configuration parses into its own value types");
+  static final ArchRule CONFIG =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.config..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.jeton.web..",
+              "dev.jeton.http..",
+              "dev.jeton.portal..",
+              "dev.jeton.admin..",
+              "dev.jeton.verify..",
+              "dev.jeton.track..",
+              "dev.jeton.audit..",
+              "dev.jeton.metrics..")
+          .as("the configuration parses into its own value types");
 
-  static final ArchRule METRICS = noClasses().that().resideInAPackage("dev.jeton.metrics..")
-      .should().dependOnClassesThat(resideInAPackage("dev.jeton..").and(not(resideInAPackage("dev.jeton.metrics.."))))
-      .as("metrics take plain values");
+  static final ArchRule METRICS =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.metrics..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("dev.jeton..").and(not(resideInAPackage("dev.jeton.metrics.."))))
+          .as("metrics take plain values");
 
-  static final ArchRule BUS = noClasses().that().resideInAPackage("dev.jeton.bus..")
-      .should().dependOnClassesThat(resideInAPackage("dev.jeton..").and(not(resideInAPackage("dev.jeton.bus.."))))
-      .as("the bus (addresses, messages, request helpers) depends on no other Jeton package");
+  static final ArchRule BUS =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.bus..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("dev.jeton..").and(not(resideInAPackage("dev.jeton.bus.."))))
+          .as("the bus (addresses, messages, request helpers) depends on no other Jeton package");
 
-  static final ArchRule NO_CYCLES = slices().matching("dev.jeton.(*)..").should().beFreeOfCycles()
-      .as("no package cycle");
+  static final ArchRule NO_CYCLES =
+      slices().matching("dev.jeton.(*)..").should().beFreeOfCycles().as("no package cycle");
 
   @Test
   void pureCodeStaysPure() {

@@ -1,5 +1,7 @@
 package dev.jeton;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -14,10 +16,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import net.logstash.logback.encoder.LogstashEncoder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
@@ -28,23 +26,29 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
- * The shape of a JSON log line: the real logback.xml is loaded into a context of its own, and events logged with
- * SLF4J's fluent API are encoded by the encoder that configuration gives the json appender.
+ * The shape of a JSON log line: the real logback.xml is loaded into a context of its own, and
+ * events logged with SLF4J's fluent API are encoded by the encoder that configuration gives the
+ * json appender.
  */
 class LogShapeTest {
 
-  /** The fields the encoder writes itself: a key-value pair of the same name would make a duplicate key. */
+  /**
+   * The fields the encoder writes itself: a key-value pair of the same name would make a duplicate
+   * key.
+   */
   private static final Set<String> ENCODER_FIELDS =
       Set.of("@timestamp", "level", "logger", "thread", "message", "stack_trace");
+
   private static final Pattern KEY = Pattern.compile("addKeyValue\\(\\s*\"([^\"]*)\"");
   private static final JsonFactory STRICT =
       JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -62,7 +66,9 @@ class LogShapeTest {
   void theJsonAppenderIsAsyncNeverBlocksAndEncodesWithLogstash() throws Exception {
     configure("json");
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    assertThat(root.getAppender("json")).as("json is the default format").isInstanceOf(AsyncAppender.class);
+    assertThat(root.getAppender("json"))
+        .as("json is the default format")
+        .isInstanceOf(AsyncAppender.class);
     AsyncAppender async = (AsyncAppender) root.getAppender("json");
     assertThat(async.isNeverBlock()).as("event loops never wait on stdout").isTrue();
     assertThat(async.getAppender("json-out")).isInstanceOf(ConsoleAppender.class);
@@ -81,9 +87,17 @@ class LogShapeTest {
   @Test
   void keyValuePairsAreTopLevelFieldsOfOneFlatObject() throws Exception {
     configure("json");
-    ILoggingEvent event = logged(log -> log.atInfo().setMessage("decision").addKeyValue("decision", "ACCEPT")
-        .addKeyValue("reason", (Object) null).addKeyValue("count", 3).addKeyValue("user", () -> "0123456789ab")
-        .addKeyValue("request_id", "r-1").log());
+    ILoggingEvent event =
+        logged(
+            log ->
+                log.atInfo()
+                    .setMessage("decision")
+                    .addKeyValue("decision", "ACCEPT")
+                    .addKeyValue("reason", (Object) null)
+                    .addKeyValue("count", 3)
+                    .addKeyValue("user", () -> "0123456789ab")
+                    .addKeyValue("request_id", "r-1")
+                    .log());
 
     String line = encode(event);
     Map<String, Object> fields = flatFields(line);
@@ -91,28 +105,55 @@ class LogShapeTest {
     assertThat(fields.get("@timestamp")).isInstanceOf(String.class);
     assertThat(OffsetDateTime.parse((String) fields.get("@timestamp")).toInstant().toEpochMilli())
         .isEqualTo(event.getTimeStamp());
-    assertThat(fields).containsEntry("level", "INFO").containsEntry("logger", LogShapeTest.class.getName())
-        .containsEntry("thread", Thread.currentThread().getName()).containsEntry("message", "decision")
-        .containsEntry("decision", "ACCEPT").containsEntry("count", 3).containsEntry("user", "0123456789ab")
+    assertThat(fields)
+        .containsEntry("level", "INFO")
+        .containsEntry("logger", LogShapeTest.class.getName())
+        .containsEntry("thread", Thread.currentThread().getName())
+        .containsEntry("message", "decision")
+        .containsEntry("decision", "ACCEPT")
+        .containsEntry("count", 3)
+        .containsEntry("user", "0123456789ab")
         .containsEntry("request_id", "r-1");
-    assertThat(fields).as("a null value is no field: not JSON null, not the string \"null\"").doesNotContainKey("reason");
-    assertThat(fields).as("no kvpList, level_value, @version, logger_name, thread_name, formattedMessage, context")
-        .containsOnlyKeys("@timestamp", "level", "logger", "thread", "message", "decision", "count", "user", "request_id");
+    assertThat(fields)
+        .as("a null value is no field: not JSON null, not the string \"null\"")
+        .doesNotContainKey("reason");
+    assertThat(fields)
+        .as(
+            "no kvpList, level_value, @version, logger_name, thread_name, formattedMessage, context")
+        .containsOnlyKeys(
+            "@timestamp",
+            "level",
+            "logger",
+            "thread",
+            "message",
+            "decision",
+            "count",
+            "user",
+            "request_id");
     assertThat(line).doesNotContain("\"null\"").doesNotContain("kvpList");
   }
 
   @Test
   void aThrowableIsAStackTraceFieldOnTheSameLine() throws Exception {
     configure("json");
-    ILoggingEvent event = logged(log -> log.atError().setMessage("internal_error").addKeyValue("path", "/v1/x")
-        .setCause(new IllegalStateException("boom")).log());
+    ILoggingEvent event =
+        logged(
+            log ->
+                log.atError()
+                    .setMessage("internal_error")
+                    .addKeyValue("path", "/v1/x")
+                    .setCause(new IllegalStateException("boom"))
+                    .log());
 
     String line = encode(event);
     Map<String, Object> fields = flatFields(line);
 
-    assertThat(fields).containsEntry("level", "ERROR").containsEntry("message", "internal_error")
+    assertThat(fields)
+        .containsEntry("level", "ERROR")
+        .containsEntry("message", "internal_error")
         .containsEntry("path", "/v1/x");
-    assertThat((String) fields.get("stack_trace")).startsWith("java.lang.IllegalStateException: boom")
+    assertThat((String) fields.get("stack_trace"))
+        .startsWith("java.lang.IllegalStateException: boom")
         .contains("\tat " + LogShapeTest.class.getName());
   }
 
@@ -127,19 +168,27 @@ class LogShapeTest {
         }
       }
     }
-    assertThat(keys).as("the keys of addKeyValue in src/main/java (else this proves nothing)").contains("decision")
+    assertThat(keys)
+        .as("the keys of addKeyValue in src/main/java (else this proves nothing)")
+        .contains("decision")
         .doesNotContainAnyElementsOf(ENCODER_FIELDS);
   }
 
   // ---- helpers ----
 
-  /** Loads the logback.xml the jar ships, with JETON_LOG_FORMAT set (a context property wins over the environment). */
+  /**
+   * Loads the logback.xml the jar ships, with JETON_LOG_FORMAT set (a context property wins over
+   * the environment).
+   */
   private void configure(String format) throws Exception {
     URL config = LogShapeTest.class.getResource("/logback.xml");
     assertThat(config).as("logback.xml on the classpath").isNotNull();
-    assertThat(config.getPath()).as("the main resource, not a test copy").endsWith("classes/logback.xml");
+    assertThat(config.getPath())
+        .as("the main resource, not a test copy")
+        .endsWith("classes/logback.xml");
     context = new LoggerContext();
-    context.setMDCAdapter(new LogbackMDCAdapter()); // as logback's SLF4J provider does for its context
+    context.setMDCAdapter(
+        new LogbackMDCAdapter()); // as logback's SLF4J provider does for its context
     context.putProperty("JETON_LOG_FORMAT", format);
     context.putProperty("JETON_LOG_LEVEL", "INFO");
     JoranConfigurator joran = new JoranConfigurator();
@@ -149,7 +198,8 @@ class LogShapeTest {
 
   @SuppressWarnings("unchecked")
   private Encoder<ILoggingEvent> jsonEncoder() {
-    AsyncAppender async = (AsyncAppender) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("json");
+    AsyncAppender async =
+        (AsyncAppender) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("json");
     return ((ConsoleAppender<ILoggingEvent>) async.getAppender("json-out")).getEncoder();
   }
 
@@ -173,7 +223,10 @@ class LogShapeTest {
     return line;
   }
 
-  /** The fields of one JSON object whose values are all scalars; fails on a nested value or a duplicate key. */
+  /**
+   * The fields of one JSON object whose values are all scalars; fails on a nested value or a
+   * duplicate key.
+   */
   private static Map<String, Object> flatFields(String line) {
     Map<String, Object> fields = new LinkedHashMap<>();
     try (JsonParser p = STRICT.createParser(line)) {
@@ -182,12 +235,14 @@ class LogShapeTest {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         assertThat(value.isScalarValue()).as("%s is a scalar in %s", name, line).isTrue();
-        fields.put(name, switch (value) {
-          case VALUE_NULL -> null;
-          case VALUE_STRING -> p.getText();
-          case VALUE_TRUE, VALUE_FALSE -> p.getBooleanValue();
-          default -> p.getNumberValue();
-        });
+        fields.put(
+            name,
+            switch (value) {
+              case VALUE_NULL -> null;
+              case VALUE_STRING -> p.getText();
+              case VALUE_TRUE, VALUE_FALSE -> p.getBooleanValue();
+              default -> p.getNumberValue();
+            });
       }
       assertThat(p.nextToken()).as("nothing after the object: %s", line).isNull();
     } catch (IOException e) {

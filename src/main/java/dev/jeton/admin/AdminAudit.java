@@ -5,14 +5,14 @@ import dev.jeton.bus.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
-
 /**
- * Every admin action is audited: who (the operator {@link AdminAuthorization} admitted), from where, did what, to
- * which user or token. Logged, and sent to the audit log as a decision {@code ADMIN}.
+ * Every admin action is audited: who (the operator {@link AdminAuthorization} admitted), from
+ * where, did what, to which user or token. Logged, and sent to the audit log as a decision {@code
+ * ADMIN}.
  */
 final class AdminAudit {
 
@@ -34,10 +34,22 @@ final class AdminAudit {
 
   void record(RoutingContext ctx, String action, String username, String serial) {
     String operator = AdminAuthorization.operator(ctx);
-    String ip = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-    LOG.atInfo().setMessage("admin").addKeyValue("action", action).addKeyValue("user", username)
-        .addKeyValue("serial", serial).addKeyValue("operator", operator).addKeyValue("ip", ip).log();
-    vertx.eventBus().send(Addresses.AUDIT_DECISION, AuditEvent.of(clock.millis(), null, username, ip, operator,
-        "ADMIN", action, null, serial), LOCAL);
+    String ip =
+        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    LOG.atInfo()
+        .setMessage("admin")
+        .addKeyValue("action", action)
+        .addKeyValue("user", username)
+        .addKeyValue("serial", serial)
+        .addKeyValue("operator", operator)
+        .addKeyValue("ip", ip)
+        .log();
+    vertx
+        .eventBus()
+        .send(
+            Addresses.AUDIT_DECISION,
+            AuditEvent.of(
+                clock.millis(), null, username, ip, operator, "ADMIN", action, null, serial),
+            LOCAL);
   }
 }

@@ -8,9 +8,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * How every admin route is put together: the caller authorised first ({@link AdminAuthorization}, before a byte of
- * the body is read), then the body, bounded, then the endpoint. An endpoint refuses a request by throwing
- * {@link BadRequest}, answered 400 here: validation reads as a list of checks, and a refusal is answered once.
+ * How every admin route is put together: the caller authorised first ({@link AdminAuthorization},
+ * before a byte of the body is read), then the body, bounded, then the endpoint. An endpoint
+ * refuses a request by throwing {@link BadRequest}, answered 400 here: validation reads as a list
+ * of checks, and a refusal is answered once.
  */
 final class AdminRouter {
 
@@ -28,8 +29,8 @@ final class AdminRouter {
   private final Handler<RoutingContext> streaming;
 
   /**
-   * @param streaming marks a request whose body its route reads itself, with backpressure (the listener's
-   *     {@code streamsItsBody})
+   * @param streaming marks a request whose body its route reads itself, with backpressure (the
+   *     listener's {@code streamsItsBody})
    */
   AdminRouter(Router router, AdminAuthorization authorization, Handler<RoutingContext> streaming) {
     this.router = router;
@@ -42,9 +43,12 @@ final class AdminRouter {
     route(method, path, least, BODY_LIMIT, endpoint);
   }
 
-  /** A route whose body is read whole, up to {@code bodyLimit} bytes (a larger one is answered 413). */
+  /**
+   * A route whose body is read whole, up to {@code bodyLimit} bytes (a larger one is answered 413).
+   */
   void route(HttpMethod method, String path, String least, long bodyLimit, Endpoint endpoint) {
-    router.route(method, path)
+    router
+        .route(method, path)
         .handler(authorization.atLeast(least))
         .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
         .handler(ctx -> answer(ctx, endpoint));
@@ -52,12 +56,14 @@ final class AdminRouter {
 
   /** A route that reads its body itself, as it arrives, once the caller is admitted. */
   void streamed(HttpMethod method, String path, String least, Handler<RoutingContext> handler) {
-    router.route(method, path)
+    router
+        .route(method, path)
         .handler(authorization.atLeast(least))
-        .handler(ctx -> {
-          streaming.handle(ctx);
-          handler.handle(ctx);
-        });
+        .handler(
+            ctx -> {
+              streaming.handle(ctx);
+              handler.handle(ctx);
+            });
   }
 
   private static void answer(RoutingContext ctx, Endpoint endpoint) {

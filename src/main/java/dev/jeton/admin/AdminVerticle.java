@@ -14,16 +14,16 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-
 import java.time.Clock;
 
 /**
- * The management listener: the admin API of API.md §3 that the login flows need, health, the OpenAPI document and
- * the metrics scrape. This class only builds the router and listens: each group of resources mounts its own routes
- * ({@link UserRoutes}, {@link TokenRoutes}, {@link ClientRoutes}, {@link OperatorRoutes}, {@link AuditRoutes},
- * {@link PskcImport}, {@link BulkLoader}) through {@link AdminRouter}, which puts every admin route together the same
- * way: the bearer token and its role checked ({@link AdminAuthorization}) before any body is read, then the body,
- * bounded (1 MiB, PSKC files {@link PskcImport#BODY_LIMIT}), or streamed for bulk loads.
+ * The management listener: the admin API of API.md §3 that the login flows need, health, the
+ * OpenAPI document and the metrics scrape. This class only builds the router and listens: each
+ * group of resources mounts its own routes ({@link UserRoutes}, {@link TokenRoutes}, {@link
+ * ClientRoutes}, {@link OperatorRoutes}, {@link AuditRoutes}, {@link PskcImport}, {@link
+ * BulkLoader}) through {@link AdminRouter}, which puts every admin route together the same way: the
+ * bearer token and its role checked ({@link AdminAuthorization}) before any body is read, then the
+ * body, bounded (1 MiB, PSKC files {@link PskcImport#BODY_LIMIT}), or streamed for bulk loads.
  */
 public final class AdminVerticle extends ListenerVerticle {
 
@@ -32,13 +32,16 @@ public final class AdminVerticle extends ListenerVerticle {
   private final JetonMetrics metrics;
   private final TokenInput tokens;
 
-  public AdminVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords, JetonMetrics metrics) {
+  public AdminVerticle(
+      Config config, Clock clock, Keys keys, PasswordHasher passwords, JetonMetrics metrics) {
     super(config);
     this.metrics = metrics;
     this.clock = clock;
     this.passwords = passwords;
-    this.tokens = new TokenInput(keys,
-        new PinPolicy(config.pinMinLength(), config.pinMaxLength(), config.pinForbidTrivial()));
+    this.tokens =
+        new TokenInput(
+            keys,
+            new PinPolicy(config.pinMinLength(), config.pinMaxLength(), config.pinForbidTrivial()));
   }
 
   @Override
@@ -49,9 +52,12 @@ public final class AdminVerticle extends ListenerVerticle {
     new Health(store).mount(router);
     router.get("/openapi.yaml").handler(this::openApi);
     if (metrics.enabled()) {
-      router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.prometheusRegistry()));
+      router
+          .get("/metrics")
+          .handler(PrometheusScrapingHandler.create(metrics.prometheusRegistry()));
     }
-    AdminRouter routes = new AdminRouter(router, new AdminAuthorization(config, store), this::streamsItsBody);
+    AdminRouter routes =
+        new AdminRouter(router, new AdminAuthorization(config, store), this::streamsItsBody);
     AdminAudit audit = new AdminAudit(vertx, clock);
     new UserRoutes(vertx, config, store, passwords, clock, audit, new Views(clock)).mount(routes);
     new TokenRoutes(store, tokens, audit).mount(routes);
@@ -66,7 +72,9 @@ public final class AdminVerticle extends ListenerVerticle {
 
   /** The OpenAPI 3.1 document of both listeners, read once from the jar. */
   private void openApi(RoutingContext ctx) {
-    vertx.fileSystem().readFile("openapi.yaml")
+    vertx
+        .fileSystem()
+        .readFile("openapi.yaml")
         .onSuccess(doc -> ctx.response().putHeader("Content-Type", "application/yaml").end(doc))
         .onFailure(e -> Replies.error(ctx, 500, "internal_error", null));
   }

@@ -16,7 +16,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code GET /v1/admin/audit}: the latest audit events, of one user or of all, asked of the audit log over the bus. */
+/**
+ * {@code GET /v1/admin/audit}: the latest audit events, of one user or of all, asked of the audit
+ * log over the bus.
+ */
 final class AuditRoutes {
 
   private static final int AUDIT_MAX_LIMIT = 1000;
@@ -48,16 +51,25 @@ final class AuditRoutes {
     if (limit < 1 || limit > AUDIT_MAX_LIMIT) {
       throw new BadRequest("limit must be an integer from 1 to " + AUDIT_MAX_LIMIT);
     }
-    Future<AuditVerticle.Events> found = vertx.eventBus().<AuditVerticle.Events>request(Addresses.AUDIT_QUERY,
-            new AuditVerticle.Query(username, limit),
-            new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.storeTimeoutMillis() * 2L + 1000))
-        .map(Message::body);
-    StoreAnswers.done(ctx, found, events -> {
-      JsonArray out = new JsonArray();
-      for (AuditEvent e : events.events()) {
-        out.add(Views.event(e));
-      }
-      Replies.json(ctx, 200, new JsonObject().put("events", out));
-    });
+    Future<AuditVerticle.Events> found =
+        vertx
+            .eventBus()
+            .<AuditVerticle.Events>request(
+                Addresses.AUDIT_QUERY,
+                new AuditVerticle.Query(username, limit),
+                new DeliveryOptions()
+                    .setLocalOnly(true)
+                    .setSendTimeout(config.storeTimeoutMillis() * 2L + 1000))
+            .map(Message::body);
+    StoreAnswers.done(
+        ctx,
+        found,
+        events -> {
+          JsonArray out = new JsonArray();
+          for (AuditEvent e : events.events()) {
+            out.add(Views.event(e));
+          }
+          Replies.json(ctx, 200, new JsonObject().put("events", out));
+        });
   }
 }

@@ -1,6 +1,9 @@
 package dev.jeton.admin;
 
-/** A request the admin API refuses with 400: {@code error} is the JSON error code, the message its detail. */
+/**
+ * A request the admin API refuses with 400: {@code error} is the JSON error code, the message its
+ * detail.
+ */
 final class BadRequest extends Exception {
 
   private final String error;

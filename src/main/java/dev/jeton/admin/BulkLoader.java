@@ -1,11 +1,11 @@
 package dev.jeton.admin;
 
 import dev.jeton.crypto.PasswordHasher;
-import dev.jeton.web.ListenerVerticle;
-import dev.jeton.web.Replies;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.BulkLine;
 import dev.jeton.track.TokenRecord;
+import dev.jeton.web.ListenerVerticle;
+import dev.jeton.web.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,7 +16,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -24,23 +23,31 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * {@code POST /v1/admin/bulk}: NDJSON, one {@code {"username","displayName"?,"password"?,"token"?:{...}}} a line.
+ * {@code POST /v1/admin/bulk}: NDJSON, one {@code
+ * {"username","displayName"?,"password"?,"token"?:{...}}} a line.
  *
- * <p>The body is read as it arrives, never held whole: lines are cut on {@code \n} and gathered into chunks of
- * {@value #CHUNK}; while a chunk is validated and its seeds encrypted (on worker threads), its passwords hashed (on
- * worker threads, in parallel) and it is written by one pipelined store call, the request is paused, so the client
- * can only send as fast as the store takes the lines. Memory holds one chunk, the line being cut (at most
- * {@value #MAX_LINE} bytes: a longer one is reported as failed and skipped to its end) and the list of failed lines.
- * The body is bounded ({@link #MAX_BODY}) because that list grows with it. A line that cannot be applied is reported
- * with its number and why; the others are applied. The caller has been authenticated before the first byte is read.
+ * <p>The body is read as it arrives, never held whole: lines are cut on {@code \n} and gathered
+ * into chunks of {@value #CHUNK}; while a chunk is validated and its seeds encrypted (on worker
+ * threads), its passwords hashed (on worker threads, in parallel) and it is written by one
+ * pipelined store call, the request is paused, so the client can only send as fast as the store
+ * takes the lines. Memory holds one chunk, the line being cut (at most {@value #MAX_LINE} bytes: a
+ * longer one is reported as failed and skipped to its end) and the list of failed lines. The body
+ * is bounded ({@link #MAX_BODY}) because that list grows with it. A line that cannot be applied is
+ * reported with its number and why; the others are applied. The caller has been authenticated
+ * before the first byte is read.
  *
  * <p>Thread-safety: one {@link Load} a request, confined to the admin verticle's event loop.
  */
 final class BulkLoader {
 
   static final int CHUNK = 1000;
-  /** The longest line read, in bytes: a line holds a username, a display name, a password and a token. */
+
+  /**
+   * The longest line read, in bytes: a line holds a username, a display name, a password and a
+   * token.
+   */
   static final int MAX_LINE = 64 * 1024;
+
   /** The largest body read, in bytes (256 MiB: over 1,000,000 lines of users with tokens). */
   static final long MAX_BODY = 256L * 1024 * 1024;
 
@@ -54,10 +61,19 @@ final class BulkLoader {
   /** A line read: its number and text, or why it was not kept. */
   private record Raw(int number, String text, String error) {}
 
-  /** A parsed line: its number, and either what to write (with the password still to hash) or an error. */
+  /**
+   * A parsed line: its number, and either what to write (with the password still to hash) or an
+   * error.
+   */
   private record Parsed(int number, BulkLine line, String password, String error) {}
 
-  BulkLoader(Vertx vertx, Store store, TokenInput tokens, PasswordHasher passwords, Clock clock, AdminAudit audit) {
+  BulkLoader(
+      Vertx vertx,
+      Store store,
+      TokenInput tokens,
+      PasswordHasher passwords,
+      Clock clock,
+      AdminAudit audit) {
     this.vertx = vertx;
     this.store = store;
     this.tokens = tokens;
@@ -79,7 +95,8 @@ final class BulkLoader {
       declared = -1;
     }
     if (declared > MAX_BODY) {
-      ListenerVerticle.refuseUnread(ctx, 413, "too_large", "a bulk load holds at most " + MAX_BODY + " bytes");
+      ListenerVerticle.refuseUnread(
+          ctx, 413, "too_large", "a bulk load holds at most " + MAX_BODY + " bytes");
       return;
     }
     new Load(ctx).start();
@@ -118,8 +135,15 @@ final class BulkLoader {
         over = true;
         request.pause();
         audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
-        ListenerVerticle.refuseUnread(ctx, 413, "too_large", "a bulk load holds at most " + MAX_BODY + " bytes; "
-            + counts.created + " lines were applied before the limit");
+        ListenerVerticle.refuseUnread(
+            ctx,
+            413,
+            "too_large",
+            "a bulk load holds at most "
+                + MAX_BODY
+                + " bytes; "
+                + counts.created
+                + " lines were applied before the limit");
         return;
       }
       byte[] b = chunk.getBytes();
@@ -150,7 +174,9 @@ final class BulkLoader {
       line.appendBytes(b, from, to - from);
     }
 
-    /** Ends the current line (numbered from 1, empty ones included, as a text editor shows them). */
+    /**
+     * Ends the current line (numbered from 1, empty ones included, as a text editor shows them).
+     */
     private void cut() {
       number++;
       if (overlong) {
@@ -196,8 +222,12 @@ final class BulkLoader {
       }
       if (ended && pending.isEmpty()) {
         over = true;
-        audit.record(ctx, "bulk_load:applied=" + counts.created + ",failed=" + counts.failed.size());
-        Replies.json(ctx, 200, new JsonObject().put("created", counts.created).put("failed", counts.failedByLine()));
+        audit.record(
+            ctx, "bulk_load:applied=" + counts.created + ",failed=" + counts.failed.size());
+        Replies.json(
+            ctx,
+            200,
+            new JsonObject().put("created", counts.created).put("failed", counts.failedByLine()));
       } else if (ended || pending.size() >= CHUNK) {
         flush();
       } else {
@@ -209,24 +239,32 @@ final class BulkLoader {
       writing = true;
       List<Raw> chunk = pending;
       pending = new ArrayList<>();
-      vertx.executeBlocking(() -> parse(chunk), false)
+      vertx
+          .executeBlocking(() -> parse(chunk), false)
           .compose(BulkLoader.this::hashPasswords)
           .compose(parsed -> write(parsed, counts))
-          .onSuccess(v -> {
-            writing = false;
-            next();
-          })
-          .onFailure(e -> {
-            writing = false;
-            if (over) {
-              return;
-            }
-            over = true;
-            audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
-            ListenerVerticle.refuseUnread(ctx, 503, "unavailable", "the store failed after " + counts.created
-                + " lines were applied; lines are idempotent for users, and a token already created is reported as "
-                + "such");
-          });
+          .onSuccess(
+              v -> {
+                writing = false;
+                next();
+              })
+          .onFailure(
+              e -> {
+                writing = false;
+                if (over) {
+                  return;
+                }
+                over = true;
+                audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
+                ListenerVerticle.refuseUnread(
+                    ctx,
+                    503,
+                    "unavailable",
+                    "the store failed after "
+                        + counts.created
+                        + " lines were applied; lines are idempotent for users, and a token already created is reported as "
+                        + "such");
+              });
     }
   }
 
@@ -248,8 +286,10 @@ final class BulkLoader {
   private List<Parsed> parse(List<Raw> lines) {
     List<Parsed> out = new ArrayList<>(lines.size());
     for (Raw raw : lines) {
-      out.add(raw.error() != null ? new Parsed(raw.number(), null, null, raw.error())
-          : parseLine(raw.number(), raw.text()));
+      out.add(
+          raw.error() != null
+              ? new Parsed(raw.number(), null, null, raw.error())
+              : parseLine(raw.number(), raw.text()));
     }
     return out;
   }
@@ -284,18 +324,27 @@ final class BulkLoader {
       if (p.password() == null) {
         all.add(Future.succeededFuture(p));
       } else {
-        all.add(vertx.executeBlocking(() -> {
-          BulkLine l = p.line();
-          return new Parsed(p.number(), new BulkLine(l.username(), l.displayName(), passwords.hash(p.password()),
-              l.token()), null, null);
-        }, false));
+        all.add(
+            vertx.executeBlocking(
+                () -> {
+                  BulkLine l = p.line();
+                  return new Parsed(
+                      p.number(),
+                      new BulkLine(
+                          l.username(), l.displayName(), passwords.hash(p.password()), l.token()),
+                      null,
+                      null);
+                },
+                false));
       }
     }
-    return Future.all(all).map(done -> {
-      List<Parsed> out = new ArrayList<>(all.size());
-      all.forEach(f -> out.add(f.result()));
-      return out;
-    });
+    return Future.all(all)
+        .map(
+            done -> {
+              List<Parsed> out = new ArrayList<>(all.size());
+              all.forEach(f -> out.add(f.result()));
+              return out;
+            });
   }
 
   private Future<Void> write(List<Parsed> parsed, Counts counts) {
@@ -312,16 +361,19 @@ final class BulkLoader {
     if (lines.isEmpty()) {
       return Future.succeededFuture();
     }
-    return store.bulk(new Store.Bulk(lines, clock.millis())).map(result -> {
-      for (int i = 0; i < lines.size(); i++) {
-        String error = result.errors().get(i);
-        if (error == null) {
-          counts.created++;
-        } else {
-          counts.fail(numbers.get(i), error);
-        }
-      }
-      return null;
-    });
+    return store
+        .bulk(new Store.Bulk(lines, clock.millis()))
+        .map(
+            result -> {
+              for (int i = 0; i < lines.size(); i++) {
+                String error = result.errors().get(i);
+                if (error == null) {
+                  counts.created++;
+                } else {
+                  counts.fail(numbers.get(i), error);
+                }
+              }
+              return null;
+            });
   }
 }

@@ -13,8 +13,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code PUT /v1/admin/clients/:name}: a client of the public API, with a new secret (shown once, kept as a hash);
- * every intake is told over the bus to drop its cached copy.
+ * {@code PUT /v1/admin/clients/:name}: a client of the public API, with a new secret (shown once,
+ * kept as a hash); every intake is told over the bus to drop its cached copy.
  */
 final class ClientRoutes {
 
@@ -46,11 +46,20 @@ final class ClientRoutes {
     }
     String secret = Secrets.newSecret();
     ClientRecord c = new ClientRecord(name, Secrets.hash(secret), (Boolean) trust, defaultLevel);
-    StoreAnswers.done(ctx, store.putClient(c), v -> {
-      vertx.eventBus().publish(Addresses.CLIENTS_CHANGED, name);
-      audit.record(ctx, "client_put:" + name);
-      Replies.json(ctx, 200, new JsonObject().put("name", name).put("secret", secret)
-          .put("trustClientIp", c.trustClientIp()).put("defaultLevel", c.defaultLevel()));
-    });
+    StoreAnswers.done(
+        ctx,
+        store.putClient(c),
+        v -> {
+          vertx.eventBus().publish(Addresses.CLIENTS_CHANGED, name);
+          audit.record(ctx, "client_put:" + name);
+          Replies.json(
+              ctx,
+              200,
+              new JsonObject()
+                  .put("name", name)
+                  .put("secret", secret)
+                  .put("trustClientIp", c.trustClientIp())
+                  .put("defaultLevel", c.defaultLevel()));
+        });
   }
 }

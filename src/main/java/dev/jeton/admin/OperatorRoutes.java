@@ -11,7 +11,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code /v1/admin/operators/:name}: an operator of this API, with a new secret (shown once), or its revocation. */
+/**
+ * {@code /v1/admin/operators/:name}: an operator of this API, with a new secret (shown once), or
+ * its revocation.
+ */
 final class OperatorRoutes {
 
   private final Store store;
@@ -34,17 +37,25 @@ final class OperatorRoutes {
       throw new BadRequest("role must be admin or helpdesk");
     }
     String secret = Secrets.newSecret();
-    StoreAnswers.done(ctx, store.putOperator(new OperatorRecord(name, Secrets.hash(secret), role)), v -> {
-      audit.record(ctx, "operator_put:" + name + ":" + role);
-      Replies.json(ctx, 200, new JsonObject().put("name", name).put("role", role).put("secret", secret));
-    });
+    StoreAnswers.done(
+        ctx,
+        store.putOperator(new OperatorRecord(name, Secrets.hash(secret), role)),
+        v -> {
+          audit.record(ctx, "operator_put:" + name + ":" + role);
+          Replies.json(
+              ctx, 200, new JsonObject().put("name", name).put("role", role).put("secret", secret));
+        });
   }
 
   private void deleteOperator(RoutingContext ctx) throws BadRequest {
     String name = Params.name(ctx);
-    StoreAnswers.found(ctx, store.deleteOperator(name), "no such operator", revoked -> {
-      audit.record(ctx, "operator_revoked:" + name);
-      ctx.response().setStatusCode(204).end();
-    });
+    StoreAnswers.found(
+        ctx,
+        store.deleteOperator(name),
+        "no such operator",
+        revoked -> {
+          audit.record(ctx, "operator_revoked:" + name);
+          ctx.response().setStatusCode(204).end();
+        });
   }
 }

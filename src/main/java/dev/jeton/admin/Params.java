@@ -5,13 +5,13 @@ import dev.jeton.web.Validation;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.regex.Pattern;
 
 /**
- * What the admin API reads from a request, validated: path parameters, the JSON body and its fields. A value that
- * does not fit is a {@link BadRequest} whose message says what would ({@link AdminRouter} answers it 400). One place,
- * so that a rule reads the same whether the value comes from a path, a body, a bulk line or a PSKC key.
+ * What the admin API reads from a request, validated: path parameters, the JSON body and its
+ * fields. A value that does not fit is a {@link BadRequest} whose message says what would ({@link
+ * AdminRouter} answers it 400). One place, so that a rule reads the same whether the value comes
+ * from a path, a body, a bulk line or a PSKC key.
  */
 final class Params {
 
@@ -26,7 +26,8 @@ final class Params {
   }
 
   static String name(RoutingContext ctx) throws BadRequest {
-    return matching(ctx.pathParam("name"), Validation.NAME, "name must be 1 to 64 of A-Z a-z 0-9 . _ -");
+    return matching(
+        ctx.pathParam("name"), Validation.NAME, "name must be 1 to 64 of A-Z a-z 0-9 . _ -");
   }
 
   /** A username, wherever it was read; null is refused. */

@@ -1,19 +1,18 @@
 package dev.jeton.admin;
 
-import dev.jeton.otp.OtpAlgorithm;
-import dev.jeton.track.TokenRecord;
 import dev.jeton.crypto.Keys;
+import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.policy.PinPolicy;
+import dev.jeton.track.TokenRecord;
 import io.vertx.core.json.JsonObject;
-import org.bouncycastle.util.encoders.Base32;
-
 import java.util.Base64;
 import java.util.Locale;
+import org.bouncycastle.util.encoders.Base32;
 
 /**
- * Turns a token as the admin API receives it ({@code POST /v1/admin/tokens}, a bulk line, a PSKC key) into a
- * {@link TokenRecord}: validated, its seed encrypted under the master key, its optional initial PIN policy-checked and
- * hashed. Thread-safe.
+ * Turns a token as the admin API receives it ({@code POST /v1/admin/tokens}, a bulk line, a PSKC
+ * key) into a {@link TokenRecord}: validated, its seed encrypted under the master key, its optional
+ * initial PIN policy-checked and hashed. Thread-safe.
  */
 final class TokenInput {
 
@@ -33,15 +32,32 @@ final class TokenInput {
     if (seed == null) {
       throw new BadRequest("secret must be base32 of 10 to 128 bytes");
     }
-    return from(serial, type == null ? "totp" : type.toLowerCase(Locale.ROOT),
-        algorithm == null ? "SHA1" : algorithm, Params.integer(body, "digits", 6, 8, 6),
-        Params.integer(body, "period", 1, 300, 30), Params.integer(body, "counter", 0, Integer.MAX_VALUE, 0), 0, seed,
+    return from(
+        serial,
+        type == null ? "totp" : type.toLowerCase(Locale.ROOT),
+        algorithm == null ? "SHA1" : algorithm,
+        Params.integer(body, "digits", 6, 8, 6),
+        Params.integer(body, "period", 1, 300, 30),
+        Params.integer(body, "counter", 0, Integer.MAX_VALUE, 0),
+        0,
+        seed,
         Params.string(body, "pin", 32));
   }
 
-  /** @param drift learned drift in steps (from a PSKC TimeDrift), 0 otherwise */
-  TokenRecord from(String serial, String type, String algorithm, int digits, int period, long counter, int drift,
-      byte[] seed, String pin) throws BadRequest {
+  /**
+   * @param drift learned drift in steps (from a PSKC TimeDrift), 0 otherwise
+   */
+  TokenRecord from(
+      String serial,
+      String type,
+      String algorithm,
+      int digits,
+      int period,
+      long counter,
+      int drift,
+      byte[] seed,
+      String pin)
+      throws BadRequest {
     Params.serial(serial);
     if (!type.equals("totp") && !type.equals("hotp")) {
       throw new BadRequest("type must be totp or hotp");
@@ -71,8 +87,19 @@ final class TokenInput {
     }
     String encrypted = Base64.getEncoder().encodeToString(keys.seeds().encrypt(seed, serial));
     boolean hotp = type.equals("hotp");
-    return new TokenRecord(serial, type, alg.name(), digits, hotp ? 0 : period, encrypted, true, pinHash,
-        hotp ? counter - 1L : -1L, hotp ? 0 : drift, 0, null);
+    return new TokenRecord(
+        serial,
+        type,
+        alg.name(),
+        digits,
+        hotp ? 0 : period,
+        encrypted,
+        true,
+        pinHash,
+        hotp ? counter - 1L : -1L,
+        hotp ? 0 : drift,
+        0,
+        null);
   }
 
   private static byte[] base32(String s) {

@@ -17,12 +17,11 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 import java.time.Clock;
 
 /**
- * {@code /v1/admin/users/…}: a user (put, get, delete), what the helpdesk does for one (clear the PINs, unlock,
- * issue emergency codes) and which tokens the user holds.
+ * {@code /v1/admin/users/…}: a user (put, get, delete), what the helpdesk does for one (clear the
+ * PINs, unlock, issue emergency codes) and which tokens the user holds.
  */
 final class UserRoutes {
 
@@ -37,7 +36,13 @@ final class UserRoutes {
   /** What a put wrote (created or updated), and the user as it now is. */
   private record Saved(boolean created, Store.UserView user) {}
 
-  UserRoutes(Vertx vertx, Config config, Store store, PasswordHasher passwords, Clock clock, AdminAudit audit,
+  UserRoutes(
+      Vertx vertx,
+      Config config,
+      Store store,
+      PasswordHasher passwords,
+      Clock clock,
+      AdminAudit audit,
       Views views) {
     this.vertx = vertx;
     this.config = config;
@@ -54,9 +59,14 @@ final class UserRoutes {
     routes.route(HttpMethod.DELETE, "/v1/admin/users/:username", ADMIN, this::deleteUser);
     routes.route(HttpMethod.POST, "/v1/admin/users/:username/clear-pin", HELPDESK, this::clearPin);
     routes.route(HttpMethod.POST, "/v1/admin/users/:username/unlock", HELPDESK, this::unlock);
-    routes.route(HttpMethod.POST, "/v1/admin/users/:username/emergency-codes", HELPDESK, this::emergencyCodes);
+    routes.route(
+        HttpMethod.POST,
+        "/v1/admin/users/:username/emergency-codes",
+        HELPDESK,
+        this::emergencyCodes);
     routes.route(HttpMethod.PUT, "/v1/admin/users/:username/tokens/:serial", ADMIN, this::assign);
-    routes.route(HttpMethod.DELETE, "/v1/admin/users/:username/tokens/:serial", ADMIN, this::unassign);
+    routes.route(
+        HttpMethod.DELETE, "/v1/admin/users/:username/tokens/:serial", ADMIN, this::unassign);
   }
 
   private void putUser(RoutingContext ctx) throws BadRequest {
@@ -64,44 +74,63 @@ final class UserRoutes {
     JsonObject body = Params.body(ctx);
     String displayName = Params.string(body, "displayName", 256);
     String password = Params.password(body);
-    Future<String> hash = password == null ? Future.succeededFuture(null)
-        : vertx.executeBlocking(() -> passwords.hash(password), false);
-    Future<Saved> saved = hash
-        .compose(h -> store.putUser(new Store.PutUser(username, displayName, h, clock.millis())))
-        .compose(created -> store.getUser(username).map(v -> new Saved(created, v)));
-    StoreAnswers.done(ctx, saved, s -> {
-      audit.record(ctx, s.created() ? "user_created" : "user_updated", username, null);
-      Replies.json(ctx, s.created() ? 201 : 200, views.user(s.user()));
-    });
+    Future<String> hash =
+        password == null
+            ? Future.succeededFuture(null)
+            : vertx.executeBlocking(() -> passwords.hash(password), false);
+    Future<Saved> saved =
+        hash.compose(
+                h -> store.putUser(new Store.PutUser(username, displayName, h, clock.millis())))
+            .compose(created -> store.getUser(username).map(v -> new Saved(created, v)));
+    StoreAnswers.done(
+        ctx,
+        saved,
+        s -> {
+          audit.record(ctx, s.created() ? "user_created" : "user_updated", username, null);
+          Replies.json(ctx, s.created() ? 201 : 200, views.user(s.user()));
+        });
   }
 
   private void getUser(RoutingContext ctx) throws BadRequest {
     String username = Params.username(ctx);
-    StoreAnswers.found(ctx, store.getUser(username), "no such user", v -> Replies.json(ctx, 200, views.user(v)));
+    StoreAnswers.found(
+        ctx, store.getUser(username), "no such user", v -> Replies.json(ctx, 200, views.user(v)));
   }
 
   private void deleteUser(RoutingContext ctx) throws BadRequest {
     String username = Params.username(ctx);
-    StoreAnswers.found(ctx, store.deleteUser(username), "no such user", deleted -> {
-      audit.record(ctx, "user_deleted", username, null);
-      ctx.response().setStatusCode(204).end();
-    });
+    StoreAnswers.found(
+        ctx,
+        store.deleteUser(username),
+        "no such user",
+        deleted -> {
+          audit.record(ctx, "user_deleted", username, null);
+          ctx.response().setStatusCode(204).end();
+        });
   }
 
   private void clearPin(RoutingContext ctx) throws BadRequest {
     String username = Params.username(ctx);
-    StoreAnswers.found(ctx, store.clearPins(username), "no such user", cleared -> {
-      audit.record(ctx, "pin_cleared", username, null);
-      Replies.json(ctx, 200, new JsonObject().put("username", username).put("pinCleared", true));
-    });
+    StoreAnswers.found(
+        ctx,
+        store.clearPins(username),
+        "no such user",
+        cleared -> {
+          audit.record(ctx, "pin_cleared", username, null);
+          Replies.json(
+              ctx, 200, new JsonObject().put("username", username).put("pinCleared", true));
+        });
   }
 
   private void unlock(RoutingContext ctx) throws BadRequest {
     String username = Params.username(ctx);
-    StoreAnswers.done(ctx, store.unlock(username), v -> {
-      audit.record(ctx, "unlocked", username, null);
-      Replies.json(ctx, 200, new JsonObject().put("username", username).put("locked", false));
-    });
+    StoreAnswers.done(
+        ctx,
+        store.unlock(username),
+        v -> {
+          audit.record(ctx, "unlocked", username, null);
+          Replies.json(ctx, 200, new JsonObject().put("username", username).put("locked", false));
+        });
   }
 
   /** Verification makes the codes and writes them to the store; this asks it over the bus. */
@@ -110,49 +139,67 @@ final class UserRoutes {
     JsonObject body = Params.body(ctx);
     int count = Params.integer(body, "count", 1, 10, 5);
     int validSeconds = Params.integer(body, "validSeconds", 60, 30 * 86_400, 86_400);
-    Future<EmergencyCodes.Issued> issued = vertx.eventBus().<EmergencyCodes.Issued>request(
-            Addresses.VERIFY_EMERGENCY_CODES, new EmergencyCodes.Request(username, count, validSeconds),
-            emergencyOptions())
-        .map(Message::body);
-    StoreAnswers.found(ctx, issued.map(i -> i.found() ? i : null), "no such user", i -> {
-      audit.record(ctx, "emergency_codes_issued", username, null);
-      Replies.json(ctx, 200, Views.codes(i));
-    });
+    Future<EmergencyCodes.Issued> issued =
+        vertx
+            .eventBus()
+            .<EmergencyCodes.Issued>request(
+                Addresses.VERIFY_EMERGENCY_CODES,
+                new EmergencyCodes.Request(username, count, validSeconds),
+                emergencyOptions())
+            .map(Message::body);
+    StoreAnswers.found(
+        ctx,
+        issued.map(i -> i.found() ? i : null),
+        "no such user",
+        i -> {
+          audit.record(ctx, "emergency_codes_issued", username, null);
+          Replies.json(ctx, 200, Views.codes(i));
+        });
   }
 
   /** Verification writes the codes to the store: the store's timeout, and a margin. */
   private DeliveryOptions emergencyOptions() {
-    return new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.storeTimeoutMillis() + 1000L);
+    return new DeliveryOptions()
+        .setLocalOnly(true)
+        .setSendTimeout(config.storeTimeoutMillis() + 1000L);
   }
 
   private void assign(RoutingContext ctx) throws BadRequest {
     String username = Params.username(ctx);
     String serial = Params.serial(ctx);
-    StoreAnswers.done(ctx, store.assign(new Store.Assign(username, serial)), r -> {
-      switch (r) {
-        case OK:
-          audit.record(ctx, "token_assigned", username, serial);
-          Replies.json(ctx, 200, new JsonObject().put("username", username).put("serial", serial));
-          break;
-        case NO_USER:
-          Replies.error(ctx, 404, "not_found", "no such user");
-          break;
-        case NO_TOKEN:
-          Replies.error(ctx, 404, "not_found", "no such token");
-          break;
-        case OWNED_BY_OTHER:
-          Replies.error(ctx, 409, "conflict", "the token is assigned to another user");
-          break;
-        default:
-          Replies.error(ctx, 409, "conflict", "a user has at most " + UserRecord.MAX_TOKENS + " tokens");
-      }
-    });
+    StoreAnswers.done(
+        ctx,
+        store.assign(new Store.Assign(username, serial)),
+        r -> {
+          switch (r) {
+            case OK:
+              audit.record(ctx, "token_assigned", username, serial);
+              Replies.json(
+                  ctx, 200, new JsonObject().put("username", username).put("serial", serial));
+              break;
+            case NO_USER:
+              Replies.error(ctx, 404, "not_found", "no such user");
+              break;
+            case NO_TOKEN:
+              Replies.error(ctx, 404, "not_found", "no such token");
+              break;
+            case OWNED_BY_OTHER:
+              Replies.error(ctx, 409, "conflict", "the token is assigned to another user");
+              break;
+            default:
+              Replies.error(
+                  ctx, 409, "conflict", "a user has at most " + UserRecord.MAX_TOKENS + " tokens");
+          }
+        });
   }
 
   private void unassign(RoutingContext ctx) throws BadRequest {
     String username = Params.username(ctx);
     String serial = Params.serial(ctx);
-    StoreAnswers.found(ctx, store.unassign(new Store.Assign(username, serial)), "the user does not hold this token",
+    StoreAnswers.found(
+        ctx,
+        store.unassign(new Store.Assign(username, serial)),
+        "the user does not hold this token",
         unassigned -> {
           audit.record(ctx, "token_unassigned", username, serial);
           ctx.response().setStatusCode(204).end();

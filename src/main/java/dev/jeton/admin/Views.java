@@ -8,13 +8,13 @@ import dev.jeton.track.TokenRecord;
 import dev.jeton.track.UserRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Clock;
 import java.time.Instant;
 
 /**
- * The JSON the admin API shows of what it read (API.md §3): a user, a token, issued emergency codes, an audit event.
- * In one place so that every endpoint that shows a record shows it the same way; never a seed, a hash or a PIN.
+ * The JSON the admin API shows of what it read (API.md §3): a user, a token, issued emergency
+ * codes, an audit event. In one place so that every endpoint that shows a record shows it the same
+ * way; never a seed, a hash or a PIN.
  */
 final class Views {
 
@@ -30,36 +30,65 @@ final class Views {
     FailState f = v.fail();
     long now = clock.millis();
     JsonArray tokens = new JsonArray();
-    u.tokens().forEach(t -> tokens.add(new JsonObject().put("serial", t.serial()).put("type", t.type())
-        .put("pinSet", t.pinSet()).put("enabled", t.enabled()).put("drift", t.drift())
-        .put("lastUsedAt", lastUsed(t.lastUsedAt()))));
-    return new JsonObject().put("username", u.username()).put("displayName", u.displayName())
-        .put("hasPassword", u.passwordHash() != null).put("locked", f.lockedAt(now))
-        .put("lockedUntil", f.lockedAt(now) ? Instant.ofEpochMilli(f.lockedUntil()).toString() : null)
-        .put("failures", f.failures()).put("tokens", tokens)
+    u.tokens()
+        .forEach(
+            t ->
+                tokens.add(
+                    new JsonObject()
+                        .put("serial", t.serial())
+                        .put("type", t.type())
+                        .put("pinSet", t.pinSet())
+                        .put("enabled", t.enabled())
+                        .put("drift", t.drift())
+                        .put("lastUsedAt", lastUsed(t.lastUsedAt()))));
+    return new JsonObject()
+        .put("username", u.username())
+        .put("displayName", u.displayName())
+        .put("hasPassword", u.passwordHash() != null)
+        .put("locked", f.lockedAt(now))
+        .put(
+            "lockedUntil",
+            f.lockedAt(now) ? Instant.ofEpochMilli(f.lockedUntil()).toString() : null)
+        .put("failures", f.failures())
+        .put("tokens", tokens)
         .put("emergencyCodesLeft", u.emergencyCodesLeft(now));
   }
 
   static JsonObject token(TokenRecord t) {
-    JsonObject o = new JsonObject().put("serial", t.serial()).put("type", t.type()).put("algorithm", t.algorithm())
-        .put("digits", t.digits());
+    JsonObject o =
+        new JsonObject()
+            .put("serial", t.serial())
+            .put("type", t.type())
+            .put("algorithm", t.algorithm())
+            .put("digits", t.digits());
     if (t.totp()) {
       o.put("period", t.period());
     }
-    return o.put("enabled", t.enabled()).put("pinSet", t.pinSet()).put("owner", t.owner()).put("drift", t.drift())
+    return o.put("enabled", t.enabled())
+        .put("pinSet", t.pinSet())
+        .put("owner", t.owner())
+        .put("drift", t.drift())
         .put("lastUsedAt", lastUsed(t.lastUsedAt()));
   }
 
   /** The codes in clear: shown this once to the operator. */
   static JsonObject codes(EmergencyCodes.Issued issued) {
-    return new JsonObject().put("codes", new JsonArray(issued.codes()))
+    return new JsonObject()
+        .put("codes", new JsonArray(issued.codes()))
         .put("expiresAt", Instant.ofEpochMilli(issued.expiresAtMillis()).toString());
   }
 
   static JsonObject event(AuditEvent e) {
-    return new JsonObject().put("at", e.at()).put("username", e.username()).put("clientIp", e.clientIp())
-        .put("client", e.client()).put("decision", e.decision()).put("reason", e.reason())
-        .put("method", e.method()).put("tokenSerial", e.tokenSerial()).put("requestId", e.requestId());
+    return new JsonObject()
+        .put("at", e.at())
+        .put("username", e.username())
+        .put("clientIp", e.clientIp())
+        .put("client", e.client())
+        .put("decision", e.decision())
+        .put("reason", e.reason())
+        .put("method", e.method())
+        .put("tokenSerial", e.tokenSerial())
+        .put("requestId", e.requestId());
   }
 
   /** A token never used (0) has no last use. */

@@ -1,7 +1,6 @@
 package dev.jeton.audit;
 
 import io.vertx.core.Future;
-
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,9 +8,10 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The embedded audit log: the newest {@code maxEvents} events about known users and admin actions, and apart from
- * them the newest {@code unknownMaxEvents} about usernames that do not exist, all younger than {@code maxAgeMillis},
- * in memory. Kept and answered as {@link RedisAuditSink} keeps and answers them.
+ * The embedded audit log: the newest {@code maxEvents} events about known users and admin actions,
+ * and apart from them the newest {@code unknownMaxEvents} about usernames that do not exist, all
+ * younger than {@code maxAgeMillis}, in memory. Kept and answered as {@link RedisAuditSink} keeps
+ * and answers them.
  */
 public final class MemoryAuditSink implements AuditSink {
 
@@ -21,7 +21,10 @@ public final class MemoryAuditSink implements AuditSink {
   private final ArrayDeque<AuditEvent> events = new ArrayDeque<>();
   private final ArrayDeque<AuditEvent> unknown = new ArrayDeque<>();
 
-  /** A log keeping {@link AuditSink#UNKNOWN_MAX_EVENTS} events about unknown usernames ({@code maxEvents} if fewer). */
+  /**
+   * A log keeping {@link AuditSink#UNKNOWN_MAX_EVENTS} events about unknown usernames ({@code
+   * maxEvents} if fewer).
+   */
   public MemoryAuditSink(int maxEvents, long maxAgeMillis) {
     this(maxEvents, Math.min(maxEvents, UNKNOWN_MAX_EVENTS), maxAgeMillis);
   }
@@ -78,7 +81,8 @@ public final class MemoryAuditSink implements AuditSink {
   @Override
   public synchronized Future<Void> trim(long now) {
     for (ArrayDeque<AuditEvent> log : List.of(events, unknown)) {
-      while (!log.isEmpty() && Instant.parse(log.peekFirst().at()).toEpochMilli() < now - maxAgeMillis) {
+      while (!log.isEmpty()
+          && Instant.parse(log.peekFirst().at()).toEpochMilli() < now - maxAgeMillis) {
         log.removeFirst();
       }
     }

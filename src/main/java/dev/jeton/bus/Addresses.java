@@ -4,14 +4,25 @@ package dev.jeton.bus;
 public final class Addresses {
   /** Intake → verification: a {@code LoginRequest}, answered by a {@code LoginOutcome}. */
   public static final String VERIFY_LOGIN = "jeton.verify.login";
+
   /** Verification → anyone listening: one {@code AuditEvent} per decision (published). */
   public static final String AUDIT_DECISION = "jeton.audit.decision";
+
   /** Admin → audit: an {@code AuditVerticle.Query}, answered by {@code AuditVerticle.Events}. */
   public static final String AUDIT_QUERY = "jeton.audit.query";
-  /** Admin → verification: an {@code EmergencyCodes.Request}, answered by {@code EmergencyCodes.Issued} or failed. */
+
+  /**
+   * Admin → verification: an {@code EmergencyCodes.Request}, answered by {@code
+   * EmergencyCodes.Issued} or failed.
+   */
   public static final String VERIFY_EMERGENCY_CODES = "jeton.verify.emergency-codes";
-  /** Admin → every intake (published): the name of a client that changed, so that each drops its cached copy. */
+
+  /**
+   * Admin → every intake (published): the name of a client that changed, so that each drops its
+   * cached copy.
+   */
   public static final String CLIENTS_CHANGED = "jeton.intake.clients-changed";
+
   /** Prefix of tracking's addresses: {@code jeton.track.<store operation>}. */
   public static final String TRACK = "jeton.track.";
 

@@ -3,12 +3,12 @@ package dev.jeton.bus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
-
 import java.util.Collection;
 
 /**
- * Passes an immutable record by reference between verticles of one JVM: no JSON copy. Messages for another node
- * would need a wire codec; Jeton's bus is local today, so encoding fails loudly instead of silently.
+ * Passes an immutable record by reference between verticles of one JVM: no JSON copy. Messages for
+ * another node would need a wire codec; Jeton's bus is local today, so encoding fails loudly
+ * instead of silently.
  */
 public final class LocalCodec<T> implements MessageCodec<T, T> {
 
@@ -18,7 +18,10 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     this.name = "local:" + type.getName();
   }
 
-  /** Registers this codec as the default for each type (idempotent per Vert.x instance is not needed: call once). */
+  /**
+   * Registers this codec as the default for each type (idempotent per Vert.x instance is not
+   * needed: call once).
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static void registerAll(Vertx vertx, Collection<Class<?>> types) {
     for (Class<?> type : types) {

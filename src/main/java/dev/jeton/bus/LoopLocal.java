@@ -2,27 +2,34 @@ package dev.jeton.bus;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps a request on the event loop it arrived on. Jeton deploys one instance of each verticle per event loop; a
- * consumer registers, besides the shared address, {@code address@<its event loop>}, and a sender on the same loop
- * uses that one: the message is handed over without waking another thread. A sender on a loop without such a
- * consumer (or off any loop) uses the shared address, which reaches any instance.
+ * Keeps a request on the event loop it arrived on. Jeton deploys one instance of each verticle per
+ * event loop; a consumer registers, besides the shared address, {@code address@<its event loop>},
+ * and a sender on the same loop uses that one: the message is handed over without waking another
+ * thread. A sender on a loop without such a consumer (or off any loop) uses the shared address,
+ * which reaches any instance.
  *
- * <p>Each thread remembers where it sent an address (four sends a login), until a consumer registers or unregisters
- * anywhere: working it out each time (the name, then two lookups in Vert.x's shared maps) showed in the login rush's
- * profile ({@code docs/2026-12-05-performance-history.md}).
+ * <p>Each thread remembers where it sent an address (four sends a login), until a consumer
+ * registers or unregisters anywhere: working it out each time (the name, then two lookups in
+ * Vert.x's shared maps) showed in the login rush's profile ({@code
+ * docs/2026-12-05-performance-history.md}).
  */
 public final class LoopLocal {
 
   private static final String REGISTRY = "jeton.loop-local-addresses";
-  /** Bumped by every registration and unregistration: routes a thread remembers from before are worked out again. */
+
+  /**
+   * Bumped by every registration and unregistration: routes a thread remembers from before are
+   * worked out again.
+   */
   private static final AtomicLong CHANGES = new AtomicLong();
-  private static final ThreadLocal<Map<String, Route>> ROUTES = ThreadLocal.withInitial(HashMap::new);
+
+  private static final ThreadLocal<Map<String, Route>> ROUTES =
+      ThreadLocal.withInitial(HashMap::new);
 
   private record Route(Vertx vertx, String target, long changes) {}
 
@@ -33,7 +40,10 @@ public final class LoopLocal {
     return address + "@" + Thread.currentThread().getName();
   }
 
-  /** Records that a consumer on the calling thread's loop listens on {@code address@loop}; returns that name. */
+  /**
+   * Records that a consumer on the calling thread's loop listens on {@code address@loop}; returns
+   * that name.
+   */
   public static String register(Vertx vertx, String address) {
     String local = address(address);
     registry(vertx).put(local, Boolean.TRUE);

@@ -1,7 +1,6 @@
 package dev.jeton.config;
 
 import dev.jeton.crypto.MasterKey;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -16,48 +15,66 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Jeton's configuration, read once at start from the environment (API.md §1) and validated.
- * A properties file named by {@code JETON_CONFIG_FILE} may supply the same keys; the environment wins.
- * Immutable and thread-safe.
+ * Jeton's configuration, read once at start from the environment (API.md §1) and validated. A
+ * properties file named by {@code JETON_CONFIG_FILE} may supply the same keys; the environment
+ * wins. Immutable and thread-safe.
  *
- * @param masterKeyGenerated true when no key was configured and a random one was made (embedded store only)
- * @param adminTokenGenerated true when no bootstrap admin token was configured and one was generated
+ * @param masterKeyGenerated true when no key was configured and a random one was made (embedded
+ *     store only)
+ * @param adminTokenGenerated true when no bootstrap admin token was configured and one was
+ *     generated
  * @param storeTimeoutMillis how long a store call may take before the request fails closed with 503
  * @param passwordWorkers worker threads that hash passwords; also bounds concurrent password checks
  * @param auditMaxEvents the audit trail keeps at most this many events (approximately, on Redis)
  * @param auditMaxAgeDays and none older than this
- * @param metricsEnabled Prometheus metrics at {@code /metrics}, and Vert.x's own; off only to measure their cost
+ * @param metricsEnabled Prometheus metrics at {@code /metrics}, and Vert.x's own; off only to
+ *     measure their cost
  * @param tlsCertFile PEM certificate chain for both listeners, or null for plain HTTP
  * @param tlsKeyFile PEM private key of that certificate
  * @param shutdownGraceSeconds how long a SIGTERM waits for requests in flight before closing
  * @param limits how long both listeners wait for a client, and how many connections each keeps
- * @param httpHostForDemo true when {@code JETON_HTTP_HOST} was not set and the demo user is on, so the public
- *     listener binds loopback only: the demo's live code is for the person at the machine, not for the network
- * @param trustedProxies addresses and CIDR blocks of the reverse proxies whose {@code X-Forwarded-For} is believed
- *     ({@code JETON_TRUSTED_PROXIES}); the connection's address counts for everyone else
- * @param redisNamespace the first part of every Redis key ({@code JETON_REDIS_NAMESPACE}, default {@code jeton}): two
- *     deployments, or two tests, may share one Redis without seeing each other's keys
+ * @param httpHostForDemo true when {@code JETON_HTTP_HOST} was not set and the demo user is on, so
+ *     the public listener binds loopback only: the demo's live code is for the person at the
+ *     machine, not for the network
+ * @param trustedProxies addresses and CIDR blocks of the reverse proxies whose {@code
+ *     X-Forwarded-For} is believed ({@code JETON_TRUSTED_PROXIES}); the connection's address counts
+ *     for everyone else
+ * @param redisNamespace the first part of every Redis key ({@code JETON_REDIS_NAMESPACE}, default
+ *     {@code jeton}): two deployments, or two tests, may share one Redis without seeing each
+ *     other's keys
  * @param portal the login portal's settings
  */
 public record Config(
-    String httpHost, int httpPort,
-    String adminHost, int adminPort,
+    String httpHost,
+    int httpPort,
+    String adminHost,
+    int adminPort,
     String redisUrl,
     String redisNamespace,
-    MasterKey masterKey, boolean masterKeyGenerated,
-    String adminToken, boolean adminTokenGenerated,
-    int totpWindow, int resyncWindow,
-    int hotpLookahead, int hotpResyncWindow,
+    MasterKey masterKey,
+    boolean masterKeyGenerated,
+    String adminToken,
+    boolean adminTokenGenerated,
+    int totpWindow,
+    int resyncWindow,
+    int hotpLookahead,
+    int hotpResyncWindow,
     int nextCodeAfterFailures,
-    int lockoutFailures, int lockoutSeconds,
-    int ipFailureLimit, int ipFailureWindowSeconds,
-    int pinMinLength, int pinMaxLength, boolean pinForbidTrivial,
+    int lockoutFailures,
+    int lockoutSeconds,
+    int ipFailureLimit,
+    int ipFailureWindowSeconds,
+    int pinMinLength,
+    int pinMaxLength,
+    boolean pinForbidTrivial,
     int challengeTtlSeconds,
     int storeTimeoutMillis,
     int passwordWorkers,
-    int auditMaxEvents, int auditMaxAgeDays,
+    int auditMaxEvents,
+    int auditMaxAgeDays,
     boolean metricsEnabled,
-    String tlsCertFile, String tlsKeyFile,
+    String tlsCertFile,
+    String tlsKeyFile,
     int shutdownGraceSeconds,
     ListenerLimits limits,
     boolean httpHostForDemo,
@@ -90,9 +107,9 @@ public record Config(
   }
 
   /**
-   * The names of every variable Jeton reads ({@code JETON_*}), sorted: what an operator's manifests may set. Taken
-   * from the reading code itself (an empty configuration is read and every name it asks for is noted), so the list
-   * cannot drift from what {@link #from(Map)} reads.
+   * The names of every variable Jeton reads ({@code JETON_*}), sorted: what an operator's manifests
+   * may set. Taken from the reading code itself (an empty configuration is read and every name it
+   * asks for is noted), so the list cannot drift from what {@link #from(Map)} reads.
    */
   public static Set<String> variables() {
     Set<String> names = new TreeSet<>();
@@ -100,7 +117,9 @@ public record Config(
     return Collections.unmodifiableSet(names);
   }
 
-  /** {@link #from(Map)}, noting in {@code asked} (when not null) the name of every variable read. */
+  /**
+   * {@link #from(Map)}, noting in {@code asked} (when not null) the name of every variable read.
+   */
   private static Config from(Map<String, String> env, Set<String> asked) {
     Map<String, String> values = new HashMap<>();
     if (asked != null) {
@@ -110,11 +129,12 @@ public record Config(
     if (file != null) {
       values.putAll(readFile(file));
     }
-    env.forEach((k, v) -> {
-      if (k.startsWith("JETON_")) {
-        values.put(k, v);
-      }
-    });
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("JETON_")) {
+            values.put(k, v);
+          }
+        });
     Values r = new Values(values, asked);
 
     String redisUrl = r.string("JETON_REDIS_URL", null);
@@ -147,7 +167,8 @@ public record Config(
     String tlsCert = r.readableFile("JETON_TLS_CERT_FILE");
     String tlsKey = r.readableFile("JETON_TLS_KEY_FILE");
     if ((tlsCert == null) != (tlsKey == null)) {
-      throw new ConfigException("JETON_TLS_CERT_FILE and JETON_TLS_KEY_FILE go together: set both or neither");
+      throw new ConfigException(
+          "JETON_TLS_CERT_FILE and JETON_TLS_KEY_FILE go together: set both or neither");
     }
     r.oneOf("JETON_LOG_FORMAT", "json", "text");
     r.oneOf("JETON_LOG_LEVEL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR");
@@ -166,38 +187,58 @@ public record Config(
     if (hotpResync < hotpLookahead) {
       throw new ConfigException("JETON_HOTP_RESYNC_WINDOW must not be below JETON_HOTP_LOOKAHEAD");
     }
-    PortalSettings portal = new PortalSettings(r.returnHosts(),
-        r.integer("JETON_PORTAL_SESSION_SECONDS", 28_800, 60, 604_800),
-        r.webUrl("JETON_PORTAL_HELP_URL"), r.text("JETON_PORTAL_HELP_CONTACT", 200),
-        r.text("JETON_PORTAL_WARNING", 1000), r.bool("JETON_PORTAL_DEMO", true));
-    // The demo key page shows a live code that logs in: unless the operator chose the address, only this machine
+    PortalSettings portal =
+        new PortalSettings(
+            r.returnHosts(),
+            r.integer("JETON_PORTAL_SESSION_SECONDS", 28_800, 60, 604_800),
+            r.webUrl("JETON_PORTAL_HELP_URL"),
+            r.text("JETON_PORTAL_HELP_CONTACT", 200),
+            r.text("JETON_PORTAL_WARNING", 1000),
+            r.bool("JETON_PORTAL_DEMO", true));
+    // The demo key page shows a live code that logs in: unless the operator chose the address, only
+    // this machine
     // may reach it.
     boolean demo = redisUrl == null && portal.demo();
     boolean hostForDemo = demo && r.string("JETON_HTTP_HOST", null) == null;
     String httpHost = r.host("JETON_HTTP_HOST", hostForDemo ? LOOPBACK : ANY);
     return new Config(
-        httpHost, r.integer("JETON_HTTP_PORT", 8080, 0, 65535),
-        r.host("JETON_ADMIN_HOST", "127.0.0.1"), r.integer("JETON_ADMIN_PORT", 8081, 0, 65535),
+        httpHost,
+        r.integer("JETON_HTTP_PORT", 8080, 0, 65535),
+        r.host("JETON_ADMIN_HOST", "127.0.0.1"),
+        r.integer("JETON_ADMIN_PORT", 8081, 0, 65535),
         redisUrl,
         redisNamespace,
-        masterKey, generatedKey,
-        adminToken, generatedToken,
-        totpWindow, resyncWindow,
-        hotpLookahead, hotpResync,
+        masterKey,
+        generatedKey,
+        adminToken,
+        generatedToken,
+        totpWindow,
+        resyncWindow,
+        hotpLookahead,
+        hotpResync,
         r.integer("JETON_NEXT_CODE_AFTER_FAILURES", 3, 1, 1000),
-        r.integer("JETON_LOCKOUT_FAILURES", 10, 1, 1000), r.integer("JETON_LOCKOUT_SECONDS", 900, 1, 86_400 * 30),
+        r.integer("JETON_LOCKOUT_FAILURES", 10, 1, 1000),
+        r.integer("JETON_LOCKOUT_SECONDS", 900, 1, 86_400 * 30),
         r.integer("JETON_IP_FAILURE_LIMIT", 200, 1, 10_000_000),
         r.integer("JETON_IP_FAILURE_WINDOW_SECONDS", 300, 1, 86_400),
-        pinMin, pinMax, r.bool("JETON_PIN_FORBID_TRIVIAL", true),
+        pinMin,
+        pinMax,
+        r.bool("JETON_PIN_FORBID_TRIVIAL", true),
         r.integer("JETON_CHALLENGE_TTL_SECONDS", 300, 10, 86_400),
         r.integer("JETON_STORE_TIMEOUT_MS", 1000, 10, 60_000),
-        r.integer("JETON_PASSWORD_WORKERS", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256),
+        r.integer(
+            "JETON_PASSWORD_WORKERS",
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            1,
+            256),
         r.integer("JETON_AUDIT_MAX_EVENTS", 1_000_000, 100, 100_000_000),
         r.integer("JETON_AUDIT_MAX_AGE_DAYS", 90, 1, 3650),
         r.bool("JETON_METRICS_ENABLED", true),
-        tlsCert, tlsKey,
+        tlsCert,
+        tlsKey,
         r.integer("JETON_SHUTDOWN_GRACE_SECONDS", 20, 0, 600),
-        new ListenerLimits(r.integer("JETON_HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, 86_400),
+        new ListenerLimits(
+            r.integer("JETON_HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, 86_400),
             r.integer("JETON_HTTP_READ_TIMEOUT_SECONDS", 10, 1, 3_600),
             r.integer("JETON_HTTP_MAX_CONNECTIONS", 10_000, 1, 1_000_000)),
         hostForDemo,
@@ -208,8 +249,17 @@ public record Config(
   /** Without secrets: safe to log. */
   @Override
   public String toString() {
-    return "Config[http=" + httpHost + ":" + httpPort + ", admin=" + adminHost + ":" + adminPort
-        + ", store=" + (redisUrl == null ? "embedded" : "redis") + "]";
+    return "Config[http="
+        + httpHost
+        + ":"
+        + httpPort
+        + ", admin="
+        + adminHost
+        + ":"
+        + adminPort
+        + ", store="
+        + (redisUrl == null ? "embedded" : "redis")
+        + "]";
   }
 
   private static Map<String, String> readFile(String file) {
@@ -237,7 +287,9 @@ public record Config(
       this.asked = asked;
     }
 
-    /** Every other reader goes through here, so that {@link Config#variables()} sees each name read. */
+    /**
+     * Every other reader goes through here, so that {@link Config#variables()} sees each name read.
+     */
     String string(String name, String def) {
       if (asked != null) {
         asked.add(name);
@@ -262,7 +314,8 @@ public record Config(
       try {
         int n = Integer.parseInt(v);
         if (n < min || n > max) {
-          throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + n);
+          throw new ConfigException(
+              name + " must be between " + min + " and " + max + ", got " + n);
         }
         return n;
       } catch (NumberFormatException e) {
@@ -276,9 +329,16 @@ public record Config(
         return def;
       }
       switch (v.toLowerCase()) {
-        case "true": case "yes": case "1": return true;
-        case "false": case "no": case "0": return false;
-        default: throw new ConfigException(name + " must be true or false, got '" + v + "'");
+        case "true":
+        case "yes":
+        case "1":
+          return true;
+        case "false":
+        case "no":
+        case "0":
+          return false;
+        default:
+          throw new ConfigException(name + " must be true or false, got '" + v + "'");
       }
     }
 
@@ -291,12 +351,18 @@ public record Config(
       return v;
     }
 
-    /** Checks a value that logback reads itself (the log level, in any case, and format), before logback guesses. */
+    /**
+     * Checks a value that logback reads itself (the log level, in any case, and format), before
+     * logback guesses.
+     */
     void oneOf(String name, String... allowed) {
       String v = string(name, null);
       boolean anyCase = name.equals("JETON_LOG_LEVEL");
-      if (v != null && java.util.Arrays.stream(allowed).noneMatch(a -> anyCase ? a.equalsIgnoreCase(v) : a.equals(v))) {
-        throw new ConfigException(name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+      if (v != null
+          && java.util.Arrays.stream(allowed)
+              .noneMatch(a -> anyCase ? a.equalsIgnoreCase(v) : a.equals(v))) {
+        throw new ConfigException(
+            name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
       }
     }
 
@@ -304,8 +370,10 @@ public record Config(
       try {
         return IpBlocks.parse(string("JETON_TRUSTED_PROXIES", null), "trusted proxy");
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("JETON_TRUSTED_PROXIES: " + e.getMessage()
-            + " (a comma-separated list of IP addresses and CIDR blocks)");
+        throw new ConfigException(
+            "JETON_TRUSTED_PROXIES: "
+                + e.getMessage()
+                + " (a comma-separated list of IP addresses and CIDR blocks)");
       }
     }
 
@@ -313,8 +381,10 @@ public record Config(
       try {
         return ReturnHosts.parse(string("JETON_PORTAL_RETURN_HOSTS", null));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("JETON_PORTAL_RETURN_HOSTS: " + e.getMessage()
-            + " (a comma-separated list of host names, each with an optional :port)");
+        throw new ConfigException(
+            "JETON_PORTAL_RETURN_HOSTS: "
+                + e.getMessage()
+                + " (a comma-separated list of host names, each with an optional :port)");
       }
     }
 
@@ -326,7 +396,9 @@ public record Config(
       }
       try {
         java.net.URI u = new java.net.URI(v);
-        if (u.getHost() == null || !("https".equalsIgnoreCase(u.getScheme()) || "http".equalsIgnoreCase(u.getScheme()))) {
+        if (u.getHost() == null
+            || !("https".equalsIgnoreCase(u.getScheme())
+                || "http".equalsIgnoreCase(u.getScheme()))) {
           throw new ConfigException(name + " must be an absolute http:// or https:// URL");
         }
       } catch (java.net.URISyntaxException e) {

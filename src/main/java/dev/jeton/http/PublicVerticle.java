@@ -1,15 +1,8 @@
 package dev.jeton.http;
 
-import dev.jeton.web.ClientAddress;
-import dev.jeton.web.Health;
-import dev.jeton.web.ListenerVerticle;
-import dev.jeton.web.Replies;
-import dev.jeton.web.Validation;
-import dev.jeton.web.VerifierClient;
-
 import dev.jeton.bus.Addresses;
-import dev.jeton.bus.LoopLocal;
-import dev.jeton.bus.Requests;
+import dev.jeton.bus.LoginOutcome;
+import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.portal.Portal;
@@ -17,29 +10,29 @@ import dev.jeton.portal.PortalRoutes;
 import dev.jeton.track.BusStore;
 import dev.jeton.track.ClientRecord;
 import dev.jeton.track.Store;
-import dev.jeton.bus.LoginOutcome;
-import dev.jeton.bus.LoginRequest;
+import dev.jeton.web.ClientAddress;
+import dev.jeton.web.Health;
+import dev.jeton.web.ListenerVerticle;
+import dev.jeton.web.Replies;
+import dev.jeton.web.Validation;
+import dev.jeton.web.VerifierClient;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
- * The public listener: the JSON intake {@code POST /v1/authenticate}, the login portal ({@link PortalRoutes}) and
- * health. The JSON intake bounds and parses the request, authenticates the calling portal, sends a
- * {@link LoginRequest} to verification over the bus and turns the {@link LoginOutcome} into HTTP. It knows nothing
- * of OTP.
+ * The public listener: the JSON intake {@code POST /v1/authenticate}, the login portal ({@link
+ * PortalRoutes}) and health. The JSON intake bounds and parses the request, authenticates the
+ * calling portal, sends a {@link LoginRequest} to verification over the bus and turns the {@link
+ * LoginOutcome} into HTTP. It knows nothing of OTP.
  */
 public final class PublicVerticle extends ListenerVerticle {
 
@@ -71,7 +64,8 @@ public final class PublicVerticle extends ListenerVerticle {
     router = Router.router(vertx);
     Replies.installErrorHandlers(router);
     new Health(store).mount(router);
-    router.post("/v1/authenticate")
+    router
+        .post("/v1/authenticate")
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
         .handler(this::authenticate);
     new PortalRoutes(vertx, config, portal).mount(router);
@@ -85,15 +79,17 @@ public final class PublicVerticle extends ListenerVerticle {
       Replies.error(ctx, 401, "unauthorized_client", null);
       return;
     }
-    client(Secrets.hash(secret)).onComplete(ar -> {
-      if (ar.failed()) {
-        Replies.error(ctx, 503, "unavailable", null);
-      } else if (ar.result() == null) {
-        Replies.error(ctx, 401, "unauthorized_client", null);
-      } else {
-        evaluate(ctx, ar.result());
-      }
-    });
+    client(Secrets.hash(secret))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                Replies.error(ctx, 503, "unavailable", null);
+              } else if (ar.result() == null) {
+                Replies.error(ctx, 401, "unauthorized_client", null);
+              } else {
+                evaluate(ctx, ar.result());
+              }
+            });
   }
 
   private void evaluate(RoutingContext ctx, ClientRecord client) {
@@ -117,26 +113,43 @@ public final class PublicVerticle extends ListenerVerticle {
       ip = ClientAddress.canonical(claimedIp);
     }
     // The client's level is a floor: a request may ask for more (otp), never for less.
-    String level = "otp".equals(client.defaultLevel()) || "otp".equals(fields.get("level")) ? "otp" : "any";
+    String level =
+        "otp".equals(client.defaultLevel()) || "otp".equals(fields.get("level")) ? "otp" : "any";
     String requestId = requestId(ctx);
-    // The same id is in the decision's log line and audit event: a portal can quote it to the helpdesk.
+    // The same id is in the decision's log line and audit event: a portal can quote it to the
+    // helpdesk.
     ctx.response().putHeader("X-Request-Id", requestId);
-    LoginRequest request = new LoginRequest(requestId, username, fields.get("password"), fields.get("state"),
-        fields.get("newPin"), fields.get("confirmPin"), ip, client.name(), level, received);
-    verifier.verify(request).onComplete(ar -> {
-      if (ar.succeeded()) {
-        reply(ctx, ar.result());
-      } else {
-        Replies.error(ctx, 503, "unavailable", null);
-      }
-    });
+    LoginRequest request =
+        new LoginRequest(
+            requestId,
+            username,
+            fields.get("password"),
+            fields.get("state"),
+            fields.get("newPin"),
+            fields.get("confirmPin"),
+            ip,
+            client.name(),
+            level,
+            received);
+    verifier
+        .verify(request)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                reply(ctx, ar.result());
+              } else {
+                Replies.error(ctx, 503, "unavailable", null);
+              }
+            });
   }
 
   private static String problem(MultiMap f, String username) {
     if (!VerifierClient.acceptableUsername(username)) {
       return "username must be 1 to 64 of A-Z a-z 0-9 . _ @ -";
     }
-    if (tooLong(f, "password", 256) || tooLong(f, "state", 128) || tooLong(f, "newPin", 32)
+    if (tooLong(f, "password", 256)
+        || tooLong(f, "state", 128)
+        || tooLong(f, "newPin", 32)
         || tooLong(f, "confirmPin", 32)) {
       return "a field is too long";
     }
@@ -165,16 +178,20 @@ public final class PublicVerticle extends ListenerVerticle {
     String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     if (mime.equals("application/x-www-form-urlencoded")) {
-      ctx.request().formAttributes().forEach(e -> {
-        if (out.contains(e.getKey())) {
-          throw new IllegalArgumentException("field " + e.getKey() + " is repeated");
-        }
-        out.add(e.getKey(), e.getValue());
-      });
+      ctx.request()
+          .formAttributes()
+          .forEach(
+              e -> {
+                if (out.contains(e.getKey())) {
+                  throw new IllegalArgumentException("field " + e.getKey() + " is repeated");
+                }
+                out.add(e.getKey(), e.getValue());
+              });
       return out;
     }
     if (!mime.equals("application/json")) {
-      throw new IllegalArgumentException("Content-Type must be application/json or application/x-www-form-urlencoded");
+      throw new IllegalArgumentException(
+          "Content-Type must be application/json or application/x-www-form-urlencoded");
     }
     JsonObject json;
     try {
@@ -200,33 +217,55 @@ public final class PublicVerticle extends ListenerVerticle {
 
   private void reply(RoutingContext ctx, LoginOutcome o) {
     switch (o.kind()) {
-      case ACCEPT: {
-        JsonObject body = new JsonObject().put("decision", "ACCEPT").put("username", o.username()).put("method", o.method());
-        if (o.tokenSerial() != null) {
-          body.put("tokenSerial", o.tokenSerial());
+      case ACCEPT:
+        {
+          JsonObject body =
+              new JsonObject()
+                  .put("decision", "ACCEPT")
+                  .put("username", o.username())
+                  .put("method", o.method());
+          if (o.tokenSerial() != null) {
+            body.put("tokenSerial", o.tokenSerial());
+          }
+          Replies.json(ctx, 200, body);
+          return;
         }
-        Replies.json(ctx, 200, body);
-        return;
-      }
-      case CHALLENGE: {
-        JsonObject body = new JsonObject().put("decision", "CHALLENGE").put("challenge", o.challenge())
-            .put("state", o.state()).put("expiresIn", o.expiresIn());
-        if ("NEW_PIN".equals(o.challenge())) {
-          body.put("pinMinLength", config.pinMinLength()).put("pinMaxLength", config.pinMaxLength());
+      case CHALLENGE:
+        {
+          JsonObject body =
+              new JsonObject()
+                  .put("decision", "CHALLENGE")
+                  .put("challenge", o.challenge())
+                  .put("state", o.state())
+                  .put("expiresIn", o.expiresIn());
+          if ("NEW_PIN".equals(o.challenge())) {
+            body.put("pinMinLength", config.pinMinLength())
+                .put("pinMaxLength", config.pinMaxLength());
+          }
+          Replies.json(ctx, 200, body.put("message", o.message()));
+          return;
         }
-        Replies.json(ctx, 200, body.put("message", o.message()));
-        return;
-      }
       case REJECT:
-        Replies.json(ctx, 401, new JsonObject().put("decision", "REJECT").put("reason", "INVALID_CREDENTIALS"));
+        Replies.json(
+            ctx,
+            401,
+            new JsonObject().put("decision", "REJECT").put("reason", "INVALID_CREDENTIALS"));
         return;
       case LOCKED:
-        Replies.json(ctx, 401, new JsonObject().put("decision", "REJECT").put("reason", "LOCKED")
-            .put("retryAfter", o.retryAfter()));
+        Replies.json(
+            ctx,
+            401,
+            new JsonObject()
+                .put("decision", "REJECT")
+                .put("reason", "LOCKED")
+                .put("retryAfter", o.retryAfter()));
         return;
       case RATE_LIMITED:
         ctx.response().putHeader("Retry-After", Long.toString(o.retryAfter()));
-        Replies.json(ctx, 429, new JsonObject().put("error", "rate_limited").put("retryAfter", o.retryAfter()));
+        Replies.json(
+            ctx,
+            429,
+            new JsonObject().put("error", "rate_limited").put("retryAfter", o.retryAfter()));
         return;
       case BAD_REQUEST:
         Replies.error(ctx, 400, o.error(), o.detail());
@@ -242,14 +281,17 @@ public final class PublicVerticle extends ListenerVerticle {
     if (cached != null && cached.until() > now) {
       return Future.succeededFuture(cached.client());
     }
-    return store.findClient(secretHash).onSuccess(c -> {
-      if (c != null) {
-        if (clients.size() > 10_000) {
-          clients.clear();
-        }
-        clients.put(secretHash, new CachedClient(c, now + CLIENT_CACHE_MILLIS));
-      }
-    });
+    return store
+        .findClient(secretHash)
+        .onSuccess(
+            c -> {
+              if (c != null) {
+                if (clients.size() > 10_000) {
+                  clients.clear();
+                }
+                clients.put(secretHash, new CachedClient(c, now + CLIENT_CACHE_MILLIS));
+              }
+            });
   }
 
   static String bearer(RoutingContext ctx) {
@@ -265,5 +307,4 @@ public final class PublicVerticle extends ListenerVerticle {
     String given = ctx.request().getHeader("X-Request-Id");
     return given != null && Validation.NAME.matcher(given).matches() ? given : Secrets.randomId();
   }
-
 }

@@ -1,6 +1,5 @@
 package dev.jeton.metrics;
 
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -13,7 +12,6 @@ import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.core.spi.observability.HttpResponse;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsNaming;
-
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,25 +21,36 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Vert.x's HTTP server meters under the names, labels and descriptions vertx-micrometer gives them, each found once
- * and kept. vertx-micrometer 5.0.7 looks five of them up in the registry by name and tags on every request (building
- * the tags each time, and registering the active-requests gauge again), a cost measured in the login rush
- * (docs/2026-12-05-performance-history.md). Labels: {@code method}, {@code route} and {@code code}, the ones Jeton
- * enables ({@link #serves} tells whether a configuration is one of those); no {@code local} or {@code remote}, so
- * every server of the Vert.x instance shares one set of meters, as it shares vertx-micrometer's. Pushed responses
+ * Vert.x's HTTP server meters under the names, labels and descriptions vertx-micrometer gives them,
+ * each found once and kept. vertx-micrometer 5.0.7 looks five of them up in the registry by name
+ * and tags on every request (building the tags each time, and registering the active-requests gauge
+ * again), a cost measured in the login rush (docs/2026-12-05-performance-history.md). Labels:
+ * {@code method}, {@code route} and {@code code}, the ones Jeton enables ({@link #serves} tells
+ * whether a configuration is one of those); no {@code local} or {@code remote}, so every server of
+ * the Vert.x instance shares one set of meters, as it shares vertx-micrometer's. Pushed responses
  * (HTTP/2 server push, which Jeton does not use) are not measured. Thread-safe.
  *
- * <p>It uses only public APIs (Vert.x's metrics SPI, Micrometer), but promises vertx-micrometer's names, labels,
- * descriptions and values: an internal hook in that sense (docs/internal-hooks.md), guarded by
- * {@code HttpServerMetersTest}, which compares the scrapes of the same traffic through both.
+ * <p>It uses only public APIs (Vert.x's metrics SPI, Micrometer), but promises vertx-micrometer's
+ * names, labels, descriptions and values: an internal hook in that sense (docs/internal-hooks.md),
+ * guarded by {@code HttpServerMetersTest}, which compares the scrapes of the same traffic through
+ * both.
  */
 final class HttpServerMeters
-    implements HttpServerMetrics<HttpServerMeters.RequestMeter, LongAdder, HttpServerMeters.Connection> {
+    implements HttpServerMetrics<
+        HttpServerMeters.RequestMeter, LongAdder, HttpServerMeters.Connection> {
 
   /** The labels these meters carry: exactly these must be enabled among those of HTTP servers. */
-  private static final Set<Label> LABELS = EnumSet.of(Label.HTTP_METHOD, Label.HTTP_ROUTE, Label.HTTP_CODE);
+  private static final Set<Label> LABELS =
+      EnumSet.of(Label.HTTP_METHOD, Label.HTTP_ROUTE, Label.HTTP_CODE);
+
   private static final Set<Label> SERVER_LABELS =
-      EnumSet.of(Label.LOCAL, Label.REMOTE, Label.HTTP_PATH, Label.HTTP_METHOD, Label.HTTP_ROUTE, Label.HTTP_CODE,
+      EnumSet.of(
+          Label.LOCAL,
+          Label.REMOTE,
+          Label.HTTP_PATH,
+          Label.HTTP_METHOD,
+          Label.HTTP_ROUTE,
+          Label.HTTP_CODE,
           Label.CLASS_NAME);
 
   private static final String METHOD = Label.HTTP_METHOD.toString();
@@ -57,14 +66,19 @@ final class HttpServerMeters
   private final ConcurrentMap<String, MethodMeters> methods = new ConcurrentHashMap<>();
   private volatile boolean webSocketGauge;
 
-  /** Whether these meters serve {@code enabled} labels: those of HTTP servers are method, route and code. */
+  /**
+   * Whether these meters serve {@code enabled} labels: those of HTTP servers are method, route and
+   * code.
+   */
   static boolean serves(Set<Label> enabled) {
     EnumSet<Label> server = EnumSet.noneOf(Label.class);
     enabled.stream().filter(SERVER_LABELS::contains).forEach(server::add);
     return server.equals(LABELS);
   }
 
-  /** @param names the HTTP server's meter names, with their base name ({@code vertx.http.server.}) */
+  /**
+   * @param names the HTTP server's meter names, with their base name ({@code vertx.http.server.})
+   */
   HttpServerMeters(MeterRegistry registry, MetricsNaming names) {
     this.registry = registry;
     this.names = names;
@@ -75,19 +89,28 @@ final class HttpServerMeters
     if (bytesWritten == null) {
       synchronized (this) {
         if (bytesWritten == null) {
-          gauge(names.getNetActiveConnections(), "Number of opened connections to the server", connections);
-          bytesRead = Counter.builder(names.getNetBytesRead()).description("Number of bytes received by the server")
-              .register(registry);
-          bytesWritten = Counter.builder(names.getNetBytesWritten()).description("Number of bytes sent by the server")
-              .register(registry);
+          gauge(
+              names.getNetActiveConnections(),
+              "Number of opened connections to the server",
+              connections);
+          bytesRead =
+              Counter.builder(names.getNetBytesRead())
+                  .description("Number of bytes received by the server")
+                  .register(registry);
+          bytesWritten =
+              Counter.builder(names.getNetBytesWritten())
+                  .description("Number of bytes sent by the server")
+                  .register(registry);
         }
       }
     }
   }
 
-  /** One connection; nothing of its own to measure (no local or remote label), only the shared counts. */
-  static final class Connection {
-  }
+  /**
+   * One connection; nothing of its own to measure (no local or remote label), only the shared
+   * counts.
+   */
+  static final class Connection {}
 
   private static final Connection CONNECTION = new Connection();
 
@@ -97,21 +120,32 @@ final class HttpServerMeters
     final LongAdder active = new LongAdder();
     final DistributionSummary requestBytes;
     private volatile Counter resets;
-    private final ConcurrentMap<String, AtomicReferenceArray<ResponseMeters>> routes = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, AtomicReferenceArray<ResponseMeters>> routes =
+        new ConcurrentHashMap<>();
 
     MethodMeters(String method) {
       this.method = method;
       Gauge.builder(names.getHttpActiveRequests(), active, LongAdder::doubleValue)
-          .description("Number of requests being processed").tag(METHOD, method).strongReference(true)
+          .description("Number of requests being processed")
+          .tag(METHOD, method)
+          .strongReference(true)
           .register(registry);
-      requestBytes = DistributionSummary.builder(names.getHttpRequestBytes()).description("Size of requests in bytes")
-          .tag(METHOD, method).register(registry);
+      requestBytes =
+          DistributionSummary.builder(names.getHttpRequestBytes())
+              .description("Size of requests in bytes")
+              .tag(METHOD, method)
+              .register(registry);
     }
 
     Counter resets() {
       Counter c = resets;
-      return c != null ? c : (resets = Counter.builder(names.getHttpRequestResetsCount())
-          .description("Number of request resets").tag(METHOD, method).register(registry));
+      return c != null
+          ? c
+          : (resets =
+              Counter.builder(names.getHttpRequestResetsCount())
+                  .description("Number of request resets")
+                  .tag(METHOD, method)
+                  .register(registry));
     }
 
     /** The answer meters of {@code route} and {@code status}, registered at their first answer. */
@@ -121,7 +155,8 @@ final class HttpServerMeters
         byStatus = routes.computeIfAbsent(route, r -> new AtomicReferenceArray<>(STATUSES));
       }
       if (status < 0 || status >= STATUSES) {
-        return new ResponseMeters(method, route, status);  // not an HTTP status: looked up in the registry each time
+        return new ResponseMeters(
+            method, route, status); // not an HTTP status: looked up in the registry each time
       }
       ResponseMeters m = byStatus.get(status);
       if (m == null) {
@@ -144,12 +179,27 @@ final class HttpServerMeters
 
     ResponseMeters(String method, String route, int status) {
       String code = String.valueOf(status);
-      requests = Counter.builder(names.getHttpRequestsCount()).description("Number of processed requests")
-          .tag(METHOD, method).tag(ROUTE, route).tag(CODE, code).register(registry);
-      time = Timer.builder(names.getHttpResponseTime()).description("Request processing time")
-          .tag(METHOD, method).tag(ROUTE, route).tag(CODE, code).register(registry);
-      bytes = DistributionSummary.builder(names.getHttpResponseBytes()).description("Size of responses in bytes")
-          .tag(METHOD, method).tag(ROUTE, route).tag(CODE, code).register(registry);
+      requests =
+          Counter.builder(names.getHttpRequestsCount())
+              .description("Number of processed requests")
+              .tag(METHOD, method)
+              .tag(ROUTE, route)
+              .tag(CODE, code)
+              .register(registry);
+      time =
+          Timer.builder(names.getHttpResponseTime())
+              .description("Request processing time")
+              .tag(METHOD, method)
+              .tag(ROUTE, route)
+              .tag(CODE, code)
+              .register(registry);
+      bytes =
+          DistributionSummary.builder(names.getHttpResponseBytes())
+              .description("Size of responses in bytes")
+              .tag(METHOD, method)
+              .tag(ROUTE, route)
+              .tag(CODE, code)
+              .register(registry);
     }
   }
 
@@ -166,7 +216,9 @@ final class HttpServerMeters
       this.method = method;
     }
 
-    /** Routes in the order they handled the request, joined by '>', as vertx-micrometer names them. */
+    /**
+     * Routes in the order they handled the request, joined by '>', as vertx-micrometer names them.
+     */
     private void routed(String r) {
       if (r != null) {
         route = route == null ? r : route + ">" + r;
@@ -203,7 +255,10 @@ final class HttpServerMeters
 
   @Override
   public void exceptionOccurred(Connection connection, SocketAddress remoteAddress, Throwable t) {
-    Counter.builder(names.getNetErrorCount()).description("Number of errors").register(registry).increment();
+    Counter.builder(names.getNetErrorCount())
+        .description("Number of errors")
+        .register(registry)
+        .increment();
   }
 
   @Override
@@ -254,7 +309,10 @@ final class HttpServerMeters
     if (!webSocketGauge) {
       synchronized (this) {
         if (!webSocketGauge) {
-          gauge(names.getHttpActiveWsConnections(), "Number of websockets currently opened", webSockets);
+          gauge(
+              names.getHttpActiveWsConnections(),
+              "Number of websockets currently opened",
+              webSockets);
           webSocketGauge = true;
         }
       }
@@ -269,7 +327,9 @@ final class HttpServerMeters
   }
 
   private void gauge(String name, String description, LongAdder value) {
-    Gauge.builder(name, value, LongAdder::doubleValue).description(description).strongReference(true)
+    Gauge.builder(name, value, LongAdder::doubleValue)
+        .description(description)
+        .strongReference(true)
         .register(registry);
   }
 }

@@ -25,16 +25,18 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
- * vertx-micrometer's metrics factory, with Jeton's {@link BusMeters} in place of its event-bus metrics and
- * {@link HttpServerMeters} in place of its HTTP server metrics (when the labels enabled are the ones these serve);
- * everything else (pools, clients, JVM) is vertx-micrometer's own, passed on by {@link Delegating}, which must pass on
- * every method of Vert.x's {@link VertxMetrics} (a method it missed would silently measure nothing).
- * {@code VertxMetersTest} checks that it does; the upgrade steps are in docs/internal-hooks.md.
+ * vertx-micrometer's metrics factory, with Jeton's {@link BusMeters} in place of its event-bus
+ * metrics and {@link HttpServerMeters} in place of its HTTP server metrics (when the labels enabled
+ * are the ones these serve); everything else (pools, clients, JVM) is vertx-micrometer's own,
+ * passed on by {@link Delegating}, which must pass on every method of Vert.x's {@link VertxMetrics}
+ * (a method it missed would silently measure nothing). {@code VertxMetersTest} checks that it does;
+ * the upgrade steps are in docs/internal-hooks.md.
  */
 final class VertxMeters implements VertxMetricsFactory {
 
   /** Vert.x's name of the category, in its meters' names (vertx.eventbus.*) as in its options. */
   private static final String EVENT_BUS = MetricsDomain.EVENT_BUS.toCategory();
+
   private static final String HTTP_SERVER = MetricsDomain.HTTP_SERVER.toCategory();
 
   private final MicrometerMetricsFactory micrometer;
@@ -48,19 +50,29 @@ final class VertxMeters implements VertxMetricsFactory {
   @Override
   public VertxMetrics metrics(VertxOptions options) {
     VertxMetrics inner = micrometer.metrics(options);
-    MicrometerMetricsOptions micrometerOptions = (MicrometerMetricsOptions) options.getMetricsOptions();
-    BusMeters bus = micrometerOptions.isEnabled() && !disabled(micrometerOptions, EVENT_BUS)
-        ? new BusMeters(registry, micrometerOptions.getMetricsNaming().withBaseName("vertx." + EVENT_BUS + ".")) : null;
-    HttpServerMeters http = micrometerOptions.isEnabled() && !disabled(micrometerOptions, HTTP_SERVER)
-        && micrometerOptions.getServerRequestTagsProvider() == null
-        && HttpServerMeters.serves(micrometerOptions.getLabels())
-        ? new HttpServerMeters(registry, micrometerOptions.getMetricsNaming().withBaseName("vertx." + HTTP_SERVER + "."))
-        : null;
+    MicrometerMetricsOptions micrometerOptions =
+        (MicrometerMetricsOptions) options.getMetricsOptions();
+    BusMeters bus =
+        micrometerOptions.isEnabled() && !disabled(micrometerOptions, EVENT_BUS)
+            ? new BusMeters(
+                registry,
+                micrometerOptions.getMetricsNaming().withBaseName("vertx." + EVENT_BUS + "."))
+            : null;
+    HttpServerMeters http =
+        micrometerOptions.isEnabled()
+                && !disabled(micrometerOptions, HTTP_SERVER)
+                && micrometerOptions.getServerRequestTagsProvider() == null
+                && HttpServerMeters.serves(micrometerOptions.getLabels())
+            ? new HttpServerMeters(
+                registry,
+                micrometerOptions.getMetricsNaming().withBaseName("vertx." + HTTP_SERVER + "."))
+            : null;
     return new Delegating(inner, bus, http);
   }
 
   private static boolean disabled(MicrometerMetricsOptions options, String category) {
-    return options.getDisabledMetricsCategories() != null && options.getDisabledMetricsCategories().contains(category);
+    return options.getDisabledMetricsCategories() != null
+        && options.getDisabledMetricsCategories().contains(category);
   }
 
   @Override
@@ -95,12 +107,14 @@ final class VertxMeters implements VertxMetricsFactory {
     }
 
     @Override
-    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
+    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(
+        HttpServerOptions options, SocketAddress localAddress) {
       return http != null ? http : inner.createHttpServerMetrics(options, localAddress);
     }
 
     @Override
-    public ClientMetrics<?, ?, ?> createClientMetrics(SocketAddress remoteAddress, String type, String namespace) {
+    public ClientMetrics<?, ?, ?> createClientMetrics(
+        SocketAddress remoteAddress, String type, String namespace) {
       return inner.createClientMetrics(remoteAddress, type, namespace);
     }
 
@@ -110,7 +124,8 @@ final class VertxMeters implements VertxMetricsFactory {
     }
 
     @Override
-    public TCPMetrics<?> createNetServerMetrics(NetServerOptions options, SocketAddress localAddress) {
+    public TCPMetrics<?> createNetServerMetrics(
+        NetServerOptions options, SocketAddress localAddress) {
       return inner.createNetServerMetrics(options, localAddress);
     }
 

@@ -1,6 +1,9 @@
 package dev.jeton.policy;
 
-/** The PIN rules of API.md §1: digits only, a length in bounds, and (by default) nothing trivial. Immutable. */
+/**
+ * The PIN rules of API.md §1: digits only, a length in bounds, and (by default) nothing trivial.
+ * Immutable.
+ */
 public final class PinPolicy {
 
   private final int minLength;
@@ -21,7 +24,10 @@ public final class PinPolicy {
     return maxLength;
   }
 
-  /** Why the PIN is refused, in words for the user (never echoing it), or null when it is acceptable. */
+  /**
+   * Why the PIN is refused, in words for the user (never echoing it), or null when it is
+   * acceptable.
+   */
   public String refusal(String pin) {
     if (pin == null || pin.length() < minLength || pin.length() > maxLength || !digits(pin)) {
       return minLength == maxLength

@@ -1,23 +1,17 @@
 package dev.jeton.portal;
 
-
-import dev.jeton.bus.Addresses;
-import dev.jeton.bus.LoopLocal;
-import dev.jeton.config.Config;
-import dev.jeton.crypto.Secrets;
-import dev.jeton.web.ClientAddress;
-import dev.jeton.web.VerifierClient;
-import dev.jeton.web.Validation;
-import dev.jeton.track.BusStore;
-import dev.jeton.track.Store;
 import dev.jeton.bus.LoginOutcome;
 import dev.jeton.bus.LoginRequest;
+import dev.jeton.config.Config;
+import dev.jeton.crypto.Secrets;
+import dev.jeton.track.BusStore;
+import dev.jeton.track.Store;
+import dev.jeton.web.ClientAddress;
+import dev.jeton.web.VerifierClient;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerResponse;
@@ -25,42 +19,48 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The portal intake: the login pages of the staff user guide, served on the public listener. Like the JSON intake, it
- * only bounds and parses what the browser sends, then asks verification over the event bus (as client
- * {@value #CLIENT}); it knows nothing of OTP. One instance per public verticle (event loop).
+ * The portal intake: the login pages of the staff user guide, served on the public listener. Like
+ * the JSON intake, it only bounds and parses what the browser sends, then asks verification over
+ * the event bus (as client {@value #CLIENT}); it knows nothing of OTP. One instance per public
+ * verticle (event loop).
  *
- * <p>Routes: {@code GET /} (to the portal), {@code GET /portal} (login page; {@code CT_ORIG_URL} = where to return
- * after login), {@code POST /portal/login} (every step: login, NEW_PIN, NEXT_PASSCODE), {@code POST /portal/logout},
- * {@code GET /v1/session} (is this session cookie valid and not revoked, for whom), the stylesheet and script under
- * {@code /portal/static/}, and on the embedded store the demo key ({@code GET /portal/demo-key}, and its
- * {@code /code} as JSON).
+ * <p>Routes: {@code GET /} (to the portal), {@code GET /portal} (login page; {@code CT_ORIG_URL} =
+ * where to return after login), {@code POST /portal/login} (every step: login, NEW_PIN,
+ * NEXT_PASSCODE), {@code POST /portal/logout}, {@code GET /v1/session} (is this session cookie
+ * valid and not revoked, for whom), the stylesheet and script under {@code /portal/static/}, and on
+ * the embedded store the demo key ({@code GET /portal/demo-key}, and its {@code /code} as JSON).
  *
- * <p>Every form carries a CSRF token bound to this browser's CSRF cookie ({@code __Host-} over HTTPS, see
- * {@link Csrf}); the challenge {@code state} and the return URL travel in hidden fields, never in a URL; the return
- * URL is checked against {@code JETON_PORTAL_RETURN_HOSTS} when the page opens and again at ACCEPT. Every page goes
- * out with a Content-Security-Policy without inline script or style, framing forbidden, no referrer, no caching.
+ * <p>Every form carries a CSRF token bound to this browser's CSRF cookie ({@code __Host-} over
+ * HTTPS, see {@link Csrf}); the challenge {@code state} and the return URL travel in hidden fields,
+ * never in a URL; the return URL is checked against {@code JETON_PORTAL_RETURN_HOSTS} when the page
+ * opens and again at ACCEPT. Every page goes out with a Content-Security-Policy without inline
+ * script or style, framing forbidden, no referrer, no caching.
  *
- * <p>Sessions are revocable: a session cookie carries the user's session mark from the login, and the portal counts
- * it (for {@code GET /v1/session} and for "already signed in") only while the store still holds that mark, one read
- * over the bus. Logout, a lock, clearing the PINs and deleting the user change it (see {@code Store.sessionMark}).
+ * <p>Sessions are revocable: a session cookie carries the user's session mark from the login, and
+ * the portal counts it (for {@code GET /v1/session} and for "already signed in") only while the
+ * store still holds that mark, one read over the bus. Logout, a lock, clearing the PINs and
+ * deleting the user change it (see {@code Store.sessionMark}).
  */
 public final class PortalRoutes {
 
-  /** The name verification and the audit trail know the portal by; no API client can be named so. */
+  /**
+   * The name verification and the audit trail know the portal by; no API client can be named so.
+   */
   public static final String CLIENT = "@portal";
+
   /** The return-URL parameter, named as in the district's existing links. */
   public static final String RETURN_PARAM = "CT_ORIG_URL";
+
   private static final Logger LOG = LoggerFactory.getLogger(PortalRoutes.class);
   private static final int FORM_LIMIT = 16 * 1024;
   private static final String CSS = resource("/portal/static/portal.css");
@@ -79,22 +79,35 @@ public final class PortalRoutes {
     this.proxies = ClientAddress.trusting(config.trustedProxies());
     this.verifier = new VerifierClient(vertx, config.storeTimeoutMillis());
     this.store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
-    // A form posted to the portal may end in a redirect to a return host: form-action must allow those hosts too.
+    // A form posted to the portal may end in a redirect to a return host: form-action must allow
+    // those hosts too.
     StringBuilder formAction = new StringBuilder("'self'");
     portal.settings().returnHosts().forEach(h -> formAction.append(' ').append(h));
-    this.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-        + "form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'";
+    this.csp =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            + "form-action "
+            + formAction
+            + "; frame-ancestors 'none'; base-uri 'none'";
   }
 
   public void mount(Router router) {
     router.get("/").handler(this::root);
     router.get("/portal").handler(this::loginPage);
-    router.post("/portal/login").handler(BodyHandler.create(false).setBodyLimit(FORM_LIMIT)).handler(this::submit);
-    router.post("/portal/logout").handler(BodyHandler.create(false).setBodyLimit(FORM_LIMIT)).handler(this::logout);
-    router.get("/portal/static/portal.css").handler(ctx -> asset(ctx, "text/css; charset=utf-8", CSS));
+    router
+        .post("/portal/login")
+        .handler(BodyHandler.create(false).setBodyLimit(FORM_LIMIT))
+        .handler(this::submit);
+    router
+        .post("/portal/logout")
+        .handler(BodyHandler.create(false).setBodyLimit(FORM_LIMIT))
+        .handler(this::logout);
+    router
+        .get("/portal/static/portal.css")
+        .handler(ctx -> asset(ctx, "text/css; charset=utf-8", CSS));
     router.get("/v1/session").handler(this::session);
     if (portal.demo() != null) {
-      router.get("/portal/static/demo-key.js")
+      router
+          .get("/portal/static/demo-key.js")
           .handler(ctx -> asset(ctx, "text/javascript; charset=utf-8", DEMO_JS));
       router.get("/portal/demo-key").handler(this::demoPage);
       router.get("/portal/demo-key/code").handler(this::demoCode);
@@ -105,11 +118,15 @@ public final class PortalRoutes {
 
   private void root(RoutingContext ctx) {
     String query = ctx.request().query();
-    ctx.response().setStatusCode(303).putHeader("Location", query == null ? "/portal" : "/portal?" + query).end();
+    ctx.response()
+        .setStatusCode(303)
+        .putHeader("Location", query == null ? "/portal" : "/portal?" + query)
+        .end();
   }
 
   private void loginPage(RoutingContext ctx) {
-    // When the store cannot say whether the session is current, the visitor is not signed in: the login page.
+    // When the store cannot say whether the session is current, the visitor is not signed in: the
+    // login page.
     currentSession(ctx).otherwise(Optional.empty()).onSuccess(session -> loginPage(ctx, session));
   }
 
@@ -125,7 +142,11 @@ public final class PortalRoutes {
       }
       return;
     }
-    html(ctx, 200, Pages.login(t, portal.settings(), new Pages.Carry(csrfToken(ctx), returnUrl, null, null), null));
+    html(
+        ctx,
+        200,
+        Pages.login(
+            t, portal.settings(), new Pages.Carry(csrfToken(ctx), returnUrl, null, null), null));
   }
 
   private void submit(RoutingContext ctx) {
@@ -133,8 +154,14 @@ public final class PortalRoutes {
     MultiMap form = ctx.request().formAttributes();
     String returnUrl = allowedReturn(single(form, "return"));
     if (!formFromHere(ctx, form)) {
-      html(ctx, 403, Pages.login(t, portal.settings(), new Pages.Carry(csrfToken(ctx), returnUrl, null, null),
-          t.get("error.form")));
+      html(
+          ctx,
+          403,
+          Pages.login(
+              t,
+              portal.settings(),
+              new Pages.Carry(csrfToken(ctx), returnUrl, null, null),
+              t.get("error.form")));
       return;
     }
     String username = single(form, "username");
@@ -144,33 +171,59 @@ public final class PortalRoutes {
     String confirmPin = single(form, "confirmPin");
     Pages.Carry carry = new Pages.Carry(csrfToken(ctx), returnUrl, username, state);
     boolean pinStep = state != null && (newPin != null || confirmPin != null);
-    if (!VerifierClient.acceptableUsername(username) || tooLong(password, 256)
-        || tooLong(state, 128) || tooLong(newPin, 32) || tooLong(confirmPin, 32)) {
-      // Not a username Jeton could know, or not a form of these pages: the same answer as a wrong password.
+    if (!VerifierClient.acceptableUsername(username)
+        || tooLong(password, 256)
+        || tooLong(state, 128)
+        || tooLong(newPin, 32)
+        || tooLong(confirmPin, 32)) {
+      // Not a username Jeton could know, or not a form of these pages: the same answer as a wrong
+      // password.
       html(ctx, 401, Pages.login(t, portal.settings(), carry, t.get("error.reject")));
       return;
     }
-    if (pinStep ? newPin == null || confirmPin == null || newPin.isEmpty() : password == null || password.isEmpty()) {
-      html(ctx, 400, pinStep ? Pages.newPin(t, portal.pinMinLength(), portal.pinMaxLength(), carry, t.get("error.fields"))
-          : state != null ? Pages.nextPasscode(t, carry, t.get("error.fields"))
-          : Pages.login(t, portal.settings(), carry, t.get("error.fields")));
+    if (pinStep
+        ? newPin == null || confirmPin == null || newPin.isEmpty()
+        : password == null || password.isEmpty()) {
+      html(
+          ctx,
+          400,
+          pinStep
+              ? Pages.newPin(
+                  t, portal.pinMinLength(), portal.pinMaxLength(), carry, t.get("error.fields"))
+              : state != null
+                  ? Pages.nextPasscode(t, carry, t.get("error.fields"))
+                  : Pages.login(t, portal.settings(), carry, t.get("error.fields")));
       return;
     }
     String requestId = Secrets.randomId();
     ctx.response().putHeader("X-Request-Id", requestId);
     String ip = proxies.of(ctx.request());
-    LoginRequest request = new LoginRequest(requestId, username, pinStep ? null : password, state,
-        pinStep ? newPin : null, pinStep ? confirmPin : null, ip, CLIENT, "any", System.nanoTime());
-    verifier.verify(request).onComplete(ar -> {
-      if (ar.succeeded()) {
-        answer(ctx, t, carry, pinStep, ar.result());
-      } else {
-        html(ctx, 503, Pages.notice(t, "unavailable", "unavailable"));
-      }
-    });
+    LoginRequest request =
+        new LoginRequest(
+            requestId,
+            username,
+            pinStep ? null : password,
+            state,
+            pinStep ? newPin : null,
+            pinStep ? confirmPin : null,
+            ip,
+            CLIENT,
+            "any",
+            System.nanoTime());
+    verifier
+        .verify(request)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                answer(ctx, t, carry, pinStep, ar.result());
+              } else {
+                html(ctx, 503, Pages.notice(t, "unavailable", "unavailable"));
+              }
+            });
   }
 
-  private void answer(RoutingContext ctx, Texts t, Pages.Carry carry, boolean pinStep, LoginOutcome o) {
+  private void answer(
+      RoutingContext ctx, Texts t, Pages.Carry carry, boolean pinStep, LoginOutcome o) {
     switch (o.kind()) {
       case ACCEPT:
         if (o.sessionMark() == null) {
@@ -178,38 +231,64 @@ public final class PortalRoutes {
           html(ctx, 503, Pages.notice(t, "unavailable", "unavailable"));
           return;
         }
-        ctx.response().addCookie(cookie(SessionCookie.NAME,
-            portal.sessions().issue(o.username(), o.method(), o.sessionMark()), "/",
-            portal.settings().sessionSeconds(), CookieSameSite.LAX, ctx));
+        ctx.response()
+            .addCookie(
+                cookie(
+                    SessionCookie.NAME,
+                    portal.sessions().issue(o.username(), o.method(), o.sessionMark()),
+                    "/",
+                    portal.settings().sessionSeconds(),
+                    CookieSameSite.LAX,
+                    ctx));
         if (carry.returnUrl() != null) {
           redirect(ctx, carry.returnUrl());
         } else {
           html(ctx, 200, Pages.signedIn(t, o.username(), carry.csrf()));
         }
         return;
-      case CHALLENGE: {
-        Pages.Carry next = new Pages.Carry(carry.csrf(), carry.returnUrl(), o.username(), o.state());
-        html(ctx, 200, "NEW_PIN".equals(o.challenge())
-            ? Pages.newPin(t, portal.pinMinLength(), portal.pinMaxLength(), next, null)
-            : Pages.nextPasscode(t, next, null));
-        return;
-      }
+      case CHALLENGE:
+        {
+          Pages.Carry next =
+              new Pages.Carry(carry.csrf(), carry.returnUrl(), o.username(), o.state());
+          html(
+              ctx,
+              200,
+              "NEW_PIN".equals(o.challenge())
+                  ? Pages.newPin(t, portal.pinMinLength(), portal.pinMaxLength(), next, null)
+                  : Pages.nextPasscode(t, next, null));
+          return;
+        }
       case BAD_REQUEST:
-        // Only a refused PIN gets here from these pages; the NEW_PIN challenge stays open for another try.
+        // Only a refused PIN gets here from these pages; the NEW_PIN challenge stays open for
+        // another try.
         if (pinStep) {
-          String error = "pin_mismatch".equals(o.error()) ? t.get("error.pin_mismatch")
-              : "pin_policy".equals(o.error()) ? t.get("error.pin_policy",
-                  t.pinDigits(portal.pinMinLength(), portal.pinMaxLength()))
-              : t.get("error.fields");
-          html(ctx, 400, Pages.newPin(t, portal.pinMinLength(), portal.pinMaxLength(), carry, error));
+          String error =
+              "pin_mismatch".equals(o.error())
+                  ? t.get("error.pin_mismatch")
+                  : "pin_policy".equals(o.error())
+                      ? t.get(
+                          "error.pin_policy",
+                          t.pinDigits(portal.pinMinLength(), portal.pinMaxLength()))
+                      : t.get("error.fields");
+          html(
+              ctx,
+              400,
+              Pages.newPin(t, portal.pinMinLength(), portal.pinMaxLength(), carry, error));
         } else {
           html(ctx, 400, Pages.login(t, portal.settings(), carry, t.get("error.fields")));
         }
         return;
       case REJECT:
-        // Whatever the step, a wrong answer starts over: the state may be closed, and nothing says why it failed.
-        html(ctx, 401, Pages.login(t, portal.settings(),
-            new Pages.Carry(carry.csrf(), carry.returnUrl(), carry.username(), null), t.get("error.reject")));
+        // Whatever the step, a wrong answer starts over: the state may be closed, and nothing says
+        // why it failed.
+        html(
+            ctx,
+            401,
+            Pages.login(
+                t,
+                portal.settings(),
+                new Pages.Carry(carry.csrf(), carry.returnUrl(), carry.username(), null),
+                t.get("error.reject")));
         return;
       case LOCKED:
         html(ctx, 401, Pages.notice(t, "locked", "locked"));
@@ -224,8 +303,9 @@ public final class PortalRoutes {
   }
 
   /**
-   * Ends the user's sessions on every device (the store moves their session mark on), not only in this browser. When
-   * the store cannot do it, the visitor is told so (503) rather than believing they are signed out everywhere.
+   * Ends the user's sessions on every device (the store moves their session mark on), not only in
+   * this browser. When the store cannot do it, the visitor is told so (503) rather than believing
+   * they are signed out everywhere.
    */
   private void logout(RoutingContext ctx) {
     if (!formFromHere(ctx, ctx.request().formAttributes())) {
@@ -235,55 +315,79 @@ public final class PortalRoutes {
     // Read before the removal is added: the request's cookies and the response's share one jar.
     Optional<SessionCookie.Session> s = signedSession(ctx);
     ctx.response().addCookie(cookie(SessionCookie.NAME, "", "/", 0, CookieSameSite.LAX, ctx));
-    Future<Boolean> ended = s.isEmpty() ? Future.succeededFuture(false)
-        : store.endSessions(new Store.EndSessions(s.get().username(), s.get().mark()));
-    ended.onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().setStatusCode(303).putHeader("Location", "/portal").end();
-      } else {
-        LOG.atWarn().setMessage("logout_failed").addKeyValue("failure", ar.cause().getClass().getSimpleName()).log();
-        html(ctx, 503, Pages.notice(texts(ctx), "unavailable", "unavailable"));
-      }
-    });
+    Future<Boolean> ended =
+        s.isEmpty()
+            ? Future.succeededFuture(false)
+            : store.endSessions(new Store.EndSessions(s.get().username(), s.get().mark()));
+    ended.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            ctx.response().setStatusCode(303).putHeader("Location", "/portal").end();
+          } else {
+            LOG.atWarn()
+                .setMessage("logout_failed")
+                .addKeyValue("failure", ar.cause().getClass().getSimpleName())
+                .log();
+            html(ctx, 503, Pages.notice(texts(ctx), "unavailable", "unavailable"));
+          }
+        });
   }
 
   /**
-   * {@code GET /v1/session}: 200 with who the session cookie is for, 401 when there is none or it was revoked, 503
-   * when the store cannot say. For applications behind the portal.
+   * {@code GET /v1/session}: 200 with who the session cookie is for, 401 when there is none or it
+   * was revoked, 503 when the store cannot say. For applications behind the portal.
    */
   private void session(RoutingContext ctx) {
-    currentSession(ctx).onComplete(ar -> {
-      JsonObject body;
-      int status;
-      if (ar.failed()) {
-        status = 503;
-        body = new JsonObject().put("error", "unavailable");
-      } else if (ar.result().isEmpty()) {
-        status = 401;
-        body = new JsonObject().put("error", "no_session");
-      } else {
-        SessionCookie.Session v = ar.result().get();
-        status = 200;
-        body = new JsonObject().put("username", v.username()).put("method", v.method())
-            .put("issuedAt", v.issuedAt().toString()).put("expiresAt", v.expiresAt().toString());
-      }
-      if (!ctx.response().ended()) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-            .putHeader("Cache-Control", "no-store").end(body.encode());
-      }
-    });
+    currentSession(ctx)
+        .onComplete(
+            ar -> {
+              JsonObject body;
+              int status;
+              if (ar.failed()) {
+                status = 503;
+                body = new JsonObject().put("error", "unavailable");
+              } else if (ar.result().isEmpty()) {
+                status = 401;
+                body = new JsonObject().put("error", "no_session");
+              } else {
+                SessionCookie.Session v = ar.result().get();
+                status = 200;
+                body =
+                    new JsonObject()
+                        .put("username", v.username())
+                        .put("method", v.method())
+                        .put("issuedAt", v.issuedAt().toString())
+                        .put("expiresAt", v.expiresAt().toString());
+              }
+              if (!ctx.response().ended()) {
+                ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("Cache-Control", "no-store")
+                    .end(body.encode());
+              }
+            });
   }
 
   private void demoPage(RoutingContext ctx) {
     DemoKey demo = portal.demo();
-    html(ctx, 200, Pages.demoKey(texts(ctx), DemoKey.USERNAME, demo.code(), demo.secondsLeft(), demo.period()));
+    html(
+        ctx,
+        200,
+        Pages.demoKey(
+            texts(ctx), DemoKey.USERNAME, demo.code(), demo.secondsLeft(), demo.period()));
   }
 
   private void demoCode(RoutingContext ctx) {
     DemoKey demo = portal.demo();
-    secure(ctx.response()).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("code", demo.code()).put("secondsLeft", demo.secondsLeft())
-            .put("period", demo.period()).encode());
+    secure(ctx.response())
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put("code", demo.code())
+                .put("secondsLeft", demo.secondsLeft())
+                .put("period", demo.period())
+                .encode());
   }
 
   // ---- helpers ----
@@ -295,8 +399,9 @@ public final class PortalRoutes {
   }
 
   /**
-   * The session of this request if it is signed, current and not revoked: its mark is still the user's session mark
-   * in the store (one read, only when a signed cookie is present). Fails when the store cannot answer.
+   * The session of this request if it is signed, current and not revoked: its mark is still the
+   * user's session mark in the store (one read, only when a signed cookie is present). Fails when
+   * the store cannot answer.
    */
   private Future<Optional<SessionCookie.Session>> currentSession(RoutingContext ctx) {
     Optional<SessionCookie.Session> signed = signedSession(ctx);
@@ -304,15 +409,23 @@ public final class PortalRoutes {
       return Future.succeededFuture(Optional.empty());
     }
     SessionCookie.Session s = signed.get();
-    return store.sessionMark(s.username()).map(current -> current != null
-        && MessageDigest.isEqual(current.getBytes(StandardCharsets.UTF_8), s.mark().getBytes(StandardCharsets.UTF_8))
-        ? signed : Optional.empty());
+    return store
+        .sessionMark(s.username())
+        .map(
+            current ->
+                current != null
+                        && MessageDigest.isEqual(
+                            current.getBytes(StandardCharsets.UTF_8),
+                            s.mark().getBytes(StandardCharsets.UTF_8))
+                    ? signed
+                    : Optional.empty());
   }
 
   /**
-   * The CSRF token for this browser's CSRF cookie, setting the cookie first when it has none. Over HTTPS the cookie is
-   * {@code __Host-jeton_csrf} ({@code Secure}, {@code Path=/}, no Domain), which no other host can plant; over plain
-   * HTTP it is {@code jeton_csrf} on {@code /portal} (see {@link Csrf} for what holds then).
+   * The CSRF token for this browser's CSRF cookie, setting the cookie first when it has none. Over
+   * HTTPS the cookie is {@code __Host-jeton_csrf} ({@code Secure}, {@code Path=/}, no Domain),
+   * which no other host can plant; over plain HTTP it is {@code jeton_csrf} on {@code /portal} (see
+   * {@link Csrf} for what holds then).
    */
   private String csrfToken(RoutingContext ctx) {
     String value = ctx.get(Csrf.COOKIE);
@@ -320,11 +433,17 @@ public final class PortalRoutes {
       boolean https = secureConnection(ctx);
       String name = Csrf.cookieName(https);
       Cookie existing = ctx.request().getCookie(name);
-      value = existing != null && existing.getValue().length() >= 32 && existing.getValue().length() <= 64
-          ? existing.getValue() : null;
+      value =
+          existing != null
+                  && existing.getValue().length() >= 32
+                  && existing.getValue().length() <= 64
+              ? existing.getValue()
+              : null;
       if (value == null) {
         value = Csrf.newCookieValue();
-        ctx.response().addCookie(cookie(name, value, https ? "/" : "/portal", -1, CookieSameSite.STRICT, ctx));
+        ctx.response()
+            .addCookie(
+                cookie(name, value, https ? "/" : "/portal", -1, CookieSameSite.STRICT, ctx));
       }
       ctx.put(Csrf.COOKIE, value);
     }
@@ -333,20 +452,34 @@ public final class PortalRoutes {
 
   private boolean formFromHere(RoutingContext ctx, MultiMap form) {
     String host = ctx.request().getHeader("Host");
-    String expectedOrigin = (secureConnection(ctx) ? "https" : ctx.request().scheme()) + "://" + host;
-    if (host == null || Csrf.crossSite(ctx.request().getHeader("Sec-Fetch-Site"), ctx.request().getHeader("Origin"),
-        expectedOrigin)) {
+    String expectedOrigin =
+        (secureConnection(ctx) ? "https" : ctx.request().scheme()) + "://" + host;
+    if (host == null
+        || Csrf.crossSite(
+            ctx.request().getHeader("Sec-Fetch-Site"),
+            ctx.request().getHeader("Origin"),
+            expectedOrigin)) {
       return false;
     }
-    // Over HTTPS only the __Host- cookie counts: a plain one may have been planted by a sibling subdomain.
+    // Over HTTPS only the __Host- cookie counts: a plain one may have been planted by a sibling
+    // subdomain.
     Cookie cookie = ctx.request().getCookie(Csrf.cookieName(secureConnection(ctx)));
     return cookie != null && portal.csrf().valid(cookie.getValue(), single(form, Csrf.FIELD));
   }
 
-  private Cookie cookie(String name, String value, String path, long maxAgeSeconds, CookieSameSite sameSite,
+  private Cookie cookie(
+      String name,
+      String value,
+      String path,
+      long maxAgeSeconds,
+      CookieSameSite sameSite,
       RoutingContext ctx) {
-    Cookie c = Cookie.cookie(name, value).setPath(path).setHttpOnly(true).setSameSite(sameSite)
-        .setSecure(secureConnection(ctx));
+    Cookie c =
+        Cookie.cookie(name, value)
+            .setPath(path)
+            .setHttpOnly(true)
+            .setSameSite(sameSite)
+            .setSecure(secureConnection(ctx));
     if (maxAgeSeconds >= 0) {
       c.setMaxAge(maxAgeSeconds);
     }
@@ -358,14 +491,17 @@ public final class PortalRoutes {
     if (portal.tls()) {
       return true;
     }
-    String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-    return remote != null && proxies.trusts(remote)
+    String remote =
+        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    return remote != null
+        && proxies.trusts(remote)
         && "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
   }
 
-
   private String allowedReturn(String candidate) {
-    return candidate == null ? null : ReturnUrl.allowed(candidate, portal.settings().returnHosts()).orElse(null);
+    return candidate == null
+        ? null
+        : ReturnUrl.allowed(candidate, portal.settings().returnHosts()).orElse(null);
   }
 
   private void redirect(RoutingContext ctx, String url) {
@@ -376,12 +512,16 @@ public final class PortalRoutes {
     if (ctx.response().ended()) {
       return;
     }
-    secure(ctx.response()).setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+    secure(ctx.response())
+        .setStatusCode(status)
+        .putHeader("Content-Type", "text/html; charset=utf-8")
         .end(Buffer.buffer(page));
   }
 
   private void asset(RoutingContext ctx, String type, String body) {
-    secure(ctx.response()).putHeader("Content-Type", type).putHeader("Cache-Control", "public, max-age=300")
+    secure(ctx.response())
+        .putHeader("Content-Type", type)
+        .putHeader("Cache-Control", "public, max-age=300")
         .end(body);
   }
 
@@ -402,7 +542,9 @@ public final class PortalRoutes {
     return Texts.forAcceptLanguage(ctx.request().getHeader("Accept-Language"));
   }
 
-  /** A field's value when sent exactly once, else null (a repeated field is not from these pages). */
+  /**
+   * A field's value when sent exactly once, else null (a repeated field is not from these pages).
+   */
   private static String single(MultiMap form, String name) {
     java.util.List<String> all = form.getAll(name);
     return all.size() == 1 ? all.get(0) : null;

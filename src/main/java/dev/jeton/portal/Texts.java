@@ -12,10 +12,11 @@ import java.util.PropertyResourceBundle;
 import java.util.ResourceBundle;
 
 /**
- * The portal's words in one language, from the resource bundles {@code portal/messages_<lang>.properties}. French is
- * the default; English when the browser's {@code Accept-Language} prefers it. The bundles are read once, as UTF-8,
- * without the JDK's fallback to the machine's own locale (which would make a French page English on an English
- * server). Immutable and thread-safe.
+ * The portal's words in one language, from the resource bundles {@code
+ * portal/messages_<lang>.properties}. French is the default; English when the browser's {@code
+ * Accept-Language} prefers it. The bundles are read once, as UTF-8, without the JDK's fallback to
+ * the machine's own locale (which would make a French page English on an English server). Immutable
+ * and thread-safe.
  */
 public final class Texts {
 
@@ -32,7 +33,10 @@ public final class Texts {
     this.bundle = bundle;
   }
 
-  /** The texts in the language the {@code Accept-Language} header prefers among those served, else French. */
+  /**
+   * The texts in the language the {@code Accept-Language} header prefers among those served, else
+   * French.
+   */
   public static Texts forAcceptLanguage(String acceptLanguage) {
     if (acceptLanguage != null && !acceptLanguage.isBlank() && acceptLanguage.length() < 512) {
       try {
@@ -60,8 +64,10 @@ public final class Texts {
     return language;
   }
 
-  /** The text for {@code key}, with {@code {0}}, {@code {1}}… replaced by the arguments (not escaped: HTML-escape
-   * the result). */
+  /**
+   * The text for {@code key}, with {@code {0}}, {@code {1}}… replaced by the arguments (not
+   * escaped: HTML-escape the result).
+   */
   public String get(String key, Object... args) {
     String s = bundle.getString(key);
     for (int i = 0; i < args.length; i++) {
@@ -81,7 +87,8 @@ public final class Texts {
       if (in == null) {
         throw new IllegalStateException("missing resource " + name);
       }
-      return new Texts(language, new PropertyResourceBundle(new InputStreamReader(in, StandardCharsets.UTF_8)));
+      return new Texts(
+          language, new PropertyResourceBundle(new InputStreamReader(in, StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

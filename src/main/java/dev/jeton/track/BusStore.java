@@ -9,9 +9,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 
 /**
- * The {@link Store} as seen from verification and admin: each call is a request to the {@link TrackingVerticle}
- * over the local event bus. Any failure (store down, timeout, no tracking verticle) fails the future with
- * {@link StoreUnavailableException}, so callers fail closed.
+ * The {@link Store} as seen from verification and admin: each call is a request to the {@link
+ * TrackingVerticle} over the local event bus. Any failure (store down, timeout, no tracking
+ * verticle) fails the future with {@link StoreUnavailableException}, so callers fail closed.
  */
 public final class BusStore implements Store {
 
@@ -43,36 +43,133 @@ public final class BusStore implements Store {
   private final Vertx vertx;
   private final DeliveryOptions options;
 
-  /** @param timeoutMillis bus send timeout: a little above the store's own, below the HTTP timeout */
+  /**
+   * @param timeoutMillis bus send timeout: a little above the store's own, below the HTTP timeout
+   */
   public BusStore(Vertx vertx, long timeoutMillis) {
     this.vertx = vertx;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMillis).setLocalOnly(true);
   }
 
-  @Override public Future<LoginState> loadLogin(LoadLogin q) { return call(LOAD_LOGIN, q); }
-  @Override public Future<CommitResult> commit(Commit c) { return call(COMMIT, c); }
-  @Override public Future<FailResult> fail(Fail f) { return call(FAIL, f); }
-  @Override public Future<Boolean> setPin(SetPin s) { return call(SET_PIN, s); }
-  @Override public Future<Boolean> putUser(PutUser p) { return call(PUT_USER, p); }
-  @Override public Future<UserView> getUser(String username) { return call(GET_USER, username); }
-  @Override public Future<Boolean> deleteUser(String username) { return call(DELETE_USER, username); }
-  @Override public Future<Boolean> createToken(TokenRecord t) { return call(CREATE_TOKEN, t); }
-  @Override public Future<TokenRecord> getToken(String serial) { return call(GET_TOKEN, serial); }
-  @Override public Future<AssignResult> assign(Assign a) { return call(ASSIGN, a); }
-  @Override public Future<Boolean> unassign(Assign a) { return call(UNASSIGN, a); }
-  @Override public Future<Boolean> setEnabled(SetEnabled s) { return call(SET_ENABLED, s); }
-  @Override public Future<Boolean> clearPins(String username) { return call(CLEAR_PINS, username); }
-  @Override public Future<Void> unlock(String username) { return call(UNLOCK, username); }
-  @Override public Future<Boolean> putEmergencyCodes(EmergencyCodes e) { return call(EMERGENCY, e); }
-  @Override public Future<Void> putClient(ClientRecord c) { return call(PUT_CLIENT, c); }
-  @Override public Future<ClientRecord> findClient(String secretHash) { return call(FIND_CLIENT, secretHash); }
-  @Override public Future<Void> putOperator(OperatorRecord o) { return call(PUT_OPERATOR, o); }
-  @Override public Future<OperatorRecord> findOperator(String secretHash) { return call(FIND_OPERATOR, secretHash); }
-  @Override public Future<Boolean> deleteOperator(String name) { return call(DELETE_OPERATOR, name); }
-  @Override public Future<BulkResult> bulk(Bulk b) { return call(BULK, b); }
-  @Override public Future<String> sessionMark(String username) { return call(SESSION_MARK, username); }
-  @Override public Future<Boolean> endSessions(EndSessions e) { return call(END_SESSIONS, e); }
-  @Override public Future<Void> ping() { return call(PING, ""); }
+  @Override
+  public Future<LoginState> loadLogin(LoadLogin q) {
+    return call(LOAD_LOGIN, q);
+  }
+
+  @Override
+  public Future<CommitResult> commit(Commit c) {
+    return call(COMMIT, c);
+  }
+
+  @Override
+  public Future<FailResult> fail(Fail f) {
+    return call(FAIL, f);
+  }
+
+  @Override
+  public Future<Boolean> setPin(SetPin s) {
+    return call(SET_PIN, s);
+  }
+
+  @Override
+  public Future<Boolean> putUser(PutUser p) {
+    return call(PUT_USER, p);
+  }
+
+  @Override
+  public Future<UserView> getUser(String username) {
+    return call(GET_USER, username);
+  }
+
+  @Override
+  public Future<Boolean> deleteUser(String username) {
+    return call(DELETE_USER, username);
+  }
+
+  @Override
+  public Future<Boolean> createToken(TokenRecord t) {
+    return call(CREATE_TOKEN, t);
+  }
+
+  @Override
+  public Future<TokenRecord> getToken(String serial) {
+    return call(GET_TOKEN, serial);
+  }
+
+  @Override
+  public Future<AssignResult> assign(Assign a) {
+    return call(ASSIGN, a);
+  }
+
+  @Override
+  public Future<Boolean> unassign(Assign a) {
+    return call(UNASSIGN, a);
+  }
+
+  @Override
+  public Future<Boolean> setEnabled(SetEnabled s) {
+    return call(SET_ENABLED, s);
+  }
+
+  @Override
+  public Future<Boolean> clearPins(String username) {
+    return call(CLEAR_PINS, username);
+  }
+
+  @Override
+  public Future<Void> unlock(String username) {
+    return call(UNLOCK, username);
+  }
+
+  @Override
+  public Future<Boolean> putEmergencyCodes(EmergencyCodes e) {
+    return call(EMERGENCY, e);
+  }
+
+  @Override
+  public Future<Void> putClient(ClientRecord c) {
+    return call(PUT_CLIENT, c);
+  }
+
+  @Override
+  public Future<ClientRecord> findClient(String secretHash) {
+    return call(FIND_CLIENT, secretHash);
+  }
+
+  @Override
+  public Future<Void> putOperator(OperatorRecord o) {
+    return call(PUT_OPERATOR, o);
+  }
+
+  @Override
+  public Future<OperatorRecord> findOperator(String secretHash) {
+    return call(FIND_OPERATOR, secretHash);
+  }
+
+  @Override
+  public Future<Boolean> deleteOperator(String name) {
+    return call(DELETE_OPERATOR, name);
+  }
+
+  @Override
+  public Future<BulkResult> bulk(Bulk b) {
+    return call(BULK, b);
+  }
+
+  @Override
+  public Future<String> sessionMark(String username) {
+    return call(SESSION_MARK, username);
+  }
+
+  @Override
+  public Future<Boolean> endSessions(EndSessions e) {
+    return call(END_SESSIONS, e);
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return call(PING, "");
+  }
 
   /** The tracking verticle owns the store and closes it; nothing to do here. */
   @Override
@@ -81,8 +178,12 @@ public final class BusStore implements Store {
   }
 
   private <R> Future<R> call(String operation, Object body) {
-    return Requests.<R>request(vertx, LoopLocal.route(vertx, Addresses.TRACK + operation), body, options)
+    return Requests.<R>request(
+            vertx, LoopLocal.route(vertx, Addresses.TRACK + operation), body, options)
         .map(Message::body)
-        .recover(e -> Future.failedFuture(new StoreUnavailableException("tracking: " + e.getMessage(), e)));
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new StoreUnavailableException("tracking: " + e.getMessage(), e)));
   }
 }

@@ -7,7 +7,8 @@ package dev.jeton.track;
  * @param tries wrong answers so far; the challenge closes at {@link #MAX_TRIES}
  * @param expiresAt epoch milliseconds
  */
-public record Challenge(String id, String username, Kind kind, String serial, long step, int tries, long expiresAt) {
+public record Challenge(
+    String id, String username, Kind kind, String serial, long step, int tries, long expiresAt) {
 
   public static final int MAX_TRIES = 3;
 
@@ -17,7 +18,9 @@ public record Challenge(String id, String username, Kind kind, String serial, lo
     NEW_PIN,
     /** PIN + the code of any step after {@code step}, inside the normal window. */
     NEXT_LATER,
-    /** PIN + the code of exactly {@code step + 1} (resynchronisation); the drift is learned from it. */
+    /**
+     * PIN + the code of exactly {@code step + 1} (resynchronisation); the drift is learned from it.
+     */
     NEXT_EXACT
   }
 

@@ -2,7 +2,6 @@ package dev.jeton.track;
 
 import dev.jeton.crypto.Secrets;
 import io.vertx.core.Future;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -13,15 +12,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The embedded store: one node, nothing kept across restarts. Every method runs under the instance's lock, holds
- * it for microseconds and does no I/O, so each operation is atomic like its Redis script. Expired entries are
- * dropped by {@link #purge(long)}, which the tracking verticle calls periodically.
+ * The embedded store: one node, nothing kept across restarts. Every method runs under the
+ * instance's lock, holds it for microseconds and does no I/O, so each operation is atomic like its
+ * Redis script. Expired entries are dropped by {@link #purge(long)}, which the tracking verticle
+ * calls periodically.
  */
 public final class MemoryStore implements Store {
 
   private final Map<String, UserRecord> users = new HashMap<>();
   private final Map<String, TokenRecord> pool = new HashMap<>(); // unassigned tokens, by serial
-  private final Map<String, String> owners = new HashMap<>(); // serial -> username, for assigned tokens
+  private final Map<String, String> owners =
+      new HashMap<>(); // serial -> username, for assigned tokens
   private final Map<String, Expiring<FailState>> failures = new HashMap<>();
   private final Map<String, Expiring<Integer>> ipFailures = new HashMap<>();
   private final Map<String, Challenge> challenges = new HashMap<>();
@@ -29,7 +30,8 @@ public final class MemoryStore implements Store {
   private final Map<String, OperatorRecord> operators = new HashMap<>();
   private final Map<String, String> clientIndex = new HashMap<>(); // secret hash -> client name
   private final Map<String, String> operatorIndex = new HashMap<>(); // secret hash -> operator name
-  private final Map<String, SessionMark> sessionMarks = new HashMap<>(); // one per user, made with it
+  private final Map<String, SessionMark> sessionMarks =
+      new HashMap<>(); // one per user, made with it
 
   /** A user's generation id (new when the user is re-created) and portal session count. */
   private record SessionMark(String gen, long count) {
@@ -52,8 +54,13 @@ public final class MemoryStore implements Store {
       c = null;
     }
     SessionMark mark = sessionMarks.get(q.username());
-    return Future.succeededFuture(new LoginState(users.get(q.username()), failState(q.username(), q.now()),
-        ipFailures(q.ip(), q.now(), q.ipWindowSeconds()), c, mark == null ? null : mark.toString()));
+    return Future.succeededFuture(
+        new LoginState(
+            users.get(q.username()),
+            failState(q.username(), q.now()),
+            ipFailures(q.ip(), q.now(), q.ipWindowSeconds()),
+            c,
+            mark == null ? null : mark.toString()));
   }
 
   @Override
@@ -65,7 +72,9 @@ public final class MemoryStore implements Store {
     Challenge closing = null;
     if (c.close() != null) {
       closing = challenges.get(c.close());
-      if (closing == null || !closing.username().equals(c.username()) || closing.expiredAt(c.now())) {
+      if (closing == null
+          || !closing.username().equals(c.username())
+          || closing.expiredAt(c.now())) {
         return result(CommitOutcome.GONE, 0);
       }
     }
@@ -100,8 +109,15 @@ public final class MemoryStore implements Store {
       long usedAt = c.mode() == CommitMode.ACCEPT ? c.now() : token.lastUsedAt();
       user = replaceToken(user, token.withUse(step, drift, usedAt));
     }
-    users.put(c.username(), new UserRecord(user.username(), user.displayName(), user.passwordHash(), user.tokens(),
-        emergency, user.createdAt()));
+    users.put(
+        c.username(),
+        new UserRecord(
+            user.username(),
+            user.displayName(),
+            user.passwordHash(),
+            user.tokens(),
+            emergency,
+            user.createdAt()));
     if (c.mode() == CommitMode.ACCEPT) {
       failures.remove(c.username());
     } else if (c.open() != null) {
@@ -116,14 +132,18 @@ public final class MemoryStore implements Store {
     String ipKey = ipKey(f.ip(), IpWindow.number(f.now(), f.ipWindowSeconds()));
     Expiring<Integer> ip = ipFailures.get(ipKey);
     // Kept for two windows: the next one still counts it, weighted.
-    ipFailures.put(ipKey, new Expiring<>((ip == null ? 0 : ip.value()) + 1,
-        IpWindow.keptUntil(f.now(), f.ipWindowSeconds())));
+    ipFailures.put(
+        ipKey,
+        new Expiring<>(
+            (ip == null ? 0 : ip.value()) + 1, IpWindow.keptUntil(f.now(), f.ipWindowSeconds())));
     int ipCount = ipFailures(f.ip(), f.now(), f.ipWindowSeconds());
     if (state.lockedAt(f.now())) {
-      return Future.succeededFuture(new FailResult(FailOutcome.LOCKED, state.failures(), state.lockedUntil(), ipCount));
+      return Future.succeededFuture(
+          new FailResult(FailOutcome.LOCKED, state.failures(), state.lockedUntil(), ipCount));
     }
     if (f.fingerprint() != null && f.fingerprint().equals(state.lastBad())) {
-      return Future.succeededFuture(new FailResult(FailOutcome.REPEATED, state.failures(), state.lockedUntil(), ipCount));
+      return Future.succeededFuture(
+          new FailResult(FailOutcome.REPEATED, state.failures(), state.lockedUntil(), ipCount));
     }
     int n = state.failures() + 1;
     boolean locks = Lockout.locks(n, f.lockoutFailures());
@@ -131,16 +151,27 @@ public final class MemoryStore implements Store {
     if (locks) {
       sessionMarks.computeIfPresent(f.username(), (u, m) -> m.next());
     }
-    failures.put(f.username(), new Expiring<>(new FailState(n, until, f.fingerprint()),
-        f.now() + Lockout.counterMillis(f.lockoutSeconds())));
+    failures.put(
+        f.username(),
+        new Expiring<>(
+            new FailState(n, until, f.fingerprint()),
+            f.now() + Lockout.counterMillis(f.lockoutSeconds())));
     if (f.challengeId() != null) {
       Challenge c = challenges.get(f.challengeId());
       if (c != null && c.username().equals(f.username())) {
         if (c.tries() + 1 >= Challenge.MAX_TRIES) {
           challenges.remove(c.id());
         } else {
-          challenges.put(c.id(), new Challenge(c.id(), c.username(), c.kind(), c.serial(), c.step(), c.tries() + 1,
-              c.expiresAt()));
+          challenges.put(
+              c.id(),
+              new Challenge(
+                  c.id(),
+                  c.username(),
+                  c.kind(),
+                  c.serial(),
+                  c.step(),
+                  c.tries() + 1,
+                  c.expiresAt()));
         }
       }
     }
@@ -172,14 +203,22 @@ public final class MemoryStore implements Store {
   public synchronized Future<Boolean> putUser(PutUser p) {
     UserRecord old = users.get(p.username());
     if (old == null) {
-      users.put(p.username(), new UserRecord(p.username(), p.displayName(), p.passwordHash(), List.of(), Map.of(), p.now()));
+      users.put(
+          p.username(),
+          new UserRecord(
+              p.username(), p.displayName(), p.passwordHash(), List.of(), Map.of(), p.now()));
       sessionMarks.put(p.username(), new SessionMark(Secrets.randomId().substring(0, 8), 0));
       return Future.succeededFuture(true);
     }
-    users.put(p.username(), new UserRecord(p.username(),
-        p.displayName() != null ? p.displayName() : old.displayName(),
-        p.passwordHash() != null ? p.passwordHash() : old.passwordHash(),
-        old.tokens(), old.emergencyCodes(), old.createdAt()));
+    users.put(
+        p.username(),
+        new UserRecord(
+            p.username(),
+            p.displayName() != null ? p.displayName() : old.displayName(),
+            p.passwordHash() != null ? p.passwordHash() : old.passwordHash(),
+            old.tokens(),
+            old.emergencyCodes(),
+            old.createdAt()));
     return Future.succeededFuture(false);
   }
 
@@ -187,7 +226,8 @@ public final class MemoryStore implements Store {
   public synchronized Future<UserView> getUser(String username) {
     UserRecord u = users.get(username);
     Expiring<FailState> f = failures.get(username);
-    return Future.succeededFuture(u == null ? null : new UserView(u, f == null ? FailState.NONE : f.value()));
+    return Future.succeededFuture(
+        u == null ? null : new UserView(u, f == null ? FailState.NONE : f.value()));
   }
 
   @Override
@@ -232,7 +272,8 @@ public final class MemoryStore implements Store {
     }
     String owner = owners.get(a.serial());
     if (owner != null) {
-      return Future.succeededFuture(owner.equals(a.username()) ? AssignResult.OK : AssignResult.OWNED_BY_OTHER);
+      return Future.succeededFuture(
+          owner.equals(a.username()) ? AssignResult.OK : AssignResult.OWNED_BY_OTHER);
     }
     TokenRecord t = pool.get(a.serial());
     if (t == null) {
@@ -307,7 +348,10 @@ public final class MemoryStore implements Store {
     }
     Map<String, Long> codes = new LinkedHashMap<>();
     e.hashes().forEach(h -> codes.put(h, e.expiresAt()));
-    users.put(e.username(), new UserRecord(u.username(), u.displayName(), u.passwordHash(), u.tokens(), codes, u.createdAt()));
+    users.put(
+        e.username(),
+        new UserRecord(
+            u.username(), u.displayName(), u.passwordHash(), u.tokens(), codes, u.createdAt()));
     return Future.succeededFuture(true);
   }
 
@@ -378,7 +422,9 @@ public final class MemoryStore implements Store {
       UserRecord existing = users.get(line.username());
       if (t != null && (pool.containsKey(t.serial()) || owners.containsKey(t.serial()))) {
         errors.add("a token with serial " + t.serial() + " exists");
-      } else if (t != null && existing != null && existing.tokens().size() >= UserRecord.MAX_TOKENS) {
+      } else if (t != null
+          && existing != null
+          && existing.tokens().size() >= UserRecord.MAX_TOKENS) {
         errors.add("the user holds " + UserRecord.MAX_TOKENS + " tokens already");
       } else {
         putUser(new PutUser(line.username(), line.displayName(), line.passwordHash(), b.now()));
@@ -425,7 +471,10 @@ public final class MemoryStore implements Store {
   private int ipFailures(String ip, long now, int windowSeconds) {
     Expiring<Integer> current = ipFailures.get(ipKey(ip, IpWindow.number(now, windowSeconds)));
     Expiring<Integer> previous = ipFailures.get(ipKey(ip, IpWindow.previous(now, windowSeconds)));
-    return IpWindow.sliding(current == null ? 0 : current.value(), previous == null ? 0 : previous.value(), now,
+    return IpWindow.sliding(
+        current == null ? 0 : current.value(),
+        previous == null ? 0 : previous.value(),
+        now,
         windowSeconds);
   }
 
@@ -434,7 +483,8 @@ public final class MemoryStore implements Store {
   }
 
   private static boolean sameHash(String stored, String given) {
-    return MessageDigest.isEqual(stored.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(
+        stored.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 
   private static Future<CommitResult> result(CommitOutcome o, long until) {
@@ -448,6 +498,7 @@ public final class MemoryStore implements Store {
   }
 
   private static UserRecord withTokens(UserRecord u, List<TokenRecord> tokens) {
-    return new UserRecord(u.username(), u.displayName(), u.passwordHash(), tokens, u.emergencyCodes(), u.createdAt());
+    return new UserRecord(
+        u.username(), u.displayName(), u.passwordHash(), tokens, u.emergencyCodes(), u.createdAt());
   }
 }

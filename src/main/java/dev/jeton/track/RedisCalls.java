@@ -6,18 +6,18 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * How the Redis store talks to Redis: over its one pipelined connection ({@link RedisLink}), every call under the
- * store's deadline, failing with {@link StoreUnavailableException} after it so that callers fail closed; scripts by
- * SHA, sent whole once after a NOSCRIPT (which also caches them again in a Redis that restarted or was flushed).
- * Used on the event loop of the store's verticle only.
+ * How the Redis store talks to Redis: over its one pipelined connection ({@link RedisLink}), every
+ * call under the store's deadline, failing with {@link StoreUnavailableException} after it so that
+ * callers fail closed; scripts by SHA, sent whole once after a NOSCRIPT (which also caches them
+ * again in a Redis that restarted or was flushed). Used on the event loop of the store's verticle
+ * only.
  */
 final class RedisCalls {
 
@@ -35,18 +35,23 @@ final class RedisCalls {
   }
 
   /**
-   * Loads every script once. Succeeds even when Redis is down (scripts are then sent on first use), so that Jeton
-   * starts, reports not ready, and recovers by itself.
+   * Loads every script once. Succeeds even when Redis is down (scripts are then sent on first use),
+   * so that Jeton starts, reports not ready, and recovers by itself.
    */
   Future<Void> loadScripts() {
     List<Request> loads = new ArrayList<>();
-    RedisScripts.ALL.forEach(s -> loads.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.source())));
+    RedisScripts.ALL.forEach(
+        s -> loads.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.source())));
     return timed(redis.batch(loads))
         .<Void>mapEmpty()
-        .recover(e -> {
-          LOG.atWarn().setMessage("redis_unreachable_at_start").addKeyValue("detail", e.getMessage()).log();
-          return Future.succeededFuture();
-        });
+        .recover(
+            e -> {
+              LOG.atWarn()
+                  .setMessage("redis_unreachable_at_start")
+                  .addKeyValue("detail", e.getMessage())
+                  .log();
+              return Future.succeededFuture();
+            });
   }
 
   /** One script, one round trip (two after a NOSCRIPT). */
@@ -65,17 +70,20 @@ final class RedisCalls {
   }
 
   /**
-   * Sends the requests pipelined, scripts by SHA. After a NOSCRIPT (Redis restarted or was flushed) the builder is
-   * called again with {@code retry} true and the scripts go whole, which also caches them again. The other commands
-   * of the first pipeline did run: a builder whose extra commands are not idempotent must leave them out on retry.
+   * Sends the requests pipelined, scripts by SHA. After a NOSCRIPT (Redis restarted or was flushed)
+   * the builder is called again with {@code retry} true and the scripts go whole, which also caches
+   * them again. The other commands of the first pipeline did run: a builder whose extra commands
+   * are not idempotent must leave them out on retry.
    */
   Future<List<Response>> batch(Function<Boolean, List<Request>> requests) {
-    return timed(redis.batch(requests.apply(false))).recover(e -> {
-      if (noScript(e)) {
-        return timed(redis.batch(requests.apply(true)));
-      }
-      return Future.failedFuture(e);
-    });
+    return timed(redis.batch(requests.apply(false)))
+        .recover(
+            e -> {
+              if (noScript(e)) {
+                return timed(redis.batch(requests.apply(true)));
+              }
+              return Future.failedFuture(e);
+            });
   }
 
   Future<Void> close() {
@@ -87,11 +95,14 @@ final class RedisCalls {
   }
 
   private <T> Future<T> timed(Future<T> f) {
-    return Deadline.within(vertx, timeoutMillis, f).recover(e -> {
-      if (noScript(e)) {
-        return Future.failedFuture(e);
-      }
-      return Future.failedFuture(new StoreUnavailableException("redis: " + e.getMessage(), e));
-    });
+    return Deadline.within(vertx, timeoutMillis, f)
+        .recover(
+            e -> {
+              if (noScript(e)) {
+                return Future.failedFuture(e);
+              }
+              return Future.failedFuture(
+                  new StoreUnavailableException("redis: " + e.getMessage(), e));
+            });
   }
 }

@@ -3,32 +3,38 @@ package dev.jeton.track;
 import java.util.regex.Pattern;
 
 /**
- * Where the Redis store keeps what: every key it names, in one place. Every key starts with the namespace
- * ({@value #DEFAULT_NAMESPACE} unless told otherwise, so that keys are the same as they have always been), so that
- * several deployments, or several tests, can share one Redis without meeting. Immutable, thread-safe.
+ * Where the Redis store keeps what: every key it names, in one place. Every key starts with the
+ * namespace ({@value #DEFAULT_NAMESPACE} unless told otherwise, so that keys are the same as they
+ * have always been), so that several deployments, or several tests, can share one Redis without
+ * meeting. Immutable, thread-safe.
  *
- * <p>All keys of one user share the hash tag {@code {u:NAME}} and all keys of one pooled token {@code {t:SERIAL}}, so
- * that each script touches one slot and works on Redis Cluster. The Lua scripts name no key themselves: every key
- * they touch comes from here, in KEYS.
+ * <p>All keys of one user share the hash tag {@code {u:NAME}} and all keys of one pooled token
+ * {@code {t:SERIAL}}, so that each script touches one slot and works on Redis Cluster. The Lua
+ * scripts name no key themselves: every key they touch comes from here, in KEYS.
  *
- * <p>Layout, for the namespace {@code jeton}: {@code jeton:{u:NAME}} user hash (display name, password hash, token
- * list, generation id {@code gen}, portal session count {@code sg}, per token {@code t:SERIAL} =
- * "type|algorithm|digits|period" and {@code t:SERIAL:k|on|pin|last|drift|used}, emergency codes {@code e:HASH} =
- * expiry), every value short enough (64 bytes at most with a 20-byte seed) for the hash to stay a compact listpack;
- * {@code jeton:{u:NAME}:f} failures; {@code jeton:{u:NAME}:c:ID} challenges (each carries the user's generation id, so
- * that a deleted user's die with it); {@code jeton:{t:SERIAL}} the token while it is in the pool, only its owner while
- * assigned; {@code jeton:ip:{IP}:WINDOW} IP failures ({@link IpWindow}); {@code jeton:{clients}:c:NAME} and
- * {@code jeton:{ops}:o:NAME} clients and operators, each found by its secret's hash through the index hash
- * {@code jeton:{clients}:by-secret} or {@code jeton:{ops}:by-secret} (one hash tag each, so that a replaced secret
- * leaves its index in the same script that writes the new one). The audit trail
- * ({@code dev.jeton.audit.RedisAuditSink}) keeps its streams and per-user lists under the same namespace.
+ * <p>Layout, for the namespace {@code jeton}: {@code jeton:{u:NAME}} user hash (display name,
+ * password hash, token list, generation id {@code gen}, portal session count {@code sg}, per token
+ * {@code t:SERIAL} = "type|algorithm|digits|period" and {@code t:SERIAL:k|on|pin|last|drift|used},
+ * emergency codes {@code e:HASH} = expiry), every value short enough (64 bytes at most with a
+ * 20-byte seed) for the hash to stay a compact listpack; {@code jeton:{u:NAME}:f} failures; {@code
+ * jeton:{u:NAME}:c:ID} challenges (each carries the user's generation id, so that a deleted user's
+ * die with it); {@code jeton:{t:SERIAL}} the token while it is in the pool, only its owner while
+ * assigned; {@code jeton:ip:{IP}:WINDOW} IP failures ({@link IpWindow}); {@code
+ * jeton:{clients}:c:NAME} and {@code jeton:{ops}:o:NAME} clients and operators, each found by its
+ * secret's hash through the index hash {@code jeton:{clients}:by-secret} or {@code
+ * jeton:{ops}:by-secret} (one hash tag each, so that a replaced secret leaves its index in the same
+ * script that writes the new one). The audit trail ({@code dev.jeton.audit.RedisAuditSink}) keeps
+ * its streams and per-user lists under the same namespace.
  */
 final class RedisKeys {
 
   /** The namespace of every deployment that names none. */
   static final String DEFAULT_NAMESPACE = "jeton";
 
-  /** No braces (they would move the hash tag) and nothing a {@code KEYS}/{@code SCAN} pattern would read as special. */
+  /**
+   * No braces (they would move the hash tag) and nothing a {@code KEYS}/{@code SCAN} pattern would
+   * read as special.
+   */
   private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
   private final String namespace;
@@ -36,12 +42,13 @@ final class RedisKeys {
   private final String operatorIndex;
 
   /**
-   * @throws IllegalArgumentException when the namespace is empty, longer than 64 characters, or holds other than
-   *     letters, digits and {@code . _ : -}
+   * @throws IllegalArgumentException when the namespace is empty, longer than 64 characters, or
+   *     holds other than letters, digits and {@code . _ : -}
    */
   RedisKeys(String namespace) {
     if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
-      throw new IllegalArgumentException("a Redis key namespace is 1 to 64 letters, digits, '.', '_', ':' or '-'");
+      throw new IllegalArgumentException(
+          "a Redis key namespace is 1 to 64 letters, digits, '.', '_', ':' or '-'");
     }
     this.namespace = namespace;
     this.clientIndex = namespace + ":{clients}:by-secret";
@@ -76,7 +83,10 @@ final class RedisKeys {
     return namespace + ":{ops}:o:" + name;
   }
 
-  /** Index of the clients by secret hash; every client key shares its hash tag, so one script updates both. */
+  /**
+   * Index of the clients by secret hash; every client key shares its hash tag, so one script
+   * updates both.
+   */
   String clientIndex() {
     return clientIndex;
   }
@@ -86,7 +96,10 @@ final class RedisKeys {
     return operatorIndex;
   }
 
-  /** The failures of one client address in one window ({@link IpWindow#number}); both windows read share a slot. */
+  /**
+   * The failures of one client address in one window ({@link IpWindow#number}); both windows read
+   * share a slot.
+   */
   String ip(String ip, long window) {
     return namespace + ":ip:{" + ip + "}:" + window;
   }

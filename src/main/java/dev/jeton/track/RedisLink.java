@@ -11,33 +11,35 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.PooledRedisConnection;
 import io.vertx.redis.client.impl.RedisStandaloneConnection;
+import java.lang.reflect.Field;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.reflect.Field;
-import java.util.List;
-
 /**
- * One Redis connection, shared by every request of its owner and pipelined: requests go out as they come and
- * answers are matched in order, instead of each request taking a pooled connection. Connects on first use; when the
- * connection fails or Redis closes it, the next request connects again (at most one attempt at a time; after a
- * failed attempt, requests fail at once for {@value #RETRY_MILLIS} ms rather than piling up connects).
+ * One Redis connection, shared by every request of its owner and pipelined: requests go out as they
+ * come and answers are matched in order, instead of each request taking a pooled connection.
+ * Connects on first use; when the connection fails or Redis closes it, the next request connects
+ * again (at most one attempt at a time; after a failed attempt, requests fail at once for {@value
+ * #RETRY_MILLIS} ms rather than piling up connects).
  *
- * <p>Flushes are coalesced: the Redis client flushes the socket after every command, which at the login rush meant
- * two {@code write} system calls per login on the event loop (and as many wake-ups of Redis). A Netty
- * {@link FlushConsolidationHandler} on the connection defers each flush to the end of the event loop's current turn,
- * so that the commands issued in one turn (every login read from the HTTP connections at once, then every commit)
- * leave in one write. Commands still go out in order, each with its own answer. The measurements are in
+ * <p>Flushes are coalesced: the Redis client flushes the socket after every command, which at the
+ * login rush meant two {@code write} system calls per login on the event loop (and as many wake-ups
+ * of Redis). A Netty {@link FlushConsolidationHandler} on the connection defers each flush to the
+ * end of the event loop's current turn, so that the commands issued in one turn (every login read
+ * from the HTTP connections at once, then every commit) leave in one write. Commands still go out
+ * in order, each with its own answer. The measurements are in
  * docs/2026-12-05-performance-history.md.
  *
- * <p>The client gives no public access to its socket, so this is an internal hook (docs/internal-hooks.md): the
- * private field {@code netSocket} of vertx-redis-client's {@code RedisStandaloneConnection}, read by reflection,
- * behind {@code PooledRedisConnection.actual()}, and Vert.x's internal {@code NetSocketInternal} for the Netty
- * pipeline. When it cannot be reached (another client version), the link warns once and works as before,
- * unconsolidated; {@code RedisLinkTest} fails then.
+ * <p>The client gives no public access to its socket, so this is an internal hook
+ * (docs/internal-hooks.md): the private field {@code netSocket} of vertx-redis-client's {@code
+ * RedisStandaloneConnection}, read by reflection, behind {@code PooledRedisConnection.actual()},
+ * and Vert.x's internal {@code NetSocketInternal} for the Netty pipeline. When it cannot be reached
+ * (another client version), the link warns once and works as before, unconsolidated; {@code
+ * RedisLinkTest} fails then.
  *
- * <p>Meant for one event loop (a tracking verticle instance); the few fields are guarded so that tests may call it
- * from other threads too.
+ * <p>Meant for one event loop (a tracking verticle instance); the few fields are guarded so that
+ * tests may call it from other threads too.
  */
 final class RedisLink {
 
@@ -74,7 +76,8 @@ final class RedisLink {
       c = connection;
       connection = null;
     }
-    Future<Void> closed = c == null ? Future.succeededFuture() : c.close().recover(e -> Future.succeededFuture());
+    Future<Void> closed =
+        c == null ? Future.succeededFuture() : c.close().recover(e -> Future.succeededFuture());
     return closed.eventually(client::close);
   }
 
@@ -108,16 +111,22 @@ final class RedisLink {
     c.endHandler(v -> drop(c));
   }
 
-  /** Whether the connection's flushes are coalesced (false until connected, or when the socket was out of reach). */
+  /**
+   * Whether the connection's flushes are coalesced (false until connected, or when the socket was
+   * out of reach).
+   */
   synchronized boolean consolidated() {
-    return connection != null && socket(connection) instanceof NetSocketInternal s
+    return connection != null
+        && socket(connection) instanceof NetSocketInternal s
         && s.channelHandlerContext().pipeline().get(FlushConsolidationHandler.class) != null;
   }
 
   private static void consolidateFlushes(RedisConnection c) {
     if (socket(c) instanceof NetSocketInternal s) {
       // First in the pipeline, next to the socket: it sees every flush the client makes.
-      s.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(MAX_DEFERRED_FLUSHES, true));
+      s.channelHandlerContext()
+          .pipeline()
+          .addFirst(new FlushConsolidationHandler(MAX_DEFERRED_FLUSHES, true));
     }
   }
 
@@ -139,7 +148,10 @@ final class RedisLink {
       f.setAccessible(true);
       return f;
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.atWarn().setMessage("redis_flushes_not_consolidated").addKeyValue("detail", e.toString()).log();
+      LOG.atWarn()
+          .setMessage("redis_flushes_not_consolidated")
+          .addKeyValue("detail", e.toString())
+          .log();
       return null;
     }
   }

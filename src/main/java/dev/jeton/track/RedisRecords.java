@@ -2,33 +2,57 @@ package dev.jeton.track;
 
 import dev.jeton.crypto.Secrets;
 import io.vertx.redis.client.Response;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The records of the Redis store as hash fields, both ways: what {@link RedisKeys} names, this reads and writes.
- * Field names are short (Redis keeps them with every user), and a token's fields live in its owner's hash under
- * {@code t:SERIAL:} or, while pooled, bare in the token's own hash. Pure functions, thread-safe.
+ * The records of the Redis store as hash fields, both ways: what {@link RedisKeys} names, this
+ * reads and writes. Field names are short (Redis keeps them with every user), and a token's fields
+ * live in its owner's hash under {@code t:SERIAL:} or, while pooled, bare in the token's own hash.
+ * Pure functions, thread-safe.
  */
 final class RedisRecords {
 
   /**
-   * The fields of a user with one TOTP token and a PIN, as a user is stored: what an unknown username is decoded as,
-   * then forgotten. A known user's fields cost their decoding; an unknown one costs the same, so that the time before
-   * verification starts does not tell whether the username exists.
+   * The fields of a user with one TOTP token and a PIN, as a user is stored: what an unknown
+   * username is decoded as, then forgotten. A known user's fields cost their decoding; an unknown
+   * one costs the same, so that the time before verification starts does not tell whether the
+   * username exists.
    */
-  private static final String[] STAND_IN = {"tokens", "s", "t:s", "totp|SHA1|6|30",
-      "t:s:k", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "t:s:on", "1", "t:s:last", "0",
-      "t:s:drift", "0", "t:s:used", "0", "t:s:pin", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "gen", "1", "sg", "0",
-      "at", "0", "dn", "-"};
+  private static final String[] STAND_IN = {
+    "tokens",
+    "s",
+    "t:s",
+    "totp|SHA1|6|30",
+    "t:s:k",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "t:s:on",
+    "1",
+    "t:s:last",
+    "0",
+    "t:s:drift",
+    "0",
+    "t:s:used",
+    "0",
+    "t:s:pin",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "gen",
+    "1",
+    "sg",
+    "0",
+    "at",
+    "0",
+    "dn",
+    "-"
+  };
 
-  private RedisRecords() {
-  }
+  private RedisRecords() {}
 
-  /** A hash as {@code HGETALL} answers it (field, value, field, value…); empty for a missing key. */
+  /**
+   * A hash as {@code HGETALL} answers it (field, value, field, value…); empty for a missing key.
+   */
   static Map<String, String> map(Response flat) {
     Map<String, String> m = new HashMap<>();
     if (flat == null) {
@@ -40,7 +64,10 @@ final class RedisRecords {
     return m;
   }
 
-  /** Decodes the stand-in user and drops it: the work a known user's decoding costs, for an unknown username. */
+  /**
+   * Decodes the stand-in user and drops it: the work a known user's decoding costs, for an unknown
+   * username.
+   */
   static UserRecord standIn(String username) {
     Map<String, String> h = new HashMap<>();
     for (int i = 0; i < STAND_IN.length; i += 2) {
@@ -59,34 +86,69 @@ final class RedisRecords {
       }
     }
     Map<String, Long> emergency = new HashMap<>();
-    h.forEach((k, v) -> {
-      if (k.startsWith("e:")) {
-        emergency.put(k.substring(2), Long.parseLong(v));
-      }
-    });
-    return new UserRecord(username, h.get("dn"), h.get("pw"), tokens, emergency, Long.parseLong(h.getOrDefault("at", "0")));
+    h.forEach(
+        (k, v) -> {
+          if (k.startsWith("e:")) {
+            emergency.put(k.substring(2), Long.parseLong(v));
+          }
+        });
+    return new UserRecord(
+        username,
+        h.get("dn"),
+        h.get("pw"),
+        tokens,
+        emergency,
+        Long.parseLong(h.getOrDefault("at", "0")));
   }
 
-  /** @param cfg "type|algorithm|digits|period"; the encrypted seed is field {@code prefix + "k"} */
-  static TokenRecord token(String serial, String cfg, Map<String, String> h, String prefix, String owner) {
+  /**
+   * @param cfg "type|algorithm|digits|period"; the encrypted seed is field {@code prefix + "k"}
+   */
+  static TokenRecord token(
+      String serial, String cfg, Map<String, String> h, String prefix, String owner) {
     String[] c = cfg.split("\\|", 4);
-    return new TokenRecord(serial, c[0], c[1], Integer.parseInt(c[2]), Integer.parseInt(c[3]), h.get(prefix + "k"),
-        "1".equals(h.get(prefix + "on")), h.get(prefix + "pin"),
-        Long.parseLong(h.getOrDefault(prefix + "last", "-1")), Integer.parseInt(h.getOrDefault(prefix + "drift", "0")),
-        Long.parseLong(h.getOrDefault(prefix + "used", "0")), owner);
+    return new TokenRecord(
+        serial,
+        c[0],
+        c[1],
+        Integer.parseInt(c[2]),
+        Integer.parseInt(c[3]),
+        h.get(prefix + "k"),
+        "1".equals(h.get(prefix + "on")),
+        h.get(prefix + "pin"),
+        Long.parseLong(h.getOrDefault(prefix + "last", "-1")),
+        Integer.parseInt(h.getOrDefault(prefix + "drift", "0")),
+        Long.parseLong(h.getOrDefault(prefix + "used", "0")),
+        owner);
   }
 
   /** A pooled token's fields, as {@code createtoken.lua} writes them. */
   static List<String> tokenFields(TokenRecord t) {
-    List<String> fields = new ArrayList<>(List.of("cfg", cfg(t), "k", t.seed(), "on", t.enabled() ? "1" : "0",
-        "last", Long.toString(t.lastStep()), "drift", Integer.toString(t.drift()), "used", Long.toString(t.lastUsedAt())));
+    List<String> fields =
+        new ArrayList<>(
+            List.of(
+                "cfg",
+                cfg(t),
+                "k",
+                t.seed(),
+                "on",
+                t.enabled() ? "1" : "0",
+                "last",
+                Long.toString(t.lastStep()),
+                "drift",
+                Integer.toString(t.drift()),
+                "used",
+                Long.toString(t.lastUsedAt())));
     if (t.pinHash() != null) {
       fields.addAll(List.of("pin", t.pinHash()));
     }
     return fields;
   }
 
-  /** "type|algorithm|digits|period": a token's settings in one field, so that the user's hash stays small. */
+  /**
+   * "type|algorithm|digits|period": a token's settings in one field, so that the user's hash stays
+   * small.
+   */
   static String cfg(TokenRecord t) {
     return t.type() + "|" + t.algorithm() + "|" + t.digits() + "|" + t.period();
   }
@@ -95,13 +157,21 @@ final class RedisRecords {
     if (h.isEmpty()) {
       return FailState.NONE;
     }
-    return new FailState(Integer.parseInt(h.getOrDefault("n", "0")), Long.parseLong(h.getOrDefault("until", "0")),
+    return new FailState(
+        Integer.parseInt(h.getOrDefault("n", "0")),
+        Long.parseLong(h.getOrDefault("until", "0")),
         h.get("bad"));
   }
 
   static Challenge challenge(String id, String username, Map<String, String> h) {
-    return new Challenge(id, username, Challenge.Kind.valueOf(h.get("kind")), h.get("serial"),
-        Long.parseLong(h.get("step")), Integer.parseInt(h.getOrDefault("tries", "0")), Long.parseLong(h.get("exp")));
+    return new Challenge(
+        id,
+        username,
+        Challenge.Kind.valueOf(h.get("kind")),
+        h.get("serial"),
+        Long.parseLong(h.get("step")),
+        Integer.parseInt(h.getOrDefault("tries", "0")),
+        Long.parseLong(h.get("exp")));
   }
 
   /** A client's fields besides its secret's hash, as {@code putsecret.lua} takes them. */
@@ -133,12 +203,18 @@ final class RedisRecords {
     return out;
   }
 
-  /** A session mark: the user's generation id and session count ({@code sg}, absent until first moved on). */
+  /**
+   * A session mark: the user's generation id and session count ({@code sg}, absent until first
+   * moved on).
+   */
   static String mark(String gen, String sessionCount) {
     return nz(gen) + "." + (sessionCount == null ? "0" : sessionCount);
   }
 
-  /** A user's generation id: 48 random bits, enough to tell a recreated user from the one it replaced. */
+  /**
+   * A user's generation id: 48 random bits, enough to tell a recreated user from the one it
+   * replaced.
+   */
   static String generation() {
     return Secrets.randomId().substring(0, 8);
   }

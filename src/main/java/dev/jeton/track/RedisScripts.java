@@ -3,8 +3,8 @@ package dev.jeton.track;
 import java.util.List;
 
 /**
- * The Lua scripts of the Redis store, read from {@code src/main/resources/lua} once per JVM. Each is one atomic step
- * and says in its header what it refuses, what it sets, and its KEYS and ARGV.
+ * The Lua scripts of the Redis store, read from {@code src/main/resources/lua} once per JVM. Each
+ * is one atomic step and says in its header what it refuses, what it sets, and its KEYS and ARGV.
  */
 final class RedisScripts {
 
@@ -27,10 +27,25 @@ final class RedisScripts {
   static final LuaScript END_SESSIONS = LuaScript.load("endsessions");
 
   /** Every script, loaded into Redis at start ({@link RedisCalls#loadScripts}). */
-  static final List<LuaScript> ALL = List.of(COMMIT, FAIL, SET_PIN, PUT_USER, CREATE_TOKEN, CLAIM,
-      ATTACH, DETACH, RELEASE, SET_ENABLED, HSET_IF_PRESENT, CLEAR_PINS, EMERGENCY, BULK_USER, PUT_SECRET,
-      DROP_SECRET, END_SESSIONS);
+  static final List<LuaScript> ALL =
+      List.of(
+          COMMIT,
+          FAIL,
+          SET_PIN,
+          PUT_USER,
+          CREATE_TOKEN,
+          CLAIM,
+          ATTACH,
+          DETACH,
+          RELEASE,
+          SET_ENABLED,
+          HSET_IF_PRESENT,
+          CLEAR_PINS,
+          EMERGENCY,
+          BULK_USER,
+          PUT_SECRET,
+          DROP_SECRET,
+          END_SESSIONS);
 
-  private RedisScripts() {
-  }
+  private RedisScripts() {}
 }

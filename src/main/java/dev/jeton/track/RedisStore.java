@@ -20,7 +20,6 @@ import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -30,18 +29,22 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * The production store: the operations of {@link Store} on Redis. Every atomic step is one Lua script
- * ({@link RedisScripts}); the login's read before it is plain pipelined reads, since the step that decides
- * ({@code commit}, {@code fail}) checks again what it relies on. Where each thing is kept is {@link RedisKeys}' to
- * say, how a record is laid out in its hash {@link RedisRecords}', how calls reach Redis (by SHA, under the deadline)
- * {@link RedisCalls}', and the bulk load is {@link RedisBulk}.
+ * The production store: the operations of {@link Store} on Redis. Every atomic step is one Lua
+ * script ({@link RedisScripts}); the login's read before it is plain pipelined reads, since the
+ * step that decides ({@code commit}, {@code fail}) checks again what it relies on. Where each thing
+ * is kept is {@link RedisKeys}' to say, how a record is laid out in its hash {@link RedisRecords}',
+ * how calls reach Redis (by SHA, under the deadline) {@link RedisCalls}', and the bulk load is
+ * {@link RedisBulk}.
  *
- * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}); every call fails with
- * {@link StoreUnavailableException} after the configured timeout, so callers fail closed.
+ * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}); every call fails
+ * with {@link StoreUnavailableException} after the configured timeout, so callers fail closed.
  */
 public final class RedisStore implements Store {
 
-  /** Requests in flight on the store's one pipelined connection before new ones are refused (and answered 503). */
+  /**
+   * Requests in flight on the store's one pipelined connection before new ones are refused (and
+   * answered 503).
+   */
   private static final int PIPELINE_DEPTH = 16_384;
 
   private final RedisKeys keys;
@@ -56,23 +59,29 @@ public final class RedisStore implements Store {
   /**
    * One store per tracking verticle instance, hence one pipelined connection per event loop.
    *
-   * @param namespace what every key starts with, so that deployments sharing a Redis never meet: 1 to 64 letters,
-   *     digits, {@code . _ : -}
+   * @param namespace what every key starts with, so that deployments sharing a Redis never meet: 1
+   *     to 64 letters, digits, {@code . _ : -}
    * @throws IllegalArgumentException when the namespace is not such
    */
   public RedisStore(Vertx vertx, String url, long timeoutMillis, String namespace) {
     this.keys = new RedisKeys(namespace);
-    this.calls = new RedisCalls(vertx, new RedisLink(vertx, new RedisOptions()
-        .setConnectionString(url)
-        .setPreferredProtocolVersion(ProtocolVersion.RESP2)
-        .setMaxPoolSize(2)
-        .setMaxWaitingHandlers(PIPELINE_DEPTH)), timeoutMillis);
+    this.calls =
+        new RedisCalls(
+            vertx,
+            new RedisLink(
+                vertx,
+                new RedisOptions()
+                    .setConnectionString(url)
+                    .setPreferredProtocolVersion(ProtocolVersion.RESP2)
+                    .setMaxPoolSize(2)
+                    .setMaxWaitingHandlers(PIPELINE_DEPTH)),
+            timeoutMillis);
     this.bulk = new RedisBulk(keys, calls);
   }
 
   /**
-   * Loads every script once. Succeeds even when Redis is down (scripts are then sent on first use), so that Jeton
-   * starts, reports not ready, and recovers by itself.
+   * Loads every script once. Succeeds even when Redis is down (scripts are then sent on first use),
+   * so that Jeton starts, reports not ready, and recovers by itself.
    */
   public Future<Void> loadScripts() {
     return calls.loadScripts();
@@ -85,9 +94,12 @@ public final class RedisStore implements Store {
     String u = q.username();
     String ipKey = keys.ip(q.ip(), IpWindow.number(q.now(), q.ipWindowSeconds()));
     String previousIpKey = keys.ip(q.ip(), IpWindow.previous(q.now(), q.ipWindowSeconds()));
-    // Plain reads, pipelined: the user, its failures, both windows of the address (one hash tag: one MGET) and the
-    // answered challenge if any. Not atomic, and need not be: commit checks again, atomically, all it relies on
-    // (lock, challenge, generation, last step). A script would cost Redis several times these reads (see
+    // Plain reads, pipelined: the user, its failures, both windows of the address (one hash tag:
+    // one MGET) and the
+    // answered challenge if any. Not atomic, and need not be: commit checks again, atomically, all
+    // it relies on
+    // (lock, challenge, generation, last step). A script would cost Redis several times these reads
+    // (see
     // docs/2026-12-05-performance-history.md).
     List<Request> reads = new ArrayList<>(4);
     reads.add(Request.cmd(Command.HGETALL).arg(keys.user(u)));
@@ -96,30 +108,41 @@ public final class RedisStore implements Store {
     if (q.challengeId() != null) {
       reads.add(Request.cmd(Command.HGETALL).arg(keys.challenge(u, q.challengeId())));
     }
-    return calls.pipeline(reads)
-        .map(r -> {
-          Map<String, String> user = map(r.get(0));
-          Map<String, String> fail = map(r.get(1));
-          Map<String, String> challenge = r.size() > 3 ? map(r.get(3)) : Map.of();
-          int ipFailures = IpWindow.sliding(count(r.get(2).get(0)), count(r.get(2).get(1)), q.now(),
-              q.ipWindowSeconds());
-          Challenge c = challenge.isEmpty() ? null : challenge(q.challengeId(), u, challenge);
-          if (c != null && (c.expiredAt(q.now()) || !challenge.getOrDefault("gen", "").equals(user.getOrDefault("gen", "")))) {
-            c = null;
-          }
-          if (user.isEmpty()) {
-            standIn(u);
-            return new LoginState(null, failState(fail), ipFailures, c);
-          }
-          return new LoginState(user(u, user), failState(fail), ipFailures, c, mark(user.get("gen"), user.get("sg")));
-        });
+    return calls
+        .pipeline(reads)
+        .map(
+            r -> {
+              Map<String, String> user = map(r.get(0));
+              Map<String, String> fail = map(r.get(1));
+              Map<String, String> challenge = r.size() > 3 ? map(r.get(3)) : Map.of();
+              int ipFailures =
+                  IpWindow.sliding(
+                      count(r.get(2).get(0)), count(r.get(2).get(1)), q.now(), q.ipWindowSeconds());
+              Challenge c = challenge.isEmpty() ? null : challenge(q.challengeId(), u, challenge);
+              if (c != null
+                  && (c.expiredAt(q.now())
+                      || !challenge.getOrDefault("gen", "").equals(user.getOrDefault("gen", "")))) {
+                c = null;
+              }
+              if (user.isEmpty()) {
+                standIn(u);
+                return new LoginState(null, failState(fail), ipFailures, c);
+              }
+              return new LoginState(
+                  user(u, user),
+                  failState(fail),
+                  ipFailures,
+                  c,
+                  mark(user.get("gen"), user.get("sg")));
+            });
   }
 
   @Override
   public Future<CommitResult> commit(Commit c) {
     String u = c.username();
     Challenge open = c.open();
-    // Only what this commit needs: Redis turns every key and argument into a Lua string on each call.
+    // Only what this commit needs: Redis turns every key and argument into a Lua string on each
+    // call.
     List<String> touched = new ArrayList<>(4);
     touched.add(keys.user(u));
     touched.add(keys.failures(u));
@@ -142,8 +165,13 @@ public final class RedisStore implements Store {
       args.add(Long.toString(open.expiresAt()));
       args.add(Long.toString(ttlMillis(c.challengeTtlSeconds())));
     }
-    return calls.eval(RedisScripts.COMMIT, touched, args).map(r -> new CommitResult(
-        CommitOutcome.valueOf(r.get(0).toString()), Long.parseLong(r.get(1).toString())));
+    return calls
+        .eval(RedisScripts.COMMIT, touched, args)
+        .map(
+            r ->
+                new CommitResult(
+                    CommitOutcome.valueOf(r.get(0).toString()),
+                    Long.parseLong(r.get(1).toString())));
   }
 
   @Override
@@ -153,32 +181,58 @@ public final class RedisStore implements Store {
     String previousIpKey = keys.ip(f.ip(), IpWindow.previous(f.now(), f.ipWindowSeconds()));
     long lockUntil = Lockout.lockedUntil(f.now(), f.lockoutSeconds());
     long ttl = Lockout.counterMillis(f.lockoutSeconds());
-    return calls.batch(retry -> List.of(
-        RedisScripts.FAIL.request(retry, List.of(keys.failures(u), keys.challenge(u, f.challengeId()), keys.user(u)),
-            List.of(nz(f.fingerprint()), Long.toString(f.now()), Integer.toString(f.lockoutFailures()),
-                Long.toString(lockUntil), Long.toString(ttl), f.challengeId() == null ? "0" : "1",
-                Integer.toString(Challenge.MAX_TRIES))),
-        // On a retry the first pipeline's INCR did run: read the count instead of counting twice.
-        retry ? Request.cmd(Command.GET).arg(ipKey) : Request.cmd(Command.INCR).arg(ipKey),
-        // Kept for two windows: the next one still counts it, weighted.
-        Request.cmd(Command.PEXPIRE).arg(ipKey).arg(IpWindow.keptMillis(f.ipWindowSeconds())),
-        Request.cmd(Command.GET).arg(previousIpKey)))
-        .map(r -> {
-          Response s = r.get(0);
-          return new FailResult(FailOutcome.valueOf(s.get(0).toString()), Integer.parseInt(s.get(1).toString()),
-              Long.parseLong(s.get(2).toString()),
-              IpWindow.sliding(count(r.get(1)), count(r.get(3)), f.now(), f.ipWindowSeconds()));
-        });
+    return calls
+        .batch(
+            retry ->
+                List.of(
+                    RedisScripts.FAIL.request(
+                        retry,
+                        List.of(keys.failures(u), keys.challenge(u, f.challengeId()), keys.user(u)),
+                        List.of(
+                            nz(f.fingerprint()),
+                            Long.toString(f.now()),
+                            Integer.toString(f.lockoutFailures()),
+                            Long.toString(lockUntil),
+                            Long.toString(ttl),
+                            f.challengeId() == null ? "0" : "1",
+                            Integer.toString(Challenge.MAX_TRIES))),
+                    // On a retry the first pipeline's INCR did run: read the count instead of
+                    // counting twice.
+                    retry
+                        ? Request.cmd(Command.GET).arg(ipKey)
+                        : Request.cmd(Command.INCR).arg(ipKey),
+                    // Kept for two windows: the next one still counts it, weighted.
+                    Request.cmd(Command.PEXPIRE)
+                        .arg(ipKey)
+                        .arg(IpWindow.keptMillis(f.ipWindowSeconds())),
+                    Request.cmd(Command.GET).arg(previousIpKey)))
+        .map(
+            r -> {
+              Response s = r.get(0);
+              return new FailResult(
+                  FailOutcome.valueOf(s.get(0).toString()),
+                  Integer.parseInt(s.get(1).toString()),
+                  Long.parseLong(s.get(2).toString()),
+                  IpWindow.sliding(count(r.get(1)), count(r.get(3)), f.now(), f.ipWindowSeconds()));
+            });
   }
 
   @Override
   public Future<Boolean> setPin(SetPin s) {
     String u = s.username();
     Challenge open = s.open();
-    return calls.eval(RedisScripts.SET_PIN,
-        List.of(keys.user(u), keys.challenge(u, s.close()), keys.challenge(u, open.id())),
-        List.of(s.serial(), s.pinHash(), Long.toString(s.now()), open.kind().name(), Long.toString(open.step()),
-            Long.toString(open.expiresAt()), Long.toString(ttlMillis(s.challengeTtlSeconds()))))
+    return calls
+        .eval(
+            RedisScripts.SET_PIN,
+            List.of(keys.user(u), keys.challenge(u, s.close()), keys.challenge(u, open.id())),
+            List.of(
+                s.serial(),
+                s.pinHash(),
+                Long.toString(s.now()),
+                open.kind().name(),
+                Long.toString(open.step()),
+                Long.toString(open.expiresAt()),
+                Long.toString(ttlMillis(s.challengeTtlSeconds()))))
         .map(r -> r.toInteger() == 1);
   }
 
@@ -186,122 +240,174 @@ public final class RedisStore implements Store {
 
   @Override
   public Future<Boolean> putUser(PutUser p) {
-    return calls.eval(RedisScripts.PUT_USER, List.of(keys.user(p.username())),
-        List.of(nz(p.displayName()), nz(p.passwordHash()), Long.toString(p.now()), generation()))
+    return calls
+        .eval(
+            RedisScripts.PUT_USER,
+            List.of(keys.user(p.username())),
+            List.of(
+                nz(p.displayName()), nz(p.passwordHash()), Long.toString(p.now()), generation()))
         .map(r -> r.toInteger() == 1);
   }
 
   @Override
   public Future<UserView> getUser(String username) {
-    return calls.batch(retry -> List.of(Request.cmd(Command.HGETALL).arg(keys.user(username)),
-        Request.cmd(Command.HGETALL).arg(keys.failures(username))))
-        .map(r -> {
-          Map<String, String> user = map(r.get(0));
-          return user.isEmpty() ? null : new UserView(user(username, user), failState(map(r.get(1))));
-        });
+    return calls
+        .batch(
+            retry ->
+                List.of(
+                    Request.cmd(Command.HGETALL).arg(keys.user(username)),
+                    Request.cmd(Command.HGETALL).arg(keys.failures(username))))
+        .map(
+            r -> {
+              Map<String, String> user = map(r.get(0));
+              return user.isEmpty()
+                  ? null
+                  : new UserView(user(username, user), failState(map(r.get(1))));
+            });
   }
 
   @Override
   public Future<Boolean> deleteUser(String username) {
-    return calls.send(Request.cmd(Command.HGET).arg(keys.user(username)).arg("tokens"))
-        .compose(list -> {
-          if (list == null) {
-            return Future.succeededFuture(false);
-          }
-          Future<Void> chain = Future.succeededFuture();
-          for (String serial : serials(list.toString())) {
-            chain = chain.compose(v -> unassign(new Assign(username, serial)).mapEmpty());
-          }
-          return chain.compose(v -> calls.send(
-                  Request.cmd(Command.DEL).arg(keys.user(username)).arg(keys.failures(username))))
-              .map(true);
-        });
+    return calls
+        .send(Request.cmd(Command.HGET).arg(keys.user(username)).arg("tokens"))
+        .compose(
+            list -> {
+              if (list == null) {
+                return Future.succeededFuture(false);
+              }
+              Future<Void> chain = Future.succeededFuture();
+              for (String serial : serials(list.toString())) {
+                chain = chain.compose(v -> unassign(new Assign(username, serial)).mapEmpty());
+              }
+              return chain
+                  .compose(
+                      v ->
+                          calls.send(
+                              Request.cmd(Command.DEL)
+                                  .arg(keys.user(username))
+                                  .arg(keys.failures(username))))
+                  .map(true);
+            });
   }
 
   @Override
   public Future<Boolean> createToken(TokenRecord t) {
-    return calls.eval(RedisScripts.CREATE_TOKEN, List.of(keys.token(t.serial())), tokenFields(t))
+    return calls
+        .eval(RedisScripts.CREATE_TOKEN, List.of(keys.token(t.serial())), tokenFields(t))
         .map(r -> r.toInteger() == 1);
   }
 
   @Override
   public Future<TokenRecord> getToken(String serial) {
-    return calls.send(Request.cmd(Command.HGETALL).arg(keys.token(serial))).compose(r -> {
-      Map<String, String> pooled = map(r);
-      if (pooled.isEmpty()) {
-        return Future.succeededFuture(null);
-      }
-      String owner = pooled.get("owner");
-      if (owner == null) {
-        return Future.succeededFuture(token(serial, pooled.get("cfg"), pooled, "", null));
-      }
-      return calls.send(Request.cmd(Command.HGETALL).arg(keys.user(owner)))
-          .map(ur -> {
-            Map<String, String> user = map(ur);
-            String cfg = user.get("t:" + serial);
-            return cfg == null ? token(serial, pooled.get("cfg"), pooled, "", owner)
-                : token(serial, cfg, user, "t:" + serial + ":", owner);
-          });
-    });
+    return calls
+        .send(Request.cmd(Command.HGETALL).arg(keys.token(serial)))
+        .compose(
+            r -> {
+              Map<String, String> pooled = map(r);
+              if (pooled.isEmpty()) {
+                return Future.succeededFuture(null);
+              }
+              String owner = pooled.get("owner");
+              if (owner == null) {
+                return Future.succeededFuture(token(serial, pooled.get("cfg"), pooled, "", null));
+              }
+              return calls
+                  .send(Request.cmd(Command.HGETALL).arg(keys.user(owner)))
+                  .map(
+                      ur -> {
+                        Map<String, String> user = map(ur);
+                        String cfg = user.get("t:" + serial);
+                        return cfg == null
+                            ? token(serial, pooled.get("cfg"), pooled, "", owner)
+                            : token(serial, cfg, user, "t:" + serial + ":", owner);
+                      });
+            });
   }
 
   @Override
   public Future<AssignResult> assign(Assign a) {
-    return calls.eval(RedisScripts.CLAIM, List.of(keys.token(a.serial())), List.of(a.username())).compose(r -> {
-      switch (r.get(0).toString()) {
-        case "NO_TOKEN": return Future.succeededFuture(AssignResult.NO_TOKEN);
-        case "OWNED": return Future.succeededFuture(AssignResult.OWNED_BY_OTHER);
-        case "SAME": return Future.succeededFuture(AssignResult.OK);
-        default: break;
-      }
-      List<String> args = new ArrayList<>(List.of(Integer.toString(UserRecord.MAX_TOKENS), a.serial()));
-      List<String> state = new ArrayList<>();
-      for (int i = 1; i < r.size(); i++) {
-        state.add(r.get(i).toString());
-      }
-      args.addAll(state);
-      List<String> undo = new ArrayList<>(List.of(a.username(), "keep-pin"));
-      undo.addAll(state);
-      return calls.eval(RedisScripts.ATTACH, List.of(keys.user(a.username())), args).compose(attached -> {
-        AssignResult result = AssignResult.valueOf(attached.toString());
-        if (result == AssignResult.OK) {
-          return Future.succeededFuture(result);
-        }
-        return calls.eval(RedisScripts.RELEASE, List.of(keys.token(a.serial())), undo).map(result);
-      });
-    });
+    return calls
+        .eval(RedisScripts.CLAIM, List.of(keys.token(a.serial())), List.of(a.username()))
+        .compose(
+            r -> {
+              switch (r.get(0).toString()) {
+                case "NO_TOKEN":
+                  return Future.succeededFuture(AssignResult.NO_TOKEN);
+                case "OWNED":
+                  return Future.succeededFuture(AssignResult.OWNED_BY_OTHER);
+                case "SAME":
+                  return Future.succeededFuture(AssignResult.OK);
+                default:
+                  break;
+              }
+              List<String> args =
+                  new ArrayList<>(List.of(Integer.toString(UserRecord.MAX_TOKENS), a.serial()));
+              List<String> state = new ArrayList<>();
+              for (int i = 1; i < r.size(); i++) {
+                state.add(r.get(i).toString());
+              }
+              args.addAll(state);
+              List<String> undo = new ArrayList<>(List.of(a.username(), "keep-pin"));
+              undo.addAll(state);
+              return calls
+                  .eval(RedisScripts.ATTACH, List.of(keys.user(a.username())), args)
+                  .compose(
+                      attached -> {
+                        AssignResult result = AssignResult.valueOf(attached.toString());
+                        if (result == AssignResult.OK) {
+                          return Future.succeededFuture(result);
+                        }
+                        return calls
+                            .eval(RedisScripts.RELEASE, List.of(keys.token(a.serial())), undo)
+                            .map(result);
+                      });
+            });
   }
 
   @Override
   public Future<Boolean> unassign(Assign a) {
-    return calls.eval(RedisScripts.DETACH, List.of(keys.user(a.username())), List.of(a.serial())).compose(r -> {
-      if (r.size() == 0) {
-        return Future.succeededFuture(false);
-      }
-      List<String> args = new ArrayList<>(List.of(a.username(), "clear-pin"));
-      r.forEach(x -> args.add(x.toString()));
-      return calls.eval(RedisScripts.RELEASE, List.of(keys.token(a.serial())), args).map(true);
-    });
+    return calls
+        .eval(RedisScripts.DETACH, List.of(keys.user(a.username())), List.of(a.serial()))
+        .compose(
+            r -> {
+              if (r.size() == 0) {
+                return Future.succeededFuture(false);
+              }
+              List<String> args = new ArrayList<>(List.of(a.username(), "clear-pin"));
+              r.forEach(x -> args.add(x.toString()));
+              return calls
+                  .eval(RedisScripts.RELEASE, List.of(keys.token(a.serial())), args)
+                  .map(true);
+            });
   }
 
   @Override
   public Future<Boolean> setEnabled(SetEnabled s) {
     String on = s.enabled() ? "1" : "0";
-    return calls.eval(RedisScripts.SET_ENABLED, List.of(keys.token(s.serial())), List.of(on)).compose(owner -> {
-      if (owner == null) {
-        return Future.succeededFuture(false);
-      }
-      if (owner.toString().isEmpty()) {
-        return Future.succeededFuture(true);
-      }
-      return calls.eval(RedisScripts.HSET_IF_PRESENT, List.of(keys.user(owner.toString())),
-          List.of(s.serial(), "on", on)).map(true);
-    });
+    return calls
+        .eval(RedisScripts.SET_ENABLED, List.of(keys.token(s.serial())), List.of(on))
+        .compose(
+            owner -> {
+              if (owner == null) {
+                return Future.succeededFuture(false);
+              }
+              if (owner.toString().isEmpty()) {
+                return Future.succeededFuture(true);
+              }
+              return calls
+                  .eval(
+                      RedisScripts.HSET_IF_PRESENT,
+                      List.of(keys.user(owner.toString())),
+                      List.of(s.serial(), "on", on))
+                  .map(true);
+            });
   }
 
   @Override
   public Future<Boolean> clearPins(String username) {
-    return calls.eval(RedisScripts.CLEAR_PINS, List.of(keys.user(username)), List.of()).map(r -> r.toInteger() == 1);
+    return calls
+        .eval(RedisScripts.CLEAR_PINS, List.of(keys.user(username)), List.of())
+        .map(r -> r.toInteger() == 1);
   }
 
   @Override
@@ -313,12 +419,18 @@ public final class RedisStore implements Store {
   public Future<Boolean> putEmergencyCodes(EmergencyCodes e) {
     List<String> args = new ArrayList<>(List.of(Long.toString(e.expiresAt())));
     args.addAll(e.hashes());
-    return calls.eval(RedisScripts.EMERGENCY, List.of(keys.user(e.username())), args).map(r -> r.toInteger() == 1);
+    return calls
+        .eval(RedisScripts.EMERGENCY, List.of(keys.user(e.username())), args)
+        .map(r -> r.toInteger() == 1);
   }
 
   @Override
   public Future<Void> putClient(ClientRecord c) {
-    return putSecret(keys.client(c.name()), keys.clientIndex(), c.name(), c.secretHash(),
+    return putSecret(
+        keys.client(c.name()),
+        keys.clientIndex(),
+        c.name(),
+        c.secretHash(),
         RedisRecords.clientFields(c));
   }
 
@@ -329,7 +441,11 @@ public final class RedisStore implements Store {
 
   @Override
   public Future<Void> putOperator(OperatorRecord o) {
-    return putSecret(keys.operator(o.name()), keys.operatorIndex(), o.name(), o.secretHash(),
+    return putSecret(
+        keys.operator(o.name()),
+        keys.operatorIndex(),
+        o.name(),
+        o.secretHash(),
         RedisRecords.operatorFields(o));
   }
 
@@ -340,45 +456,67 @@ public final class RedisStore implements Store {
 
   @Override
   public Future<Boolean> deleteOperator(String name) {
-    return calls.eval(RedisScripts.DROP_SECRET, List.of(keys.operator(name), keys.operatorIndex()), List.of())
+    return calls
+        .eval(
+            RedisScripts.DROP_SECRET, List.of(keys.operator(name), keys.operatorIndex()), List.of())
         .map(r -> r.toInteger() == 1);
   }
 
   /** A record found by its secret's hash, written with its index entry in one step. */
-  private Future<Void> putSecret(String record, String index, String name, String secretHash, List<String> fields) {
+  private Future<Void> putSecret(
+      String record, String index, String name, String secretHash, List<String> fields) {
     List<String> args = new ArrayList<>(List.of(name, secretHash));
     args.addAll(fields);
     return calls.eval(RedisScripts.PUT_SECRET, List.of(record, index), args).mapEmpty();
   }
 
   /**
-   * The record the index names for this secret hash, only if the record still holds that hash: an index entry is
-   * never trusted alone (constant-time compare).
+   * The record the index names for this secret hash, only if the record still holds that hash: an
+   * index entry is never trusted alone (constant-time compare).
    */
-  private <T> Future<T> findBySecret(String index, Function<String, String> recordKey, String secretHash,
+  private <T> Future<T> findBySecret(
+      String index,
+      Function<String, String> recordKey,
+      String secretHash,
       BiFunction<String, Map<String, String>, T> record) {
-    return calls.send(Request.cmd(Command.HGET).arg(index).arg(secretHash)).compose(name -> {
-      if (name == null) {
-        return Future.succeededFuture(null);
-      }
-      return calls.send(Request.cmd(Command.HGETALL).arg(recordKey.apply(name.toString()))).map(r -> {
-        Map<String, String> m = map(r);
-        String stored = m.get("hash");
-        return stored == null || !MessageDigest.isEqual(stored.getBytes(StandardCharsets.UTF_8),
-            secretHash.getBytes(StandardCharsets.UTF_8)) ? null : record.apply(name.toString(), m);
-      });
-    });
+    return calls
+        .send(Request.cmd(Command.HGET).arg(index).arg(secretHash))
+        .compose(
+            name -> {
+              if (name == null) {
+                return Future.succeededFuture(null);
+              }
+              return calls
+                  .send(Request.cmd(Command.HGETALL).arg(recordKey.apply(name.toString())))
+                  .map(
+                      r -> {
+                        Map<String, String> m = map(r);
+                        String stored = m.get("hash");
+                        return stored == null
+                                || !MessageDigest.isEqual(
+                                    stored.getBytes(StandardCharsets.UTF_8),
+                                    secretHash.getBytes(StandardCharsets.UTF_8))
+                            ? null
+                            : record.apply(name.toString(), m);
+                      });
+            });
   }
 
   @Override
   public Future<String> sessionMark(String username) {
-    return calls.send(Request.cmd(Command.HMGET).arg(keys.user(username)).arg("gen").arg("sg"))
-        .map(r -> r.get(0) == null ? null : mark(r.get(0).toString(), r.get(1) == null ? null : r.get(1).toString()));
+    return calls
+        .send(Request.cmd(Command.HMGET).arg(keys.user(username)).arg("gen").arg("sg"))
+        .map(
+            r ->
+                r.get(0) == null
+                    ? null
+                    : mark(r.get(0).toString(), r.get(1) == null ? null : r.get(1).toString()));
   }
 
   @Override
   public Future<Boolean> endSessions(EndSessions e) {
-    return calls.eval(RedisScripts.END_SESSIONS, List.of(keys.user(e.username())), List.of(e.mark()))
+    return calls
+        .eval(RedisScripts.END_SESSIONS, List.of(keys.user(e.username())), List.of(e.mark()))
         .map(r -> r.toInteger() == 1);
   }
 
@@ -397,7 +535,9 @@ public final class RedisStore implements Store {
     return calls.close();
   }
 
-  /** Redis drops a challenge a little after its logical expiry, which the injected clock decides. */
+  /**
+   * Redis drops a challenge a little after its logical expiry, which the injected clock decides.
+   */
   private static long ttlMillis(int challengeTtlSeconds) {
     return challengeTtlSeconds * 1000L + 60_000L;
   }

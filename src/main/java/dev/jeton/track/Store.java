@@ -1,33 +1,41 @@
 package dev.jeton.track;
 
 import io.vertx.core.Future;
-
 import java.util.List;
 
-
 /**
- * Everything Jeton keeps, and every step that must be atomic across nodes. Two implementations: {@link RedisStore}
- * (production) and {@link MemoryStore} (embedded, one node); one contract suite runs against both.
+ * Everything Jeton keeps, and every step that must be atomic across nodes. Two implementations:
+ * {@link RedisStore} (production) and {@link MemoryStore} (embedded, one node); one contract suite
+ * runs against both.
  *
- * <p>Times are epoch milliseconds from the caller's {@code Clock}, so that expiry follows the injected clock.
- * A failed future means the store could not answer: callers MUST fail closed.
+ * <p>Times are epoch milliseconds from the caller's {@code Clock}, so that expiry follows the
+ * injected clock. A failed future means the store could not answer: callers MUST fail closed.
  */
 public interface Store {
 
-  /** Everything one login needs, read in one round trip (not necessarily one snapshot: the write re-checks). */
+  /**
+   * Everything one login needs, read in one round trip (not necessarily one snapshot: the write
+   * re-checks).
+   */
   Future<LoginState> loadLogin(LoadLogin q);
 
-  /** Atomically: refuse if locked or the challenge to close is gone; compare-and-set the step; then apply. */
+  /**
+   * Atomically: refuse if locked or the challenge to close is gone; compare-and-set the step; then
+   * apply.
+   */
   Future<CommitResult> commit(Commit c);
 
   /**
-   * Counts one failure for the username and the client IP (a resent identical value counts once). A failure that
-   * locks the username also ends the user's portal sessions (see {@link #sessionMark}); an unknown username leaves
-   * no user behind.
+   * Counts one failure for the username and the client IP (a resent identical value counts once). A
+   * failure that locks the username also ends the user's portal sessions (see {@link
+   * #sessionMark}); an unknown username leaves no user behind.
    */
   Future<FailResult> fail(Fail f);
 
-  /** Atomically closes a NEW_PIN challenge, sets the PIN and opens the NEXT_PASSCODE challenge; false if gone. */
+  /**
+   * Atomically closes a NEW_PIN challenge, sets the PIN and opens the NEXT_PASSCODE challenge;
+   * false if gone.
+   */
   Future<Boolean> setPin(SetPin s);
 
   Future<Boolean> putUser(PutUser p);
@@ -52,7 +60,10 @@ public interface Store {
   /** False when there is no such token. */
   Future<Boolean> setEnabled(SetEnabled s);
 
-  /** Clears the PIN of every token of the user and ends their portal sessions; false when there is no such user. */
+  /**
+   * Clears the PIN of every token of the user and ends their portal sessions; false when there is
+   * no such user.
+   */
   Future<Boolean> clearPins(String username);
 
   /** Resets the failure count and the lock of a username. */
@@ -74,23 +85,24 @@ public interface Store {
   Future<Boolean> deleteOperator(String name);
 
   /**
-   * The user's session mark, or null when there is no such user. Portal sessions carry the mark they were issued
-   * under and are valid only while it is current. It changes when the user is re-created (a new generation id) and
-   * when their sessions are ended: by {@link #endSessions}, by a failure that locks the username ({@link #fail}) and
-   * by {@link #clearPins}; deleting the user makes it null. Opaque, not secret, at most a few dozen characters.
+   * The user's session mark, or null when there is no such user. Portal sessions carry the mark
+   * they were issued under and are valid only while it is current. It changes when the user is
+   * re-created (a new generation id) and when their sessions are ended: by {@link #endSessions}, by
+   * a failure that locks the username ({@link #fail}) and by {@link #clearPins}; deleting the user
+   * makes it null. Opaque, not secret, at most a few dozen characters.
    */
   Future<String> sessionMark(String username);
 
   /**
-   * Logout: ends every portal session of the user, atomically, if {@code mark} is still the user's current session
-   * mark; false (nothing changed) when it is not or there is no such user, so that a revoked session cannot end the
-   * newer ones.
+   * Logout: ends every portal session of the user, atomically, if {@code mark} is still the user's
+   * current session mark; false (nothing changed) when it is not or there is no such user, so that
+   * a revoked session cannot end the newer ones.
    */
   Future<Boolean> endSessions(EndSessions e);
 
   /**
-   * Applies the lines of a bulk load, pipelined: each line creates or updates its user and, when it carries one,
-   * creates its token assigned to that user. A line is applied whole or not at all.
+   * Applies the lines of a bulk load, pipelined: each line creates or updates its user and, when it
+   * carries one, creates its token assigned to that user. A line is applied whole or not at all.
    */
   Future<BulkResult> bulk(Bulk b);
 
@@ -105,10 +117,13 @@ public interface Store {
 
   /**
    * @param user null when the username is unknown
-   * @param challenge the challenge named in the request, or null (unknown, expired, or another user's)
-   * @param sessionMark the user's {@link #sessionMark} as read with the user (no extra read), null when unknown
+   * @param challenge the challenge named in the request, or null (unknown, expired, or another
+   *     user's)
+   * @param sessionMark the user's {@link #sessionMark} as read with the user (no extra read), null
+   *     when unknown
    */
-  record LoginState(UserRecord user, FailState fail, int ipFailures, Challenge challenge, String sessionMark) {
+  record LoginState(
+      UserRecord user, FailState fail, int ipFailures, Challenge challenge, String sessionMark) {
     public LoginState(UserRecord user, FailState fail, int ipFailures, Challenge challenge) {
       this(user, fail, ipFailures, challenge, null);
     }
@@ -126,22 +141,45 @@ public interface Store {
    * @param step the matched TOTP step or HOTP counter; must be above the token's last one
    * @param drift the drift to store on ACCEPT, or null to keep it
    * @param emergencyHash the emergency code used instead of a step, removed atomically, or null
-   * @param close id of the challenge this answers, or null; the commit fails with GONE if it is no longer there
+   * @param close id of the challenge this answers, or null; the commit fails with GONE if it is no
+   *     longer there
    * @param open the challenge to open in CONSUME mode
    */
-  record Commit(String username, CommitMode mode, String serial, long step, Integer drift, String emergencyHash,
-      String close, Challenge open, long now, int challengeTtlSeconds) {}
+  record Commit(
+      String username,
+      CommitMode mode,
+      String serial,
+      long step,
+      Integer drift,
+      String emergencyHash,
+      String close,
+      Challenge open,
+      long now,
+      int challengeTtlSeconds) {}
 
-  enum CommitOutcome { OK, REPLAY, LOCKED, GONE }
+  enum CommitOutcome {
+    OK,
+    REPLAY,
+    LOCKED,
+    GONE
+  }
 
   record CommitResult(CommitOutcome outcome, long lockedUntil) {}
 
   /**
    * @param fingerprint keyed hash of the wrong value: the same value again is not counted twice
-   * @param challengeId the challenge wrongly answered, or null; it closes at {@link Challenge#MAX_TRIES}
+   * @param challengeId the challenge wrongly answered, or null; it closes at {@link
+   *     Challenge#MAX_TRIES}
    */
-  record Fail(String username, String ip, String fingerprint, String challengeId, long now,
-      int lockoutFailures, int lockoutSeconds, int ipWindowSeconds) {}
+  record Fail(
+      String username,
+      String ip,
+      String fingerprint,
+      String challengeId,
+      long now,
+      int lockoutFailures,
+      int lockoutSeconds,
+      int ipWindowSeconds) {}
 
   enum FailOutcome {
     /** Counted as a new failure. */
@@ -154,19 +192,33 @@ public interface Store {
 
   record FailResult(FailOutcome outcome, int failures, long lockedUntil, int ipFailures) {}
 
-  record SetPin(String username, String serial, String pinHash, String close, Challenge open, long now,
+  record SetPin(
+      String username,
+      String serial,
+      String pinHash,
+      String close,
+      Challenge open,
+      long now,
       int challengeTtlSeconds) {}
 
   record PutUser(String username, String displayName, String passwordHash, long now) {}
 
-  /** @param mark the session mark of the session that logs out */
+  /**
+   * @param mark the session mark of the session that logs out
+   */
   record EndSessions(String username, String mark) {}
 
   record UserView(UserRecord user, FailState fail) {}
 
   record Assign(String username, String serial) {}
 
-  enum AssignResult { OK, NO_USER, NO_TOKEN, OWNED_BY_OTHER, TOO_MANY }
+  enum AssignResult {
+    OK,
+    NO_USER,
+    NO_TOKEN,
+    OWNED_BY_OTHER,
+    TOO_MANY
+  }
 
   record SetEnabled(String serial, boolean enabled) {}
 
@@ -176,7 +228,9 @@ public interface Store {
     }
   }
 
-  /** @param token a new token to create and assign to the user, or null */
+  /**
+   * @param token a new token to create and assign to the user, or null
+   */
   record BulkLine(String username, String displayName, String passwordHash, TokenRecord token) {}
 
   record Bulk(List<BulkLine> lines, long now) {
@@ -185,15 +239,33 @@ public interface Store {
     }
   }
 
-  /** @param errors one per line, in order: null when the line was applied, else why not */
+  /**
+   * @param errors one per line, in order: null when the line was applied, else why not
+   */
   record BulkResult(List<String> errors) {}
 
   /** Message classes that travel on the local event bus between verification and tracking. */
   static List<Class<?>> messageTypes() {
-    return List.of(LoadLogin.class, LoginState.class, Commit.class, CommitResult.class, Fail.class,
-        FailResult.class, SetPin.class, PutUser.class, UserView.class, TokenRecord.class, Assign.class,
-        AssignResult.class, SetEnabled.class, EmergencyCodes.class, ClientRecord.class, OperatorRecord.class,
-        BulkLine.class, Bulk.class, BulkResult.class, EndSessions.class);
+    return List.of(
+        LoadLogin.class,
+        LoginState.class,
+        Commit.class,
+        CommitResult.class,
+        Fail.class,
+        FailResult.class,
+        SetPin.class,
+        PutUser.class,
+        UserView.class,
+        TokenRecord.class,
+        Assign.class,
+        AssignResult.class,
+        SetEnabled.class,
+        EmergencyCodes.class,
+        ClientRecord.class,
+        OperatorRecord.class,
+        BulkLine.class,
+        Bulk.class,
+        BulkResult.class,
+        EndSessions.class);
   }
-
 }

@@ -8,7 +8,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyFailure;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +15,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Tracking: owns a {@link Store} and serves each of its operations on {@code jeton.track.<operation>}. Anything that
- * must be atomic across nodes happens here, in the store. A store failure is replied as a RECIPIENT_FAILURE so that
- * the caller fails closed.
+ * Tracking: owns a {@link Store} and serves each of its operations on {@code
+ * jeton.track.<operation>}. Anything that must be atomic across nodes happens here, in the store. A
+ * store failure is replied as a RECIPIENT_FAILURE so that the caller fails closed.
  */
 public final class TrackingVerticle extends VerticleBase {
 
@@ -29,7 +28,9 @@ public final class TrackingVerticle extends VerticleBase {
   private final List<String> localAddresses = new ArrayList<>();
   private Store store;
 
-  /** @param stores makes this instance's store (one Redis client per verticle instance) */
+  /**
+   * @param stores makes this instance's store (one Redis client per verticle instance)
+   */
   public TrackingVerticle(Supplier<Store> stores, Clock clock, JetonMetrics metrics) {
     this.stores = stores;
     this.clock = clock;
@@ -97,13 +98,14 @@ public final class TrackingVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    result.onComplete(ar -> {
-      metrics.store(operation, System.nanoTime() - start, ar.succeeded());
-      if (ar.succeeded()) {
-        msg.reply(ar.result());
-      } else {
-        msg.fail(ReplyFailure.RECIPIENT_FAILURE.toInt(), "store: " + ar.cause().getMessage());
-      }
-    });
+    result.onComplete(
+        ar -> {
+          metrics.store(operation, System.nanoTime() - start, ar.succeeded());
+          if (ar.succeeded()) {
+            msg.reply(ar.result());
+          } else {
+            msg.fail(ReplyFailure.RECIPIENT_FAILURE.toInt(), "store: " + ar.cause().getMessage());
+          }
+        });
   }
 }

@@ -8,11 +8,16 @@ import java.util.Map;
  *
  * @param passwordHash Argon2id PHC string, or null when the user has no password
  * @param tokens the tokens assigned to the user, at most {@link #MAX_TOKENS}, in assignment order
- * @param emergencyCodes keyed hashes of unused emergency codes, each with its expiry in epoch milliseconds
+ * @param emergencyCodes keyed hashes of unused emergency codes, each with its expiry in epoch
+ *     milliseconds
  */
 public record UserRecord(
-    String username, String displayName, String passwordHash, List<TokenRecord> tokens,
-    Map<String, Long> emergencyCodes, long createdAt) {
+    String username,
+    String displayName,
+    String passwordHash,
+    List<TokenRecord> tokens,
+    Map<String, Long> emergencyCodes,
+    long createdAt) {
 
   public static final int MAX_TOKENS = 3;
 

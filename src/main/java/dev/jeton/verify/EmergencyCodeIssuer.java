@@ -5,14 +5,13 @@ import dev.jeton.crypto.Keys;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.track.Store;
 import io.vertx.core.Future;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Makes a user's emergency codes: the same place that checks them knows their length and how they are hashed, so an
- * intake only asks for them (over the bus) and shows what it gets back.
+ * Makes a user's emergency codes: the same place that checks them knows their length and how they
+ * are hashed, so an intake only asks for them (over the bus) and shows what it gets back.
  */
 final class EmergencyCodeIssuer {
 
@@ -35,8 +34,12 @@ final class EmergencyCodeIssuer {
       hashes.add(keys.emergencyCodes().hash(r.username(), code));
     }
     long expiresAt = clock.millis() + r.validSeconds() * 1000L;
-    return store.putEmergencyCodes(new Store.EmergencyCodes(r.username(), hashes, expiresAt))
-        .map(found -> found ? new EmergencyCodes.Issued(true, List.copyOf(codes), expiresAt)
-            : new EmergencyCodes.Issued(false, List.of(), 0));
+    return store
+        .putEmergencyCodes(new Store.EmergencyCodes(r.username(), hashes, expiresAt))
+        .map(
+            found ->
+                found
+                    ? new EmergencyCodes.Issued(true, List.copyOf(codes), expiresAt)
+                    : new EmergencyCodes.Issued(false, List.of(), 0));
   }
 }

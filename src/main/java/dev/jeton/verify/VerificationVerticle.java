@@ -1,40 +1,42 @@
 package dev.jeton.verify;
 
-import dev.jeton.crypto.Keys;
-import dev.jeton.bus.LoginRequest;
-import dev.jeton.bus.LoginOutcome;
-
 import dev.jeton.audit.AuditEvent;
 import dev.jeton.bus.Addresses;
 import dev.jeton.bus.EmergencyCodes;
+import dev.jeton.bus.LoginOutcome;
+import dev.jeton.bus.LoginRequest;
 import dev.jeton.bus.LoopLocal;
 import dev.jeton.config.Config;
+import dev.jeton.crypto.Keys;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.track.BusStore;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
- * Verification: answers {@code jeton.verify.login} with a {@link LoginOutcome}, writes one log line per decision and
- * sends each decision but a 429 as an {@link AuditEvent} to {@code jeton.audit.decision} (to the audit instance on its
- * own event loop). The store is reached over the bus.
+ * Verification: answers {@code jeton.verify.login} with a {@link LoginOutcome}, writes one log line
+ * per decision and sends each decision but a 429 as an {@link AuditEvent} to {@code
+ * jeton.audit.decision} (to the audit instance on its own event loop). The store is reached over
+ * the bus.
  */
 public final class VerificationVerticle extends VerticleBase {
 
   private static final Logger DECISIONS = LoggerFactory.getLogger("jeton.decision");
-  /** Password checks waiting or running, across instances: past the bound, answers are 503 rather than a queue. */
+
+  /**
+   * Password checks waiting or running, across instances: past the bound, answers are 503 rather
+   * than a queue.
+   */
   private static final AtomicInteger PASSWORD_CHECKS = new AtomicInteger();
 
   private final Config config;
@@ -49,8 +51,8 @@ public final class VerificationVerticle extends VerticleBase {
   private MessageConsumer<EmergencyCodes.Request> emergencyConsumer;
   private String localAddress;
 
-  public VerificationVerticle(Config config, Clock clock, Keys keys, PasswordHasher passwords,
-      JetonMetrics metrics) {
+  public VerificationVerticle(
+      Config config, Clock clock, Keys keys, PasswordHasher passwords, JetonMetrics metrics) {
     this.metrics = metrics;
     this.config = config;
     this.clock = clock;
@@ -64,19 +66,28 @@ public final class VerificationVerticle extends VerticleBase {
     BusStore store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
     verifier = new Verifier(config, store, clock, keys, passwords, this::checkPassword, metrics);
     EmergencyCodeIssuer emergency = new EmergencyCodeIssuer(store, keys, clock);
-    emergencyConsumer = vertx.eventBus().<EmergencyCodes.Request>localConsumer(Addresses.VERIFY_EMERGENCY_CODES,
-        m -> emergency.issue(m.body()).onComplete(ar -> {
-          if (ar.succeeded()) {
-            m.reply(ar.result());
-          } else {
-            m.fail(503, "store unavailable");
-          }
-        }));
+    emergencyConsumer =
+        vertx
+            .eventBus()
+            .<EmergencyCodes.Request>localConsumer(
+                Addresses.VERIFY_EMERGENCY_CODES,
+                m ->
+                    emergency
+                        .issue(m.body())
+                        .onComplete(
+                            ar -> {
+                              if (ar.succeeded()) {
+                                m.reply(ar.result());
+                              } else {
+                                m.fail(503, "store unavailable");
+                              }
+                            }));
     watchEventLoop();
     consumer = vertx.eventBus().localConsumer(Addresses.VERIFY_LOGIN, this::onLogin);
     localAddress = LoopLocal.register(vertx, Addresses.VERIFY_LOGIN);
     localConsumer = vertx.eventBus().localConsumer(localAddress, this::onLogin);
-    return Future.all(consumer.completion(), localConsumer.completion(), emergencyConsumer.completion());
+    return Future.all(
+        consumer.completion(), localConsumer.completion(), emergencyConsumer.completion());
   }
 
   @Override
@@ -87,17 +98,24 @@ public final class VerificationVerticle extends VerticleBase {
 
   private void onLogin(Message<LoginRequest> msg) {
     LoginRequest r = msg.body();
-    verifier.login(r).onComplete(ar -> {
-      LoginOutcome o = ar.succeeded() ? ar.result() : LoginOutcome.unavailable(r.username(), "internal_error");
-      msg.reply(o);
-      count(r, o, System.nanoTime() - r.receivedNanos());
-      audit(r, o);
-    });
+    verifier
+        .login(r)
+        .onComplete(
+            ar -> {
+              LoginOutcome o =
+                  ar.succeeded()
+                      ? ar.result()
+                      : LoginOutcome.unavailable(r.username(), "internal_error");
+              msg.reply(o);
+              count(r, o, System.nanoTime() - r.receivedNanos());
+              audit(r, o);
+            });
   }
 
   /** The decision's meters, and the challenges it opened or answered. */
   private void count(LoginRequest r, LoginOutcome o, long nanos) {
-    metrics.decision(o.decision(), o.answeredReason(), o.method() == null ? "none" : o.method(), nanos);
+    metrics.decision(
+        o.decision(), o.answeredReason(), o.method() == null ? "none" : o.method(), nanos);
     if (o.kind() == LoginOutcome.Kind.RATE_LIMITED) {
       metrics.throttled();
     } else if (o.kind() == LoginOutcome.Kind.CHALLENGE) {
@@ -105,7 +123,8 @@ public final class VerificationVerticle extends VerticleBase {
     }
     if (r.state() != null) {
       if (o.kind() == LoginOutcome.Kind.ACCEPT || "pin_set".equals(o.auditReason())) {
-        metrics.challenge(o.kind() == LoginOutcome.Kind.ACCEPT ? "NEXT_PASSCODE" : "NEW_PIN", "answered");
+        metrics.challenge(
+            o.kind() == LoginOutcome.Kind.ACCEPT ? "NEXT_PASSCODE" : "NEW_PIN", "answered");
       } else if ("unknown_or_expired_state".equals(o.auditReason())) {
         metrics.challenge("unknown", "expired");
       }
@@ -117,11 +136,13 @@ public final class VerificationVerticle extends VerticleBase {
     String loop = Thread.currentThread().getName();
     metrics.eventLoop(loop);
     long[] expected = {System.nanoTime() + LOOP_PROBE_NANOS};
-    vertx.setPeriodic(LOOP_PROBE_NANOS / 1_000_000, id -> {
-      long now = System.nanoTime();
-      metrics.eventLoopDelay(loop, Math.max(0, now - expected[0]));
-      expected[0] = now + LOOP_PROBE_NANOS;
-    });
+    vertx.setPeriodic(
+        LOOP_PROBE_NANOS / 1_000_000,
+        id -> {
+          long now = System.nanoTime();
+          metrics.eventLoopDelay(loop, Math.max(0, now - expected[0]));
+          expected[0] = now + LOOP_PROBE_NANOS;
+        });
   }
 
   private static final long LOOP_PROBE_NANOS = 100_000_000L;
@@ -132,29 +153,48 @@ public final class VerificationVerticle extends VerticleBase {
       PASSWORD_CHECKS.decrementAndGet();
       return Future.failedFuture(new IllegalStateException("password checks saturated"));
     }
-    return passwordPool.executeBlocking(check, false).onComplete(ar -> PASSWORD_CHECKS.decrementAndGet());
+    return passwordPool
+        .executeBlocking(check, false)
+        .onComplete(ar -> PASSWORD_CHECKS.decrementAndGet());
   }
 
   /**
    * The decision's log line, and its audit event unless it is a 429: those are counted ({@code
-   * jeton_ip_throttled_total}) and logged, not audited, because a client past its failure limit can send them as fast
-   * as the network carries, and what brought the throttle on (the failures from that address) is in the trail already.
-   * An event says whether the username exists: the trail keeps decisions about made-up usernames apart, in a small
-   * capped log with no per-username key.
+   * jeton_ip_throttled_total}) and logged, not audited, because a client past its failure limit can
+   * send them as fast as the network carries, and what brought the throttle on (the failures from
+   * that address) is in the trail already. An event says whether the username exists: the trail
+   * keeps decisions about made-up usernames apart, in a small capped log with no per-username key.
    */
   private void audit(LoginRequest r, LoginOutcome o) {
     String decision = o.decision();
-    DECISIONS.atInfo().setMessage("decision").addKeyValue("decision", decision)
-        .addKeyValue("reason", o.auditReason()).addKeyValue("method", o.method())
+    DECISIONS
+        .atInfo()
+        .setMessage("decision")
+        .addKeyValue("decision", decision)
+        .addKeyValue("reason", o.auditReason())
+        .addKeyValue("method", o.method())
         // The user's reference is an HMAC: computed only when the line is written (not at WARN).
-        .addKeyValue("user", () -> keys.logRefs().hash(r.username()).substring(0, 12)).addKeyValue("client", r.client())
-        .addKeyValue("ip", r.clientIp()).addKeyValue("serial", o.tokenSerial()).addKeyValue("request_id", r.requestId())
+        .addKeyValue("user", () -> keys.logRefs().hash(r.username()).substring(0, 12))
+        .addKeyValue("client", r.client())
+        .addKeyValue("ip", r.clientIp())
+        .addKeyValue("serial", o.tokenSerial())
+        .addKeyValue("request_id", r.requestId())
         .log();
     if (o.kind() == LoginOutcome.Kind.RATE_LIMITED) {
       return;
     }
-    AuditEvent e = AuditEvent.of(clock.millis(), r.requestId(), r.username(), r.clientIp(), r.client(), decision,
-        o.auditReason(), o.method(), o.tokenSerial(), o.knownUser());
+    AuditEvent e =
+        AuditEvent.of(
+            clock.millis(),
+            r.requestId(),
+            r.username(),
+            r.clientIp(),
+            r.client(),
+            decision,
+            o.auditReason(),
+            o.method(),
+            o.tokenSerial(),
+            o.knownUser());
     vertx.eventBus().send(LoopLocal.route(vertx, Addresses.AUDIT_DECISION), e, LOCAL);
   }
 

@@ -1,11 +1,9 @@
 package dev.jeton.verify;
 
-import dev.jeton.crypto.Keys;
-import dev.jeton.policy.PinPolicy;
-import dev.jeton.bus.LoginRequest;
 import dev.jeton.bus.LoginOutcome;
-
+import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
+import dev.jeton.crypto.Keys;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.metrics.JetonMetrics;
@@ -13,6 +11,7 @@ import dev.jeton.otp.Codes;
 import dev.jeton.otp.Hotp;
 import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.otp.Totp;
+import dev.jeton.policy.PinPolicy;
 import dev.jeton.track.Challenge;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.Commit;
@@ -21,7 +20,6 @@ import dev.jeton.track.Store.LoginState;
 import dev.jeton.track.TokenRecord;
 import dev.jeton.track.UserRecord;
 import io.vertx.core.Future;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,11 +30,13 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
- * The login state machine of API.md §2: password, PIN + code, code alone → NEW_PIN → NEXT_PASSCODE, resynchronisation,
- * NEXT_PASSCODE after failures, emergency codes, lockout and IP throttling. It reads with one store call, decides in
- * plain Java, and writes with one atomic store call; any store failure is an UNAVAILABLE answer, never an ACCEPT.
+ * The login state machine of API.md §2: password, PIN + code, code alone → NEW_PIN → NEXT_PASSCODE,
+ * resynchronisation, NEXT_PASSCODE after failures, emergency codes, lockout and IP throttling. It
+ * reads with one store call, decides in plain Java, and writes with one atomic store call; any
+ * store failure is an UNAVAILABLE answer, never an ACCEPT.
  *
- * <p>Thread-safe; non-blocking except through {@code blocking}, which runs password hashing off the event loop.
+ * <p>Thread-safe; non-blocking except through {@code blocking}, which runs password hashing off the
+ * event loop.
  */
 public final class Verifier {
 
@@ -54,20 +54,33 @@ public final class Verifier {
   private final TokenRecord dummyToken;
   private final String dummyPinHash;
   private final byte[] dummySeed;
+
   /** {@code passcodeLengths[n]}: a value of n digits may be a passcode under this configuration. */
   private final boolean[] passcodeLengths;
-  /** OTP codes a failed search costs on the dearest token type (TOTP or HOTP): what every token is padded to. */
+
+  /**
+   * OTP codes a failed search costs on the dearest token type (TOTP or HOTP): what every token is
+   * padded to.
+   */
   private final int codesPerToken;
+
   private final JetonMetrics metrics;
 
   /** Computes the padding codes of a failed match. */
   private static final Hotp PAD = new Hotp(OtpAlgorithm.SHA1, 6);
 
   /**
-   * @param blocking runs a password check on a bounded worker pool; fails when the pool is saturated
+   * @param blocking runs a password check on a bounded worker pool; fails when the pool is
+   *     saturated
    */
-  public Verifier(Config config, Store store, Clock clock, Keys keys, PasswordHasher passwords,
-      Function<Callable<Boolean>, Future<Boolean>> blocking, JetonMetrics metrics) {
+  public Verifier(
+      Config config,
+      Store store,
+      Clock clock,
+      Keys keys,
+      PasswordHasher passwords,
+      Function<Callable<Boolean>, Future<Boolean>> blocking,
+      JetonMetrics metrics) {
     this.metrics = metrics;
     this.config = config;
     this.store = store;
@@ -75,15 +88,18 @@ public final class Verifier {
     this.keys = keys;
     this.passwords = passwords;
     this.blocking = blocking;
-    this.pinPolicy = new PinPolicy(config.pinMinLength(), config.pinMaxLength(), config.pinForbidTrivial());
+    this.pinPolicy =
+        new PinPolicy(config.pinMinLength(), config.pinMaxLength(), config.pinForbidTrivial());
     this.dummyUser = dummyUser(keys);
     this.dummyToken = dummyUser.tokens().get(0);
     this.dummyPinHash = keys.pins().hash("dummy", Secrets.randomDigits(4));
     this.dummySeed = new byte[20];
     new java.security.SecureRandom().nextBytes(dummySeed);
     this.passcodeLengths = passcodeLengths(config);
-    this.codesPerToken = Math.max(2 * config.totpWindow() + 2 * config.resyncWindow() + 2,
-        config.hotpLookahead() + config.hotpResyncWindow() + 2);
+    this.codesPerToken =
+        Math.max(
+            2 * config.totpWindow() + 2 * config.resyncWindow() + 2,
+            config.hotpLookahead() + config.hotpResyncWindow() + 2);
   }
 
   /** A code alone (6 or 8 digits), or a PIN followed by a code or by an emergency code. */
@@ -107,14 +123,27 @@ public final class Verifier {
     long now = clock.millis();
     Future<LoginOutcome> outcome;
     try {
-      outcome = store.loadLogin(new Store.LoadLogin(r.username(), ThrottleKey.of(r.clientIp()), r.state(), now,
-              config.ipFailureWindowSeconds()))
-          .compose(s -> evaluate(r, s, now)
-              .map(o -> o.withKnownUser(s.user() != null).withSessionMark(s.sessionMark())));
+      outcome =
+          store
+              .loadLogin(
+                  new Store.LoadLogin(
+                      r.username(),
+                      ThrottleKey.of(r.clientIp()),
+                      r.state(),
+                      now,
+                      config.ipFailureWindowSeconds()))
+              .compose(
+                  s ->
+                      evaluate(r, s, now)
+                          .map(
+                              o ->
+                                  o.withKnownUser(s.user() != null)
+                                      .withSessionMark(s.sessionMark())));
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
-    return outcome.recover(e -> Future.succeededFuture(LoginOutcome.unavailable(r.username(), "store_unavailable")));
+    return outcome.recover(
+        e -> Future.succeededFuture(LoginOutcome.unavailable(r.username(), "store_unavailable")));
   }
 
   private Future<LoginOutcome> evaluate(LoginRequest r, LoginState s, long now) {
@@ -130,7 +159,8 @@ public final class Verifier {
       return answer(r, s, now);
     }
     if (r.password() == null || r.password().isEmpty()) {
-      return Future.succeededFuture(LoginOutcome.badRequest(r.username(), "invalid_request", "password is required"));
+      return Future.succeededFuture(
+          LoginOutcome.badRequest(r.username(), "invalid_request", "password is required"));
     }
     return first(r, s, now);
   }
@@ -138,10 +168,11 @@ public final class Verifier {
   // ---- a login without state ----
 
   /**
-   * What a value is checked as depends on its shape and the configuration only, never on the user: a value that could
-   * be a passcode (digits, of a passcode's length) is only ever a passcode, anything else only ever a password. So
-   * every username, known or not, with or without a password or a PIN, does the same expensive steps for the same
-   * input: one Argon2id (real or dummy) for a password, the same OTP work for a passcode (see {@link #match}).
+   * What a value is checked as depends on its shape and the configuration only, never on the user:
+   * a value that could be a passcode (digits, of a passcode's length) is only ever a passcode,
+   * anything else only ever a password. So every username, known or not, with or without a password
+   * or a PIN, does the same expensive steps for the same input: one Argon2id (real or dummy) for a
+   * password, the same OTP work for a passcode (see {@link #match}).
    */
   private Future<LoginOutcome> first(LoginRequest r, LoginState s, long now) {
     boolean known = s.user() != null;
@@ -152,16 +183,31 @@ public final class Verifier {
         return failure(r, null, null, now, known ? "not_a_passcode" : "unknown_user");
       }
       String hash = known ? user.passwordHash() : null;
-      return blocking.apply(() -> {
-        if (hash != null) {
-          return passwords.verify(value, hash);
-        }
-        passwords.dummyVerify(value);
-        return false;
-      }).compose(ok -> ok
-          ? commit(r, Commits.acceptPassword(r.username(), now, config.challengeTtlSeconds()),
-              LoginOutcome.accept(r.username(), "password", null), now)
-          : failure(r, null, null, now, !known ? "unknown_user" : hash == null ? "no_password" : "wrong_password"));
+      return blocking
+          .apply(
+              () -> {
+                if (hash != null) {
+                  return passwords.verify(value, hash);
+                }
+                passwords.dummyVerify(value);
+                return false;
+              })
+          .compose(
+              ok ->
+                  ok
+                      ? commit(
+                          r,
+                          Commits.acceptPassword(r.username(), now, config.challengeTtlSeconds()),
+                          LoginOutcome.accept(r.username(), "password", null),
+                          now)
+                      : failure(
+                          r,
+                          null,
+                          null,
+                          now,
+                          !known
+                              ? "unknown_user"
+                              : hash == null ? "no_password" : "wrong_password"));
     }
     Match m = match(user, value, now);
     if (known && m.kind != MatchKind.NONE) {
@@ -170,32 +216,50 @@ public final class Verifier {
     return failure(r, user, null, now, known ? "wrong_passcode" : "unknown_user");
   }
 
-  private Future<LoginOutcome> onMatch(LoginRequest r, LoginState s, UserRecord user, Match m, long now) {
+  private Future<LoginOutcome> onMatch(
+      LoginRequest r, LoginState s, UserRecord user, Match m, long now) {
     TokenRecord t = m.token;
     String u = r.username();
     int ttl = config.challengeTtlSeconds();
     switch (m.kind) {
-      case NEW_PIN: {
-        Challenge open = open(u, Challenge.Kind.NEW_PIN, t, m.step, now);
-        return commit(r, Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
-            LoginOutcome.challenge(u, "NEW_PIN", t.serial(), open.id(), ttl, newPinMessage()), now);
-      }
-      case RESYNC: {
-        Challenge open = open(u, Challenge.Kind.NEXT_EXACT, t, m.step, now);
-        return commit(r, Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
-            nextPasscode(u, t, open, "resync"), now);
-      }
+      case NEW_PIN:
+        {
+          Challenge open = open(u, Challenge.Kind.NEW_PIN, t, m.step, now);
+          return commit(
+              r,
+              Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
+              LoginOutcome.challenge(u, "NEW_PIN", t.serial(), open.id(), ttl, newPinMessage()),
+              now);
+        }
+      case RESYNC:
+        {
+          Challenge open = open(u, Challenge.Kind.NEXT_EXACT, t, m.step, now);
+          return commit(
+              r,
+              Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
+              nextPasscode(u, t, open, "resync"),
+              now);
+        }
       case EMERGENCY:
-        return commit(r, Commits.acceptEmergency(u, t.serial(), m.emergencyHash, now, ttl),
-            LoginOutcome.accept(u, "emergency", t.serial()), now);
+        return commit(
+            r,
+            Commits.acceptEmergency(u, t.serial(), m.emergencyHash, now, ttl),
+            LoginOutcome.accept(u, "emergency", t.serial()),
+            now);
       case CODE:
         if (s.fail().failures() >= config.nextCodeAfterFailures()) {
           Challenge open = open(u, Challenge.Kind.NEXT_LATER, t, m.step, now);
-          return commit(r, Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
-              nextPasscode(u, t, open, "next_after_failures"), now);
+          return commit(
+              r,
+              Commits.openChallenge(u, t.serial(), m.step, open, now, ttl),
+              nextPasscode(u, t, open, "next_after_failures"),
+              now);
         }
-        return commit(r, Commits.acceptCode(u, t.serial(), m.step, now, ttl),
-            LoginOutcome.accept(u, "otp", t.serial()), now);
+        return commit(
+            r,
+            Commits.acceptCode(u, t.serial(), m.step, now, ttl),
+            LoginOutcome.accept(u, "otp", t.serial()),
+            now);
       case REPLAY:
         return failure(r, user, null, now, "replayed_code");
       default:
@@ -216,7 +280,8 @@ public final class Verifier {
       return newPin(r, user, c, t, now);
     }
     if (r.password() == null || r.password().isEmpty()) {
-      return Future.succeededFuture(LoginOutcome.badRequest(r.username(), "invalid_request", "password is required"));
+      return Future.succeededFuture(
+          LoginOutcome.badRequest(r.username(), "invalid_request", "password is required"));
     }
     byte[] seed = seed(t);
     String code = pinAndCode(t, r.password());
@@ -232,26 +297,34 @@ public final class Verifier {
         return failure(r, user, c.id(), now, "wrong_passcode");
       }
       if (t.totp()) {
-        // Never more than the resync window: a token that drifted further is re-synchronised again, not followed.
+        // Never more than the resync window: a token that drifted further is re-synchronised again,
+        // not followed.
         long learned = step - totp(t).stepAt(Instant.ofEpochMilli(now));
         drift = (int) Math.max(-config.resyncWindow(), Math.min(config.resyncWindow(), learned));
       }
     } else {
-      step = t.totp()
-          ? find(t, seed, code, expectedStep(t, now), config.totpWindow())
-          : find(t, seed, code, c.step() + 1, config.hotpLookahead());
+      step =
+          t.totp()
+              ? find(t, seed, code, expectedStep(t, now), config.totpWindow())
+              : find(t, seed, code, c.step() + 1, config.hotpLookahead());
       if (step == NO_STEP || step <= c.step()) {
         return failure(r, user, c.id(), now, "wrong_passcode");
       }
     }
-    return commit(r, Commits.acceptAnswer(r.username(), t.serial(), step, drift, c.id(), now,
-        config.challengeTtlSeconds()), LoginOutcome.accept(r.username(), "otp", t.serial()), now);
+    return commit(
+        r,
+        Commits.acceptAnswer(
+            r.username(), t.serial(), step, drift, c.id(), now, config.challengeTtlSeconds()),
+        LoginOutcome.accept(r.username(), "otp", t.serial()),
+        now);
   }
 
-  private Future<LoginOutcome> newPin(LoginRequest r, UserRecord user, Challenge c, TokenRecord t, long now) {
+  private Future<LoginOutcome> newPin(
+      LoginRequest r, UserRecord user, Challenge c, TokenRecord t, long now) {
     if (r.newPin() == null || r.confirmPin() == null) {
       return Future.succeededFuture(
-          LoginOutcome.badRequest(r.username(), "invalid_request", "newPin and confirmPin are required"));
+          LoginOutcome.badRequest(
+              r.username(), "invalid_request", "newPin and confirmPin are required"));
     }
     String refusal = pinPolicy.refusal(r.newPin());
     if (refusal != null) {
@@ -259,15 +332,20 @@ public final class Verifier {
     }
     if (!Codes.equal(r.newPin(), r.confirmPin())) {
       return Future.succeededFuture(
-          LoginOutcome.badRequest(r.username(), "pin_mismatch", "the PIN and its confirmation differ"));
+          LoginOutcome.badRequest(
+              r.username(), "pin_mismatch", "the PIN and its confirmation differ"));
     }
     Challenge next = open(r.username(), Challenge.Kind.NEXT_LATER, t, c.step(), now);
     String pinHash = keys.pins().hash(t.serial(), r.newPin());
-    return store.setPin(new Store.SetPin(r.username(), t.serial(), pinHash, c.id(), next, now,
-            config.challengeTtlSeconds()))
-        .compose(ok -> ok
-            ? Future.succeededFuture(nextPasscode(r.username(), t, next, "pin_set"))
-            : failure(r, user, null, now, "state_gone"));
+    return store
+        .setPin(
+            new Store.SetPin(
+                r.username(), t.serial(), pinHash, c.id(), next, now, config.challengeTtlSeconds()))
+        .compose(
+            ok ->
+                ok
+                    ? Future.succeededFuture(nextPasscode(r.username(), t, next, "pin_set"))
+                    : failure(r, user, null, now, "state_gone"));
   }
 
   // ---- writes ----
@@ -276,7 +354,8 @@ public final class Verifier {
     return store.commit(c).compose(result -> afterCommit(r, result, onSuccess, now));
   }
 
-  private Future<LoginOutcome> afterCommit(LoginRequest r, CommitResult result, LoginOutcome onSuccess, long now) {
+  private Future<LoginOutcome> afterCommit(
+      LoginRequest r, CommitResult result, LoginOutcome onSuccess, long now) {
     switch (result.outcome()) {
       case OK:
         return Future.succeededFuture(onSuccess);
@@ -290,32 +369,54 @@ public final class Verifier {
   }
 
   /**
-   * Counts a failure. The same wrong value sent again counts once only while the code it would have to match is the
-   * same: its fingerprint covers the value and the moment of {@code user}'s tokens (TOTP step, HOTP counter), so a
-   * fixed guess tried again at the next step counts again. A password is not tied to a moment ({@code user} null).
+   * Counts a failure. The same wrong value sent again counts once only while the code it would have
+   * to match is the same: its fingerprint covers the value and the moment of {@code user}'s tokens
+   * (TOTP step, HOTP counter), so a fixed guess tried again at the next step counts again. A
+   * password is not tied to a moment ({@code user} null).
    */
-  private Future<LoginOutcome> failure(LoginRequest r, UserRecord user, String challengeId, long now, String reason) {
-    String fingerprint = keys.fingerprints().hash(r.username(), r.state() == null ? "" : r.state(),
-        r.password() == null ? "" : r.password(), user == null ? "" : moment(user, now));
-    return store.fail(new Store.Fail(r.username(), ThrottleKey.of(r.clientIp()), fingerprint, challengeId, now,
-            config.lockoutFailures(), config.lockoutSeconds(), config.ipFailureWindowSeconds()))
-        .map(f -> {
-          if (f.outcome() == Store.FailOutcome.LOCKED) {
-            return locked(r.username(), f.lockedUntil(), now);
-          }
-          if (f.outcome() == Store.FailOutcome.COUNTED && f.failures() >= config.lockoutFailures()) {
-            metrics.lockout();
-          }
-          return LoginOutcome.reject(r.username(), reason);
-        });
+  private Future<LoginOutcome> failure(
+      LoginRequest r, UserRecord user, String challengeId, long now, String reason) {
+    String fingerprint =
+        keys.fingerprints()
+            .hash(
+                r.username(),
+                r.state() == null ? "" : r.state(),
+                r.password() == null ? "" : r.password(),
+                user == null ? "" : moment(user, now));
+    return store
+        .fail(
+            new Store.Fail(
+                r.username(),
+                ThrottleKey.of(r.clientIp()),
+                fingerprint,
+                challengeId,
+                now,
+                config.lockoutFailures(),
+                config.lockoutSeconds(),
+                config.ipFailureWindowSeconds()))
+        .map(
+            f -> {
+              if (f.outcome() == Store.FailOutcome.LOCKED) {
+                return locked(r.username(), f.lockedUntil(), now);
+              }
+              if (f.outcome() == Store.FailOutcome.COUNTED
+                  && f.failures() >= config.lockoutFailures()) {
+                metrics.lockout();
+              }
+              return LoginOutcome.reject(r.username(), reason);
+            });
   }
 
-  /** Where each enabled token of the user stands: the TOTP step it expects now, or the HOTP counter it is at. */
+  /**
+   * Where each enabled token of the user stands: the TOTP step it expects now, or the HOTP counter
+   * it is at.
+   */
   private String moment(UserRecord user, long now) {
     StringBuilder b = new StringBuilder();
     for (TokenRecord t : user.tokens()) {
       if (t.enabled()) {
-        b.append(t.totp() ? Math.floorDiv(now / 1000, t.period()) + t.drift() : t.lastStep()).append(',');
+        b.append(t.totp() ? Math.floorDiv(now / 1000, t.period()) + t.drift() : t.lastStep())
+            .append(',');
       }
     }
     return b.toString();
@@ -324,7 +425,12 @@ public final class Verifier {
   // ---- matching a passcode ----
 
   private enum MatchKind {
-    NONE, CODE, NEW_PIN, RESYNC, EMERGENCY, REPLAY;
+    NONE,
+    CODE,
+    NEW_PIN,
+    RESYNC,
+    EMERGENCY,
+    REPLAY;
 
     /** A match that is answered by a commit rather than a failure. */
     boolean success() {
@@ -333,7 +439,8 @@ public final class Verifier {
   }
 
   /** What a value matched on one token, and how many OTP codes finding it computed. */
-  private record Match(MatchKind kind, TokenRecord token, long step, String emergencyHash, int codes) {
+  private record Match(
+      MatchKind kind, TokenRecord token, long step, String emergencyHash, int codes) {
     static final Match NONE = new Match(MatchKind.NONE, null, 0, null, 0);
   }
 
@@ -344,11 +451,12 @@ public final class Verifier {
   }
 
   /**
-   * Tries the value as a passcode on every enabled token. A success ends the search (it is answered at once, and an
-   * ACCEPT tells its own story); a failure costs the same for every username: the user's enabled tokens, then dummy
-   * tokens up to {@link UserRecord#MAX_TOKENS}, each tried the same way (see {@link #matchToken}), and the OTP codes
-   * computed padded to what the dearest token type would have cost. Otherwise how long a wrong answer takes would
-   * tell whether the username exists, how many tokens it has, and whether their PIN is set.
+   * Tries the value as a passcode on every enabled token. A success ends the search (it is answered
+   * at once, and an ACCEPT tells its own story); a failure costs the same for every username: the
+   * user's enabled tokens, then dummy tokens up to {@link UserRecord#MAX_TOKENS}, each tried the
+   * same way (see {@link #matchToken}), and the OTP codes computed padded to what the dearest token
+   * type would have cost. Otherwise how long a wrong answer takes would tell whether the username
+   * exists, how many tokens it has, and whether their PIN is set.
    */
   private Match match(UserRecord user, String value, long now) {
     Match best = Match.NONE;
@@ -379,10 +487,11 @@ public final class Verifier {
   }
 
   /**
-   * One token, with the same steps whatever the token and the value: one seed decryption; for every PIN length the
-   * PIN's keyed hash (against a dummy hash when the token has none yet) and the emergency code's; one search of the
-   * normal window and, when the code is not there, of the resynchronisation window — on the value's code part, or on
-   * a stand-in of the token's length when the value cannot be a passcode of this token.
+   * One token, with the same steps whatever the token and the value: one seed decryption; for every
+   * PIN length the PIN's keyed hash (against a dummy hash when the token has none yet) and the
+   * emergency code's; one search of the normal window and, when the code is not there, of the
+   * resynchronisation window — on the value's code part, or on a stand-in of the token's length
+   * when the value cannot be a passcode of this token.
    */
   private Match matchToken(UserRecord user, TokenRecord t, String value, long now) {
     byte[] seed = seed(t);
@@ -392,7 +501,10 @@ public final class Verifier {
     String emergencyHash = null;
     for (int p = config.pinMinLength(); p <= config.pinMaxLength(); p++) {
       int cut = Math.min(p, n);
-      boolean ok = keys.pins().matches(t.pinSet() ? t.pinHash() : dummyPinHash, t.serial(), value.substring(0, cut));
+      boolean ok =
+          keys.pins()
+              .matches(
+                  t.pinSet() ? t.pinHash() : dummyPinHash, t.serial(), value.substring(0, cut));
       String rest = value.substring(cut);
       String hash = keys.emergencyCodes().hash(user.username(), rest);
       Long expires = lookup(user.emergencyCodes(), hash);
@@ -400,7 +512,12 @@ public final class Verifier {
         code = rest;
         pinOk = ok;
       }
-      if (t.pinSet() && n == p + EMERGENCY_DIGITS && ok && expires != null && expires > now && emergencyHash == null) {
+      if (t.pinSet()
+          && n == p + EMERGENCY_DIGITS
+          && ok
+          && expires != null
+          && expires > now
+          && emergencyHash == null) {
         emergencyHash = hash;
       }
     }
@@ -412,10 +529,13 @@ public final class Verifier {
       step = searchResync(t, seed, candidate, now);
       codes += resyncCodes(t);
     }
-    // A token without a PIN takes its code alone, in the normal window only (the resync search was for the cost).
+    // A token without a PIN takes its code alone, in the normal window only (the resync search was
+    // for the cost).
     if (code != null && pinOk && step != NO_STEP && (t.pinSet() || inWindow)) {
-      MatchKind kind = step <= t.lastStep() ? MatchKind.REPLAY
-          : !t.pinSet() ? MatchKind.NEW_PIN : inWindow ? MatchKind.CODE : MatchKind.RESYNC;
+      MatchKind kind =
+          step <= t.lastStep()
+              ? MatchKind.REPLAY
+              : !t.pinSet() ? MatchKind.NEW_PIN : inWindow ? MatchKind.CODE : MatchKind.RESYNC;
       return new Match(kind, t, step, null, codes);
     }
     if (emergencyHash != null) {
@@ -427,7 +547,10 @@ public final class Verifier {
   /** What every OTP search here returns when the code is not in its window (see {@link #find}). */
   private static final long NO_STEP = Long.MIN_VALUE;
 
-  /** Codes computed by a search of the normal window: TOTP ±window, HOTP the counter after the last and lookahead. */
+  /**
+   * Codes computed by a search of the normal window: TOTP ±window, HOTP the counter after the last
+   * and lookahead.
+   */
   private int normalCodes(TokenRecord t) {
     return t.totp() ? 2 * config.totpWindow() + 1 : config.hotpLookahead() + 1;
   }
@@ -445,20 +568,29 @@ public final class Verifier {
     return search(t, seed, code, now, config.resyncWindow(), config.hotpResyncWindow());
   }
 
-  /** TOTP: around the expected step (with the learned drift); HOTP: forward from the counter after the last one. */
-  private long search(TokenRecord t, byte[] seed, String code, long now, int totpWindow, int hotpWindow) {
+  /**
+   * TOTP: around the expected step (with the learned drift); HOTP: forward from the counter after
+   * the last one.
+   */
+  private long search(
+      TokenRecord t, byte[] seed, String code, long now, int totpWindow, int hotpWindow) {
     return t.totp()
         ? find(t, seed, code, expectedStep(t, now), totpWindow)
         : find(t, seed, code, t.lastStep() + 1, hotpWindow);
   }
 
   /**
-   * The one OTP search of both token types, with one "not found": {@link #NO_STEP}. TOTP tries the steps around
-   * {@code start} up to ±{@code window}, HOTP the counters from {@code start} up to {@code window} further.
+   * The one OTP search of both token types, with one "not found": {@link #NO_STEP}. TOTP tries the
+   * steps around {@code start} up to ±{@code window}, HOTP the counters from {@code start} up to
+   * {@code window} further.
    */
   private long find(TokenRecord t, byte[] seed, String code, long start, int window) {
-    long found = t.totp() ? totp(t).find(seed, code, start, window) : hotp(t).find(seed, code, start, window);
-    // Totp reports no match as Long.MIN_VALUE, Hotp as -1; neither ever finds a negative step or counter.
+    long found =
+        t.totp()
+            ? totp(t).find(seed, code, start, window)
+            : hotp(t).find(seed, code, start, window);
+    // Totp reports no match as Long.MIN_VALUE, Hotp as -1; neither ever finds a negative step or
+    // counter.
     return found < 0 ? NO_STEP : found;
   }
 
@@ -487,7 +619,8 @@ public final class Verifier {
       return null;
     }
     return keys.pins().matches(t.pinHash(), t.serial(), value.substring(0, pinLength))
-        ? value.substring(pinLength) : null;
+        ? value.substring(pinLength)
+        : null;
   }
 
   // ---- helpers ----
@@ -505,20 +638,46 @@ public final class Verifier {
   }
 
   private Challenge open(String username, Challenge.Kind kind, TokenRecord t, long step, long now) {
-    return new Challenge(Secrets.randomId(), username, kind, t.serial(), step, 0,
+    return new Challenge(
+        Secrets.randomId(),
+        username,
+        kind,
+        t.serial(),
+        step,
+        0,
         now + config.challengeTtlSeconds() * 1000L);
   }
 
   private LoginOutcome nextPasscode(String username, TokenRecord t, Challenge c, String why) {
-    LoginOutcome o = LoginOutcome.challenge(username, "NEXT_PASSCODE", t.serial(), c.id(), config.challengeTtlSeconds(),
-        "Wait for the code on your key to change, then enter your PIN followed by the new code.");
-    return new LoginOutcome(o.kind(), o.username(), o.method(), o.tokenSerial(), o.challenge(), o.state(),
-        o.expiresIn(), o.message(), 0, null, null, why, true);
+    LoginOutcome o =
+        LoginOutcome.challenge(
+            username,
+            "NEXT_PASSCODE",
+            t.serial(),
+            c.id(),
+            config.challengeTtlSeconds(),
+            "Wait for the code on your key to change, then enter your PIN followed by the new code.");
+    return new LoginOutcome(
+        o.kind(),
+        o.username(),
+        o.method(),
+        o.tokenSerial(),
+        o.challenge(),
+        o.state(),
+        o.expiresIn(),
+        o.message(),
+        0,
+        null,
+        null,
+        why,
+        true);
   }
 
   private String newPinMessage() {
-    String length = pinPolicy.minLength() == pinPolicy.maxLength()
-        ? pinPolicy.minLength() + " digits" : pinPolicy.minLength() + " to " + pinPolicy.maxLength() + " digits";
+    String length =
+        pinPolicy.minLength() == pinPolicy.maxLength()
+            ? pinPolicy.minLength() + " digits"
+            : pinPolicy.minLength() + " to " + pinPolicy.maxLength() + " digits";
     return "Choose a new PIN of " + length + ", then confirm it.";
   }
 
@@ -526,14 +685,28 @@ public final class Verifier {
     return LoginOutcome.locked(username, Math.max(1, (lockedUntil - now + 999) / 1000));
   }
 
-  /** A user with one TOTP token and a PIN, never stored: unknown usernames are checked against it. */
+  /**
+   * A user with one TOTP token and a PIN, never stored: unknown usernames are checked against it.
+   */
   private static UserRecord dummyUser(Keys keys) {
     String serial = "dummy";
     byte[] seed = new byte[20];
     new java.security.SecureRandom().nextBytes(seed);
     String encrypted = Base64.getEncoder().encodeToString(keys.seeds().encrypt(seed, serial));
-    TokenRecord t = new TokenRecord(serial, "totp", "SHA1", 6, 30, encrypted, true,
-        keys.pins().hash(serial, Secrets.randomDigits(4)), -1, 0, 0, null);
+    TokenRecord t =
+        new TokenRecord(
+            serial,
+            "totp",
+            "SHA1",
+            6,
+            30,
+            encrypted,
+            true,
+            keys.pins().hash(serial, Secrets.randomDigits(4)),
+            -1,
+            0,
+            0,
+            null);
     return new UserRecord("", null, null, List.of(t), Map.of(), 0);
   }
 }

@@ -5,7 +5,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code /health/live} (the process answers) and {@code /health/ready} (the store answers in time), on a router. */
+/**
+ * {@code /health/live} (the process answers) and {@code /health/ready} (the store answers in time),
+ * on a router.
+ */
 public final class Health {
 
   private final Store store;
@@ -24,12 +27,15 @@ public final class Health {
   }
 
   private void ready(RoutingContext ctx) {
-    store.ping().onComplete(ar -> {
-      if (ar.succeeded()) {
-        Replies.json(ctx, 200, new JsonObject().put("status", "UP").put("store", "UP"));
-      } else {
-        Replies.json(ctx, 503, new JsonObject().put("status", "DOWN").put("store", "DOWN"));
-      }
-    });
+    store
+        .ping()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                Replies.json(ctx, 200, new JsonObject().put("status", "UP").put("store", "UP"));
+              } else {
+                Replies.json(ctx, 503, new JsonObject().put("status", "DOWN").put("store", "DOWN"));
+              }
+            });
   }
 }

@@ -29,16 +29,26 @@ public final class Replies {
     json(ctx, status, body);
   }
 
-  /** Maps what Vert.x Web itself refuses (body too large, no route, wrong method) to the contract's JSON errors. */
+  /**
+   * Maps what Vert.x Web itself refuses (body too large, no route, wrong method) to the contract's
+   * JSON errors.
+   */
   public static void installErrorHandlers(io.vertx.ext.web.Router router) {
     router.errorHandler(413, ctx -> error(ctx, 413, "too_large", null));
     router.errorHandler(404, ctx -> error(ctx, 404, "not_found", null));
     router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", null));
-    router.errorHandler(400, ctx -> error(ctx, 400, "invalid_request", "the request cannot be read"));
-    router.errorHandler(500, ctx -> {
-      // A bug: say where (the exception's class and stack), never the request's fields.
-      LOG.atError().setMessage("internal_error").addKeyValue("path", ctx.request().path()).setCause(ctx.failure()).log();
-      error(ctx, 500, "internal_error", null);
-    });
+    router.errorHandler(
+        400, ctx -> error(ctx, 400, "invalid_request", "the request cannot be read"));
+    router.errorHandler(
+        500,
+        ctx -> {
+          // A bug: say where (the exception's class and stack), never the request's fields.
+          LOG.atError()
+              .setMessage("internal_error")
+              .addKeyValue("path", ctx.request().path())
+              .setCause(ctx.failure())
+              .log();
+          error(ctx, 500, "internal_error", null);
+        });
   }
 }

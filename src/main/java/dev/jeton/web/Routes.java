@@ -3,7 +3,6 @@ package dev.jeton.web;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;

@@ -13,8 +13,8 @@ public final class Validation {
   private Validation() {}
 
   /**
-   * What {@link #USERNAME} matches, without a regex: this check runs on every login, and regex matching showed in the
-   * login rush's profile ({@code docs/2026-12-05-performance-history.md}).
+   * What {@link #USERNAME} matches, without a regex: this check runs on every login, and regex
+   * matching showed in the login rush's profile ({@code docs/2026-12-05-performance-history.md}).
    */
   public static boolean username(String s) {
     if (s == null || s.isEmpty() || s.length() > 64) {
@@ -22,7 +22,12 @@ public final class Validation {
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '@'
+      if (!(c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || c == '.'
+          || c == '_'
+          || c == '@'
           || c == '-')) {
         return false;
       }
@@ -36,8 +41,9 @@ public final class Validation {
   }
 
   /**
-   * Four decimal numbers 0 to 255 without leading zeros, dot-separated, checked without a regex: portals send the
-   * user's address with every login. (ValidationTest holds it to the regex it replaced.)
+   * Four decimal numbers 0 to 255 without leading zeros, dot-separated, checked without a regex:
+   * portals send the user's address with every login. (ValidationTest holds it to the regex it
+   * replaced.)
    */
   static boolean ipv4(String s) {
     int parts = 0;

@@ -23,15 +23,17 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 15, hole 8: the demo user (embedded store, the default start) is for the person at the machine. Started
- * without {@code JETON_HTTP_HOST}, the public listener binds loopback only and the start says so.
+ * Issue 15, hole 8: the demo user (embedded store, the default start) is for the person at the
+ * machine. Started without {@code JETON_HTTP_HOST}, the public listener binds loopback only and the
+ * start says so.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
 class DemoBindingIT {
 
   /** What the start log must say about the loopback-only bind (case-insensitive pattern). */
-  static final Pattern LOOPBACK_NOTICE = Pattern.compile("(?i)loopback|127\\.0\\.0\\.1 only|localhost only");
+  static final Pattern LOOPBACK_NOTICE =
+      Pattern.compile("(?i)loopback|127\\.0\\.0\\.1 only|localhost only");
 
   private Target target;
 
@@ -66,19 +68,26 @@ class DemoBindingIT {
         // refused: the listener is not bound there
       }
     }
-    assertThat(reachable).as("addresses other than loopback where the public listener (demo on) answers")
+    assertThat(reachable)
+        .as("addresses other than loopback where the public listener (demo on) answers")
         .isEmpty();
   }
 
   @Test
   void theStartLogSaysThePublicListenerIsOnLoopbackOnly() {
-    String started = target.output().lines().filter(l -> l.contains("\"message\":\"started\""))
-        .findFirst().orElseThrow();
+    String started =
+        target
+            .output()
+            .lines()
+            .filter(l -> l.contains("\"message\":\"started\""))
+            .findFirst()
+            .orElseThrow();
     Matcher m = Pattern.compile("\"public\":\"([^\"]+)\"").matcher(started);
     assertThat(m.find()).as(started).isTrue();
     assertThat(m.group(1)).as("the public listener in the start line").contains("127.0.0.1");
     assertThat(LOOPBACK_NOTICE.matcher(target.output()).find())
-        .as("the start output explains the loopback bind (and JETON_HTTP_HOST): %s", target.tail()).isTrue();
+        .as("the start output explains the loopback bind (and JETON_HTTP_HOST): %s", target.tail())
+        .isTrue();
     assertThat(target.output()).contains("JETON_HTTP_HOST");
   }
 

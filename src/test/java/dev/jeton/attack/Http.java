@@ -19,7 +19,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
-/** What an attacker's scripts send: ordinary HTTP requests, and raw bytes on a socket when HTTP is not enough. */
+/**
+ * What an attacker's scripts send: ordinary HTTP requests, and raw bytes on a socket when HTTP is
+ * not enough.
+ */
 final class Http {
 
   /** One answer: status, every header (names in lower case), body. */
@@ -52,15 +55,25 @@ final class Http {
     }
   }
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
 
-  Res send(String method, String url, Map<String, String> headers, String contentType, String body) {
-    return join(sendAsync(method, url, headers, contentType,
-        body == null ? null : body.getBytes(StandardCharsets.UTF_8)));
+  Res send(
+      String method, String url, Map<String, String> headers, String contentType, String body) {
+    return join(
+        sendAsync(
+            method,
+            url,
+            headers,
+            contentType,
+            body == null ? null : body.getBytes(StandardCharsets.UTF_8)));
   }
 
-  Res sendBytes(String method, String url, Map<String, String> headers, String contentType, byte[] body) {
+  Res sendBytes(
+      String method, String url, Map<String, String> headers, String contentType, byte[] body) {
     return join(sendAsync(method, url, headers, contentType, body));
   }
 
@@ -68,16 +81,22 @@ final class Http {
     return send("GET", url, headers, null, null);
   }
 
-  CompletableFuture<Res> sendAsync(String method, String url, Map<String, String> headers, String contentType,
-      byte[] body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(body));
+  CompletableFuture<Res> sendAsync(
+      String method, String url, Map<String, String> headers, String contentType, byte[] body) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
     headers.forEach(b::header);
-    return client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
+    return client
+        .sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
         .thenApply(r -> new Res(r.statusCode(), lower(r.headers().map()), r.body()));
   }
 
@@ -100,7 +119,10 @@ final class Http {
 
   // ---- raw sockets ----
 
-  /** What came back on a raw connection: the bytes read, and whether the server closed it (EOF or reset). */
+  /**
+   * What came back on a raw connection: the bytes read, and whether the server closed it (EOF or
+   * reset).
+   */
   record Raw(String received, boolean closedByServer, long millis) {
     int status() {
       if (!received.startsWith("HTTP/1.")) {
@@ -111,8 +133,9 @@ final class Http {
   }
 
   /**
-   * Sends {@code bytes} on a new connection to 127.0.0.1:{@code port}, then reads until the server closes the
-   * connection or {@code waitMs} pass. With {@code stopAtFirstAnswer}, returns as soon as a whole status line came.
+   * Sends {@code bytes} on a new connection to 127.0.0.1:{@code port}, then reads until the server
+   * closes the connection or {@code waitMs} pass. With {@code stopAtFirstAnswer}, returns as soon
+   * as a whole status line came.
    */
   static Raw raw(int port, byte[] bytes, long waitMs, boolean stopAtFirstAnswer) {
     long start = System.currentTimeMillis();
@@ -137,19 +160,25 @@ final class Http {
         } catch (SocketTimeoutException e) {
           continue;
         } catch (IOException e) {
-          return new Raw(got.toString(StandardCharsets.ISO_8859_1), true, System.currentTimeMillis() - start);
+          return new Raw(
+              got.toString(StandardCharsets.ISO_8859_1), true, System.currentTimeMillis() - start);
         }
         if (n < 0) {
-          return new Raw(got.toString(StandardCharsets.ISO_8859_1), true, System.currentTimeMillis() - start);
+          return new Raw(
+              got.toString(StandardCharsets.ISO_8859_1), true, System.currentTimeMillis() - start);
         }
         got.write(buf, 0, n);
         if (stopAtFirstAnswer && got.toString(StandardCharsets.ISO_8859_1).contains("\r\n")) {
-          return new Raw(got.toString(StandardCharsets.ISO_8859_1), false, System.currentTimeMillis() - start);
+          return new Raw(
+              got.toString(StandardCharsets.ISO_8859_1), false, System.currentTimeMillis() - start);
         }
       }
-      return new Raw(got.toString(StandardCharsets.ISO_8859_1), false, System.currentTimeMillis() - start);
+      return new Raw(
+          got.toString(StandardCharsets.ISO_8859_1), false, System.currentTimeMillis() - start);
     } catch (IOException e) {
-      return new Raw(got.toString(StandardCharsets.ISO_8859_1) + "[" + e + "]", true,
+      return new Raw(
+          got.toString(StandardCharsets.ISO_8859_1) + "[" + e + "]",
+          true,
           System.currentTimeMillis() - start);
     }
   }

@@ -10,9 +10,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Lockout, attacked (strict jar: a lock after {@value Targets#STRICT_LOCKOUT_FAILURES} failures): a fixed guess resent
- * at every new step (issue 15, hole 2), failures spread over the JSON API and the portal, and usernames that do not
- * exist. Every request comes from its own address, so that only the per-user rules are at work.
+ * Lockout, attacked (strict jar: a lock after {@value Targets#STRICT_LOCKOUT_FAILURES} failures): a
+ * fixed guess resent at every new step (issue 15, hole 2), failures spread over the JSON API and
+ * the portal, and usernames that do not exist. Every request comes from its own address, so that
+ * only the per-user rules are at work.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
@@ -42,9 +43,11 @@ class LockoutIT {
       assertThat(login(user, guess).status()).isEqualTo(401);
     }
     if (totp.currentStep() == step) {
-      // (on a machine so loaded that the burst straddled a step, the count is legitimately 2: not checked then)
+      // (on a machine so loaded that the burst straddled a step, the count is legitimately 2: not
+      // checked then)
       assertThat(target.userView(user).getInteger("failures"))
-          .as("the same value resent within one step counts once").isEqualTo(1);
+          .as("the same value resent within one step counts once")
+          .isEqualTo(1);
     }
     step = totp.currentStep();
     for (int i = 1; i < Targets.STRICT_LOCKOUT_FAILURES; i++) {
@@ -52,10 +55,13 @@ class LockoutIT {
       assertThat(login(user, guess).status()).isEqualTo(401);
     }
     JsonObject view = target.userView(user);
-    assertThat(view.getBoolean("locked")).as("after the same guess at %d different steps: %s",
-        Targets.STRICT_LOCKOUT_FAILURES, view).isTrue();
+    assertThat(view.getBoolean("locked"))
+        .as("after the same guess at %d different steps: %s", Targets.STRICT_LOCKOUT_FAILURES, view)
+        .isTrue();
     Http.Res right = login(user, totp.generate(seed, totp.currentStep()));
-    assertThat(right.str("reason")).as("the right code during the lock: %s", right).isEqualTo("LOCKED");
+    assertThat(right.str("reason"))
+        .as("the right code during the lock: %s", right)
+        .isEqualTo("LOCKED");
   }
 
   @Test
@@ -70,21 +76,28 @@ class LockoutIT {
     Http.Res page = browser.login(user, PIN + Target.wrongCode(totp, seed));
     assertThat(page.status()).as("a wrong passcode on the portal").isEqualTo(401);
     assertThat(login(user, PIN + Target.wrongCode(totp, seed)).status()).isEqualTo(401);
-    assertThat(target.userView(user).getBoolean("locked")).as("two failures on the API, one on the portal")
+    assertThat(target.userView(user).getBoolean("locked"))
+        .as("two failures on the API, one on the portal")
         .isTrue();
 
     String passcode = PIN + totp.generate(seed, totp.currentStep());
     Http.Res onPortal = browser.login(user, passcode);
-    assertThat(browser.page(onPortal)).as("the right passcode on the portal during the lock").isEqualTo("locked");
+    assertThat(browser.page(onPortal))
+        .as("the right passcode on the portal during the lock")
+        .isEqualTo("locked");
     Http.Res onApi = login(user, passcode);
-    assertThat(onApi.str("reason")).as("the right passcode on the API during the lock: %s", onApi)
+    assertThat(onApi.str("reason"))
+        .as("the right passcode on the API during the lock: %s", onApi)
         .isEqualTo("LOCKED");
     assertThat(onApi.json().getLong("retryAfter")).isPositive();
 
-    // Not evaluated during the lock: once the helpdesk unlocks, the same passcode was never consumed.
+    // Not evaluated during the lock: once the helpdesk unlocks, the same passcode was never
+    // consumed.
     target.expect(target.admin("POST", "/v1/admin/users/" + user + "/unlock", null), 200);
     Http.Res after = login(user, passcode);
-    assertThat(after.status()).as("the passcode tried during the lock, after unlock: %s", after).isEqualTo(200);
+    assertThat(after.status())
+        .as("the passcode tried during the lock, after unlock: %s", after)
+        .isEqualTo(200);
   }
 
   @Test
@@ -104,17 +117,27 @@ class LockoutIT {
         PasscodeOracleIT.assertSameAnswer(lastKnown, lastUnknown, "failure " + (i + 1));
       }
     }
-    assertThat(lastKnown.str("reason")).as("known user, after the threshold: %s", lastKnown).isEqualTo("LOCKED");
-    assertThat(lastUnknown.str("reason")).as("unknown user, after the threshold: %s", lastUnknown)
+    assertThat(lastKnown.str("reason"))
+        .as("known user, after the threshold: %s", lastKnown)
         .isEqualTo("LOCKED");
-    assertThat(Math.abs(lastKnown.json().getLong("retryAfter") - lastUnknown.json().getLong("retryAfter")))
-        .as("retryAfter of both").isLessThanOrEqualTo(2);
+    assertThat(lastUnknown.str("reason"))
+        .as("unknown user, after the threshold: %s", lastUnknown)
+        .isEqualTo("LOCKED");
+    assertThat(
+            Math.abs(
+                lastKnown.json().getLong("retryAfter") - lastUnknown.json().getLong("retryAfter")))
+        .as("retryAfter of both")
+        .isLessThanOrEqualTo(2);
     assertThat(lastUnknown.stableHeaders().keySet()).isEqualTo(lastKnown.stableHeaders().keySet());
   }
 
   private Http.Res login(String user, String password) {
-    return target.authenticate(client, new JsonObject().put("username", user).put("password", password)
-        .put("clientIp", address()));
+    return target.authenticate(
+        client,
+        new JsonObject()
+            .put("username", user)
+            .put("password", password)
+            .put("clientIp", address()));
   }
 
   /** A fresh address for every request: no IP throttling in these tests. */

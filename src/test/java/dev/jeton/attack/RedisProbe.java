@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The "Redis reader" of the threat model: a plain RESP2 client on one connection per command, to look at what the
- * jar left in Redis (keys, their TTLs and sizes). Read-only by intent: it is given no writing command here.
+ * The "Redis reader" of the threat model: a plain RESP2 client on one connection per command, to
+ * look at what the jar left in Redis (keys, their TTLs and sizes). Read-only by intent: it is given
+ * no writing command here.
  */
 final class RedisProbe {
 
@@ -33,7 +34,11 @@ final class RedisProbe {
       OutputStream out = s.getOutputStream();
       StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
       for (String a : args) {
-        b.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+        b.append('$')
+            .append(a.getBytes(StandardCharsets.UTF_8).length)
+            .append("\r\n")
+            .append(a)
+            .append("\r\n");
       }
       out.write(b.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
@@ -70,22 +75,24 @@ final class RedisProbe {
   }
 
   /**
-   * What is written, key by key: its type and size (entries of a stream, hash, list, set or sorted set; length of a
-   * string). Two snapshots that differ say that something was written (or expired) in between.
+   * What is written, key by key: its type and size (entries of a stream, hash, list, set or sorted
+   * set; length of a string). Two snapshots that differ say that something was written (or expired)
+   * in between.
    */
   Map<String, String> snapshot() {
     Map<String, String> m = new TreeMap<>();
     for (String key : keys("*")) {
       String type = (String) command("TYPE", key);
-      Object size = switch (type) {
-        case "stream" -> command("XLEN", key);
-        case "hash" -> command("HLEN", key);
-        case "list" -> command("LLEN", key);
-        case "set" -> command("SCARD", key);
-        case "zset" -> command("ZCARD", key);
-        case "string" -> command("STRLEN", key);
-        default -> "?";
-      };
+      Object size =
+          switch (type) {
+            case "stream" -> command("XLEN", key);
+            case "hash" -> command("HLEN", key);
+            case "list" -> command("LLEN", key);
+            case "set" -> command("SCARD", key);
+            case "zset" -> command("ZCARD", key);
+            case "string" -> command("STRLEN", key);
+            default -> "?";
+          };
       if (!type.equals("none")) {
         m.put(key, type + ":" + size);
       }
@@ -103,26 +110,28 @@ final class RedisProbe {
         throw new IllegalStateException("Redis error: " + line);
       case ':':
         return Long.parseLong(line);
-      case '$': {
-        int n = Integer.parseInt(line);
-        if (n < 0) {
-          return null;
+      case '$':
+        {
+          int n = Integer.parseInt(line);
+          if (n < 0) {
+            return null;
+          }
+          byte[] data = in.readNBytes(n);
+          line(in);
+          return new String(data, StandardCharsets.UTF_8);
         }
-        byte[] data = in.readNBytes(n);
-        line(in);
-        return new String(data, StandardCharsets.UTF_8);
-      }
-      case '*': {
-        int n = Integer.parseInt(line);
-        if (n < 0) {
-          return null;
+      case '*':
+        {
+          int n = Integer.parseInt(line);
+          if (n < 0) {
+            return null;
+          }
+          List<Object> list = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            list.add(read(in));
+          }
+          return list;
         }
-        List<Object> list = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          list.add(read(in));
-        }
-        return list;
-      }
       default:
         throw new IOException("unexpected RESP type " + type);
     }

@@ -18,11 +18,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The thing under attack: the packaged {@code target/jeton.jar} ({@link JetonJar}) on its own {@code redis-server}
- * (or on the embedded store), as an operator would run it. One per test class: starting a JVM is the slow part.
+ * The thing under attack: the packaged {@code target/jeton.jar} ({@link JetonJar}) on its own
+ * {@code redis-server} (or on the embedded store), as an operator would run it. One per test class:
+ * starting a JVM is the slow part.
  *
- * <p>The public listener is put on 127.0.0.1 unless the caller asks otherwise ({@link #embeddedWithoutHost}), and both
- * listeners get free loopback ports. Output goes to {@code target/it-logs/attack-*.log}.
+ * <p>The public listener is put on 127.0.0.1 unless the caller asks otherwise ({@link
+ * #embeddedWithoutHost}), and both listeners get free loopback ports. Output goes to {@code
+ * target/it-logs/attack-*.log}.
  */
 final class Target implements AutoCloseable {
 
@@ -44,8 +46,11 @@ final class Target implements AutoCloseable {
       all.put("JETON_MASTER_KEY", Base64.getEncoder().encodeToString(key));
     }
     all.putAll(env);
-    this.jar = (setHost ? JetonJar.start("attack-" + name, all) : JetonJar.startWithoutHost("attack-" + name, all))
-        .requireStarted();
+    this.jar =
+        (setHost
+                ? JetonJar.start("attack-" + name, all)
+                : JetonJar.startWithoutHost("attack-" + name, all))
+            .requireStarted();
   }
 
   /** The jar on a fresh redis-server, public listener on 127.0.0.1. */
@@ -116,8 +121,12 @@ final class Target implements AutoCloseable {
   }
 
   Http.Res adminAs(String token, String method, String path, JsonObject body) {
-    return http.send(method, adm(path), token == null ? Map.of() : Map.of("Authorization", "Bearer " + token),
-        "application/json", body == null ? null : body.encode());
+    return http.send(
+        method,
+        adm(path),
+        token == null ? Map.of() : Map.of("Authorization", "Bearer " + token),
+        "application/json",
+        body == null ? null : body.encode());
   }
 
   Http.Res expect(Http.Res r, int... statuses) {
@@ -126,7 +135,8 @@ final class Target implements AutoCloseable {
         return r;
       }
     }
-    throw new AssertionError("unexpected answer " + r.status() + " " + r.body() + "\njar output:\n" + tail());
+    throw new AssertionError(
+        "unexpected answer " + r.status() + " " + r.body() + "\njar output:\n" + tail());
   }
 
   /** Creates (or rotates) an API client; returns its secret. */
@@ -140,7 +150,9 @@ final class Target implements AutoCloseable {
 
   /** Creates an operator; returns its secret. */
   String operator(String name, String role) {
-    return expect(admin("PUT", "/v1/admin/operators/" + name, new JsonObject().put("role", role)), 200).json()
+    return expect(
+            admin("PUT", "/v1/admin/operators/" + name, new JsonObject().put("role", role)), 200)
+        .json()
         .getString("secret");
   }
 
@@ -152,11 +164,20 @@ final class Target implements AutoCloseable {
     expect(admin("PUT", "/v1/admin/users/" + username, body), 200, 201);
   }
 
-  /** A TOTP token (SHA1, 6 digits, the given period, optional initial PIN) assigned to {@code username}. */
+  /**
+   * A TOTP token (SHA1, 6 digits, the given period, optional initial PIN) assigned to {@code
+   * username}.
+   */
   byte[] totpToken(String username, String serial, int periodSeconds, String pin) {
     byte[] seed = TestJeton.seed();
-    JsonObject body = new JsonObject().put("serial", serial).put("type", "totp").put("algorithm", "SHA1")
-        .put("digits", 6).put("period", periodSeconds).put("secret", TestJeton.base32(seed));
+    JsonObject body =
+        new JsonObject()
+            .put("serial", serial)
+            .put("type", "totp")
+            .put("algorithm", "SHA1")
+            .put("digits", 6)
+            .put("period", periodSeconds)
+            .put("secret", TestJeton.base32(seed));
     if (pin != null) {
       body.put("pin", pin);
     }
@@ -172,19 +193,24 @@ final class Target implements AutoCloseable {
   // ---- the authentication API, as a portal ----
 
   Http.Res authenticate(String clientSecret, JsonObject fields) {
-    return http.send("POST", pub("/v1/authenticate"),
-        clientSecret == null ? Map.of() : Map.of("Authorization", "Bearer " + clientSecret), "application/json",
+    return http.send(
+        "POST",
+        pub("/v1/authenticate"),
+        clientSecret == null ? Map.of() : Map.of("Authorization", "Bearer " + clientSecret),
+        "application/json",
         fields.encode());
   }
 
   Http.Res login(String clientSecret, String username, String password) {
-    return authenticate(clientSecret, new JsonObject().put("username", username).put("password", password));
+    return authenticate(
+        clientSecret, new JsonObject().put("username", username).put("password", password));
   }
 
   // ---- helpers ----
 
   static Totp totp(int periodSeconds) {
-    return new Totp(new Hotp(OtpAlgorithm.SHA1, 6), Duration.ofSeconds(periodSeconds), Clock.systemUTC());
+    return new Totp(
+        new Hotp(OtpAlgorithm.SHA1, 6), Duration.ofSeconds(periodSeconds), Clock.systemUTC());
   }
 
   /** A six-digit value that matches no step of {@code seed} within 200 steps of now. */
@@ -203,9 +229,13 @@ final class Target implements AutoCloseable {
     throw new IllegalStateException("no wrong code found");
   }
 
-  /** Waits (bounded) until the TOTP step is past {@code step}, then a little more so that both sides agree. */
+  /**
+   * Waits (bounded) until the TOTP step is past {@code step}, then a little more so that both sides
+   * agree.
+   */
   static long awaitStepAfter(Totp totp, long step) {
-    eventually("the TOTP step advances past " + step,
+    eventually(
+        "the TOTP step advances past " + step,
         Duration.ofMillis(totp.period().toMillis() * (step - totp.currentStep() + 2) + 5_000),
         () -> totp.currentStep() > step);
     // The jar reads its own clock a moment later: 50 ms into the new step, both sides are in it.
@@ -213,7 +243,10 @@ final class Target implements AutoCloseable {
     return totp.currentStep();
   }
 
-  /** Waits until a fresh step has just begun (at least 70 % of it left), so a burst of requests fits in one step. */
+  /**
+   * Waits until a fresh step has just begun (at least 70 % of it left), so a burst of requests fits
+   * in one step.
+   */
   static long awaitFreshStep(Totp totp) {
     long periodMs = totp.period().toMillis();
     if (System.currentTimeMillis() % periodMs > periodMs * 3 / 10) {

@@ -10,39 +10,55 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The two jars the attack suite shares between its classes, each on its own Redis, started on first use and
- * stopped when the test JVM exits: starting a JVM and a Redis is most of the suite's time. Tests on a shared jar use
- * their own usernames, serials and client addresses, so that no test's counters touch another's.
+ * The two jars the attack suite shares between its classes, each on its own Redis, started on first
+ * use and stopped when the test JVM exits: starting a JVM and a Redis is most of the suite's time.
+ * Tests on a shared jar use their own usernames, serials and client addresses, so that no test's
+ * counters touch another's.
  */
 final class Targets {
 
-  /** Read timeout of a request, and idle timeout of a connection (issue 15, hole 7): names being implemented. */
+  /**
+   * Read timeout of a request, and idle timeout of a connection (issue 15, hole 7): names being
+   * implemented.
+   */
   static final String READ_TIMEOUT_VAR = "JETON_HTTP_READ_TIMEOUT_SECONDS";
+
   static final String IDLE_TIMEOUT_VAR = "JETON_HTTP_IDLE_TIMEOUT_SECONDS";
   static final int READ_TIMEOUT_SECONDS = 2;
   static final int IDLE_TIMEOUT_SECONDS = 3;
 
   /**
-   * Store timeout of both jars: the suite shares a loaded machine, and a 1,000-way race queues on the two Redis
-   * connections; the default (1 s) then answers many racers 503 (fail-closed, but no ACCEPT to count).
+   * Store timeout of both jars: the suite shares a loaded machine, and a 1,000-way race queues on
+   * the two Redis connections; the default (1 s) then answers many racers 503 (fail-closed, but no
+   * ACCEPT to count).
    */
   static final String STORE_TIMEOUT_MS = "8000";
+
   /** Lenient: no IP throttling, no lock in reach, a small resync window (to see the drift cap). */
   static final int MAIN_RESYNC_WINDOW = 3;
-  /** Strict: a lock after 3 failures, 429 after 5 failures from one address (in the default 300 s window). */
+
+  /**
+   * Strict: a lock after 3 failures, 429 after 5 failures from one address (in the default 300 s
+   * window).
+   */
   static final int STRICT_LOCKOUT_FAILURES = 3;
+
   static final int STRICT_LOCKOUT_SECONDS = 120;
   static final int STRICT_IP_FAILURE_LIMIT = 5;
-  /** The audit stream's cap on the strict jar (the smallest allowed), so that a flood can try to push events out. */
+
+  /**
+   * The audit stream's cap on the strict jar (the smallest allowed), so that a flood can try to
+   * push events out.
+   */
   static final int STRICT_AUDIT_MAX_EVENTS = 100;
+
   /** The one host a signed-in user may be sent back to. */
   static final String RETURN_HOST = "app.example.test";
 
   private static CompletableFuture<Target> main;
   private static CompletableFuture<Target> strict;
 
-  private Targets() {
-  }
+  private Targets() {}
 
   static Target main() {
     return join(starting().get(0));
@@ -75,24 +91,43 @@ final class Targets {
   }
 
   private static Target startMain() {
-    return register(Target.onRedis("main", Map.of(
-        "JETON_STORE_TIMEOUT_MS", STORE_TIMEOUT_MS,
-        "JETON_IP_FAILURE_LIMIT", "1000000",
-        "JETON_LOCKOUT_FAILURES", "1000",
-        "JETON_RESYNC_WINDOW", Integer.toString(MAIN_RESYNC_WINDOW))));
+    return register(
+        Target.onRedis(
+            "main",
+            Map.of(
+                "JETON_STORE_TIMEOUT_MS",
+                STORE_TIMEOUT_MS,
+                "JETON_IP_FAILURE_LIMIT",
+                "1000000",
+                "JETON_LOCKOUT_FAILURES",
+                "1000",
+                "JETON_RESYNC_WINDOW",
+                Integer.toString(MAIN_RESYNC_WINDOW))));
   }
 
   private static Target startStrict() {
-    return register(Target.onRedis("strict", Map.of(
-        "JETON_STORE_TIMEOUT_MS", STORE_TIMEOUT_MS,
-        "JETON_LOCKOUT_FAILURES", Integer.toString(STRICT_LOCKOUT_FAILURES),
-        "JETON_LOCKOUT_SECONDS", Integer.toString(STRICT_LOCKOUT_SECONDS),
-        "JETON_IP_FAILURE_LIMIT", Integer.toString(STRICT_IP_FAILURE_LIMIT),
-        "JETON_AUDIT_MAX_EVENTS", Integer.toString(STRICT_AUDIT_MAX_EVENTS),
-        "JETON_TRUSTED_PROXIES", "127.0.0.1",
-        "JETON_PORTAL_RETURN_HOSTS", RETURN_HOST,
-        READ_TIMEOUT_VAR, Integer.toString(READ_TIMEOUT_SECONDS),
-        IDLE_TIMEOUT_VAR, Integer.toString(IDLE_TIMEOUT_SECONDS))));
+    return register(
+        Target.onRedis(
+            "strict",
+            Map.of(
+                "JETON_STORE_TIMEOUT_MS",
+                STORE_TIMEOUT_MS,
+                "JETON_LOCKOUT_FAILURES",
+                Integer.toString(STRICT_LOCKOUT_FAILURES),
+                "JETON_LOCKOUT_SECONDS",
+                Integer.toString(STRICT_LOCKOUT_SECONDS),
+                "JETON_IP_FAILURE_LIMIT",
+                Integer.toString(STRICT_IP_FAILURE_LIMIT),
+                "JETON_AUDIT_MAX_EVENTS",
+                Integer.toString(STRICT_AUDIT_MAX_EVENTS),
+                "JETON_TRUSTED_PROXIES",
+                "127.0.0.1",
+                "JETON_PORTAL_RETURN_HOSTS",
+                RETURN_HOST,
+                READ_TIMEOUT_VAR,
+                Integer.toString(READ_TIMEOUT_SECONDS),
+                IDLE_TIMEOUT_VAR,
+                Integer.toString(IDLE_TIMEOUT_SECONDS))));
   }
 
   private static Target register(Target t) {

@@ -10,8 +10,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A browser on the portal's pages, reduced to what matters here: a cookie jar (names and values, no attributes),
- * the CSRF token of the last page, and forms posted with chosen headers. Not thread-safe.
+ * A browser on the portal's pages, reduced to what matters here: a cookie jar (names and values, no
+ * attributes), the CSRF token of the last page, and forms posted with chosen headers. Not
+ * thread-safe.
  */
 final class Visitor {
 
@@ -26,7 +27,10 @@ final class Visitor {
   String state;
   Http.Res last;
 
-  /** @param forwardedFor the address this visitor appears to come from (the jar trusts 127.0.0.1 as a proxy) */
+  /**
+   * @param forwardedFor the address this visitor appears to come from (the jar trusts 127.0.0.1 as
+   *     a proxy)
+   */
   Visitor(Target target, String forwardedFor) {
     this.target = target;
     baseHeaders.put("X-Forwarded-For", forwardedFor);
@@ -52,10 +56,19 @@ final class Visitor {
     all.putAll(fields);
     all.values().removeIf(v -> v == null);
     StringJoiner form = new StringJoiner("&");
-    all.forEach((k, v) -> form.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
-        + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    return remember(http.send("POST", target.pub(path), headers(extraHeaders), "application/x-www-form-urlencoded",
-        form.toString()));
+    all.forEach(
+        (k, v) ->
+            form.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return remember(
+        http.send(
+            "POST",
+            target.pub(path),
+            headers(extraHeaders),
+            "application/x-www-form-urlencoded",
+            form.toString()));
   }
 
   /** Signs in with a password (or passcode) through the login form; returns the answer. */
@@ -94,7 +107,8 @@ final class Visitor {
     List<String> set = r.headers().getOrDefault("set-cookie", List.of());
     for (String c : set) {
       String[] nv = c.split(";", 2)[0].split("=", 2);
-      boolean expired = c.toLowerCase(java.util.Locale.ROOT).contains("max-age=0") || nv[1].isEmpty();
+      boolean expired =
+          c.toLowerCase(java.util.Locale.ROOT).contains("max-age=0") || nv[1].isEmpty();
       if (expired) {
         cookies.remove(nv[0].trim());
       } else {

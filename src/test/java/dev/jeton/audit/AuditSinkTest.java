@@ -1,17 +1,16 @@
 package dev.jeton.audit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.jeton.testsupport.RedisServer;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class AuditSinkTest {
 
@@ -33,10 +32,14 @@ class AuditSinkTest {
   }
 
   private static AuditEvent unknown(long at, String username, String reason) {
-    return AuditEvent.of(at, "r", username, "198.51.100.7", "portal", "REJECT", reason, null, null, false);
+    return AuditEvent.of(
+        at, "r", username, "198.51.100.7", "portal", "REJECT", reason, null, null, false);
   }
 
-  /** {@code n} events about made-up usernames, each name its own ("flood" + first, "flood" + (first + 1), ...). */
+  /**
+   * {@code n} events about made-up usernames, each name its own ("flood" + first, "flood" + (first
+   * + 1), ...).
+   */
   private static List<AuditEvent> flood(int n, int first, long from) {
     List<AuditEvent> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -62,7 +65,8 @@ class AuditSinkTest {
     assertThat(all.get(0).reason()).isEqualTo("e149");
     sink.append(List.of(event(T0 + 120_000, "bea", "late"))).await(5, TimeUnit.SECONDS);
     sink.trim(T0 + 120_000).await(5, TimeUnit.SECONDS);
-    assertThat(sink.query(null, 1000).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+    assertThat(sink.query(null, 1000).await(5, TimeUnit.SECONDS))
+        .extracting(AuditEvent::reason)
         .containsExactly("late");
   }
 
@@ -78,10 +82,13 @@ class AuditSinkTest {
       }
       sink.append(mixed).await(5, TimeUnit.SECONDS);
       List<AuditEvent> ann = sink.query("ann", 5).await(5, TimeUnit.SECONDS);
-      assertThat(ann).extracting(AuditEvent::reason).containsExactly("e297", "e294", "e291", "e288", "e285");
+      assertThat(ann)
+          .extracting(AuditEvent::reason)
+          .containsExactly("e297", "e294", "e291", "e288", "e285");
       assertThat(ann).allMatch(e -> e.username().equals("ann") && e.clientIp().equals("192.0.2.1"));
       assertThat(sink.query("nobody", 5).await(5, TimeUnit.SECONDS)).isEmpty();
-      assertThat(sink.query(null, 2).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+      assertThat(sink.query(null, 2).await(5, TimeUnit.SECONDS))
+          .extracting(AuditEvent::reason)
           .containsExactly("e299", "e298");
 
       // A long run: the stream stays near its length cap (Redis trims whole nodes, hence "near").
@@ -90,7 +97,8 @@ class AuditSinkTest {
       }
       long length = Long.parseLong(redisCli(redis, "XLEN", RedisAuditSink.STREAM));
       assertThat(length).isBetween(1000L, 1200L);
-      // Every entry is younger than the age cap once trimmed: Redis stream ids carry Redis's own clock.
+      // Every entry is younger than the age cap once trimmed: Redis stream ids carry Redis's own
+      // clock.
       sink.trim(System.currentTimeMillis() + 120_000).await(5, TimeUnit.SECONDS);
       assertThat(Long.parseLong(redisCli(redis, "XLEN", RedisAuditSink.STREAM))).isLessThan(200);
     } finally {
@@ -111,9 +119,11 @@ class AuditSinkTest {
       assertThat(redisCli(redis, "LLEN", index)).isEqualTo("90");
       // Past the cap, in one batch and then one event at a time: the newest hundred stay.
       sink.append(events(25, "dan", T0 + 90)).await(5, TimeUnit.SECONDS);
-      assertThat(redisCli(redis, "LLEN", index)).isEqualTo(Integer.toString(RedisAuditSink.PER_USER));
+      assertThat(redisCli(redis, "LLEN", index))
+          .isEqualTo(Integer.toString(RedisAuditSink.PER_USER));
       sink.append(List.of(event(T0 + 200, "dan", "last"))).await(5, TimeUnit.SECONDS);
-      assertThat(redisCli(redis, "LLEN", index)).isEqualTo(Integer.toString(RedisAuditSink.PER_USER));
+      assertThat(redisCli(redis, "LLEN", index))
+          .isEqualTo(Integer.toString(RedisAuditSink.PER_USER));
       List<AuditEvent> dan = sink.query("dan", 1000).await(5, TimeUnit.SECONDS);
       assertThat(dan).hasSize(RedisAuditSink.PER_USER);
       assertThat(dan.get(0).reason()).isEqualTo("last");
@@ -126,8 +136,9 @@ class AuditSinkTest {
   }
 
   /**
-   * Each event is one field of its stream entry; absent values come back absent; entries of the earlier layout (one
-   * field per value) and events holding a tab (written in that layout) read back the same.
+   * Each event is one field of its stream entry; absent values come back absent; entries of the
+   * earlier layout (one field per value) and events holding a tab (written in that layout) read
+   * back the same.
    */
   @Test
   void entriesArePackedInOneFieldAndTheEarlierLayoutIsStillRead() throws Exception {
@@ -135,21 +146,72 @@ class AuditSinkTest {
     redis.flushAll();
     RedisAuditSink sink = new RedisAuditSink(vertx, redis.url(), 10_000, 60_000, 10_000);
     try {
-      AuditEvent full = new AuditEvent(Instant.ofEpochMilli(T0).toString(), "req-1", "eve", "192.0.2.9", "portal",
-          "ACCEPT", "ok", "otp", "SER-1", 41);
-      AuditEvent sparse = new AuditEvent(Instant.ofEpochMilli(T0 + 1).toString(), null, "eve", "192.0.2.9", "helpdesk",
-          "ADMIN", "user_unlocked", null, null, 42);
-      AuditEvent tabbed = new AuditEvent(Instant.ofEpochMilli(T0 + 2).toString(), "req-3", "eve", "192.0.2.9",
-          "odd\tclient", "REJECT", "wrong_pin", "otp", null, 43);
+      AuditEvent full =
+          new AuditEvent(
+              Instant.ofEpochMilli(T0).toString(),
+              "req-1",
+              "eve",
+              "192.0.2.9",
+              "portal",
+              "ACCEPT",
+              "ok",
+              "otp",
+              "SER-1",
+              41);
+      AuditEvent sparse =
+          new AuditEvent(
+              Instant.ofEpochMilli(T0 + 1).toString(),
+              null,
+              "eve",
+              "192.0.2.9",
+              "helpdesk",
+              "ADMIN",
+              "user_unlocked",
+              null,
+              null,
+              42);
+      AuditEvent tabbed =
+          new AuditEvent(
+              Instant.ofEpochMilli(T0 + 2).toString(),
+              "req-3",
+              "eve",
+              "192.0.2.9",
+              "odd\tclient",
+              "REJECT",
+              "wrong_pin",
+              "otp",
+              null,
+              43);
       sink.append(List.of(full, sparse)).await(5, TimeUnit.SECONDS);
       String entries = redisCli(redis, "XRANGE", RedisAuditSink.STREAM, "-", "+");
       assertThat(entries.lines().filter(l -> l.equals(RedisAuditSink.PACKED))).hasSize(2);
       assertThat(entries).doesNotContain("\nrid\n");
 
       // Written as the earlier build wrote them, and indexed the same way.
-      String old = redisCli(redis, "XADD", RedisAuditSink.STREAM, "*", "at", Instant.ofEpochMilli(T0 + 3).toString(),
-          "rid", "req-4", "u", "eve", "ip", "192.0.2.9", "c", "portal", "d", "REJECT", "r", "wrong_code", "m", "otp",
-          "q", "44");
+      String old =
+          redisCli(
+              redis,
+              "XADD",
+              RedisAuditSink.STREAM,
+              "*",
+              "at",
+              Instant.ofEpochMilli(T0 + 3).toString(),
+              "rid",
+              "req-4",
+              "u",
+              "eve",
+              "ip",
+              "192.0.2.9",
+              "c",
+              "portal",
+              "d",
+              "REJECT",
+              "r",
+              "wrong_code",
+              "m",
+              "otp",
+              "q",
+              "44");
       redisCli(redis, "LPUSH", "jeton:{u:eve}:a", old);
       sink.append(List.of(tabbed)).await(5, TimeUnit.SECONDS);
 
@@ -157,22 +219,37 @@ class AuditSinkTest {
       assertThat(eve).hasSize(4);
       // Newest written first.
       assertThat(eve.get(0)).isEqualTo(tabbed);
-      assertThat(eve.get(1)).isEqualTo(new AuditEvent(Instant.ofEpochMilli(T0 + 3).toString(), "req-4", "eve",
-          "192.0.2.9", "portal", "REJECT", "wrong_code", "otp", null, 44));
+      assertThat(eve.get(1))
+          .isEqualTo(
+              new AuditEvent(
+                  Instant.ofEpochMilli(T0 + 3).toString(),
+                  "req-4",
+                  "eve",
+                  "192.0.2.9",
+                  "portal",
+                  "REJECT",
+                  "wrong_code",
+                  "otp",
+                  null,
+                  44));
       assertThat(eve.get(2)).isEqualTo(sparse);
       assertThat(eve.get(3)).isEqualTo(full);
       assertThat(RedisAuditSink.pack(tabbed)).isNull();
-      assertThat(RedisAuditSink.pack(new AuditEvent(full.at(), "", "eve", null, "portal", "ACCEPT", "ok", "otp", null, 1)))
-          .as("an empty value would read back absent: written field by field").isNull();
+      assertThat(
+              RedisAuditSink.pack(
+                  new AuditEvent(
+                      full.at(), "", "eve", null, "portal", "ACCEPT", "ok", "otp", null, 1)))
+          .as("an empty value would read back absent: written field by field")
+          .isNull();
     } finally {
       sink.close().await(5, TimeUnit.SECONDS);
     }
   }
 
   /**
-   * The same rules on both sinks: events about unknown usernames are capped on their own, so that more of them than
-   * that cap leave the events of real users in the trail; a query by an unknown username finds its recent attempts;
-   * the unfiltered query merges both, newest first.
+   * The same rules on both sinks: events about unknown usernames are capped on their own, so that
+   * more of them than that cap leave the events of real users in the trail; a query by an unknown
+   * username finds its recent attempts; the unfiltered query merges both, newest first.
    */
   @Test
   void aFloodOfUnknownUsernamesLeavesTheRealUsersEventsOnBothSinks() throws Exception {
@@ -186,11 +263,15 @@ class AuditSinkTest {
         sink.append(List.of(unknown(T0 + 21, "ghost", "locked"))).await(5, TimeUnit.SECONDS);
         sink.append(List.of(event(T0 + 22, "ann", "late"))).await(5, TimeUnit.SECONDS);
         List<AuditEvent> all = sink.query(null, 3).await(5, TimeUnit.SECONDS);
-        assertThat(all).extracting(AuditEvent::reason).as("%s", sink)
+        assertThat(all)
+            .extracting(AuditEvent::reason)
+            .as("%s", sink)
             .containsExactly("late", "locked", "unknown_user");
         assertThat(all).extracting(AuditEvent::knownUser).containsExactly(true, false, false);
-        assertThat(sink.query("ghost", 10).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
-            .as("%s", sink).containsExactly("locked", "unknown_user");
+        assertThat(sink.query("ghost", 10).await(5, TimeUnit.SECONDS))
+            .extracting(AuditEvent::reason)
+            .as("%s", sink)
+            .containsExactly("locked", "unknown_user");
 
         // Ten times the cap of unknown usernames, in batches as the audit verticle writes them.
         for (int k = 0; k < 10; k++) {
@@ -201,7 +282,9 @@ class AuditSinkTest {
         assertThat(ann.get(0).reason()).isEqualTo("late");
         assertThat(ann.get(20).reason()).isEqualTo("e0");
         assertThat(sink.query("flood999", 10).await(5, TimeUnit.SECONDS)).as("%s", sink).hasSize(1);
-        assertThat(sink.query("flood0", 10).await(5, TimeUnit.SECONDS)).as("%s: pushed out", sink).isEmpty();
+        assertThat(sink.query("flood0", 10).await(5, TimeUnit.SECONDS))
+            .as("%s: pushed out", sink)
+            .isEmpty();
         List<AuditEvent> newest = sink.query(null, 1200).await(5, TimeUnit.SECONDS);
         assertThat(newest).filteredOn(AuditEvent::knownUser).hasSize(21);
         // Redis trims whole nodes of 100 entries: "near" the cap.
@@ -209,7 +292,8 @@ class AuditSinkTest {
         assertThat(newest.get(0).username()).isEqualTo("flood999");
       }
       assertThat(Long.parseLong(redisCli(redis, "XLEN", RedisAuditSink.STREAM))).isEqualTo(21);
-      assertThat(Long.parseLong(redisCli(redis, "XLEN", RedisAuditSink.UNKNOWN_STREAM))).isBetween(100L, 200L);
+      assertThat(Long.parseLong(redisCli(redis, "XLEN", RedisAuditSink.UNKNOWN_STREAM)))
+          .isBetween(100L, 200L);
       // No key per unknown username: the two streams and ann's index.
       assertThat(redisCli(redis, "KEYS", "*").lines().sorted().toList())
           .containsExactly("jeton:audit", "jeton:audit:unknown", "jeton:{u:ann}:a");
@@ -219,8 +303,9 @@ class AuditSinkTest {
   }
 
   /**
-   * A query by username reads the unknown-user stream a page at a time: an event older than the first pages is found,
-   * an event on the edge of two pages once, and the oldest events of a known user merge with newer unknown ones.
+   * A query by username reads the unknown-user stream a page at a time: an event older than the
+   * first pages is found, an event on the edge of two pages once, and the oldest events of a known
+   * user merge with newer unknown ones.
    */
   @Test
   void theQueryByUsernameScansTheUnknownUserStreamPageByPage() throws Exception {
@@ -230,18 +315,22 @@ class AuditSinkTest {
     try {
       int n = 3 * RedisAuditSink.SCAN_PAGE;
       List<AuditEvent> flood = new ArrayList<>(flood(n, 0, T0));
-      // Newest first, page one holds entries 0 to 999 and page two starts again at entry 999 (inclusive ranges).
+      // Newest first, page one holds entries 0 to 999 and page two starts again at entry 999
+      // (inclusive ranges).
       int edge = n - RedisAuditSink.SCAN_PAGE;
       flood.set(edge, unknown(T0 + edge, "ghost", "edge"));
       flood.set(5, unknown(T0 + 5, "ghost", "old"));
       flood.set(n - 1, unknown(T0 + n - 1, "bob", "unknown_then"));
       sink.append(flood).await(10, TimeUnit.SECONDS);
       sink.append(List.of(event(T0 + n, "bob", "known_now"))).await(5, TimeUnit.SECONDS);
-      assertThat(sink.query("ghost", 10).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+      assertThat(sink.query("ghost", 10).await(5, TimeUnit.SECONDS))
+          .extracting(AuditEvent::reason)
           .containsExactly("edge", "old");
-      assertThat(sink.query("ghost", 1).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+      assertThat(sink.query("ghost", 1).await(5, TimeUnit.SECONDS))
+          .extracting(AuditEvent::reason)
           .containsExactly("edge");
-      assertThat(sink.query("bob", 10).await(5, TimeUnit.SECONDS)).extracting(AuditEvent::reason)
+      assertThat(sink.query("bob", 10).await(5, TimeUnit.SECONDS))
+          .extracting(AuditEvent::reason)
           .containsExactly("known_now", "unknown_then");
     } finally {
       sink.close().await(5, TimeUnit.SECONDS);

@@ -1,12 +1,11 @@
 package dev.jeton.config;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ConfigTest {
 
@@ -14,9 +13,17 @@ class ConfigTest {
 
   @Test
   void variablesAreTheNamesConfigReadsEvenThoseReadOnlyByHelpersOrBeforeTheRest() {
-    assertThat(Config.variables()).allMatch(v -> v.startsWith("JETON_"))
-        .contains("JETON_CONFIG_FILE", "JETON_MASTER_KEY", "JETON_MASTER_KEY_FILE", "JETON_TRUSTED_PROXIES",
-            "JETON_PORTAL_RETURN_HOSTS", "JETON_HTTP_HOST", "JETON_LOG_LEVEL", "JETON_HTTP_MAX_CONNECTIONS");
+    assertThat(Config.variables())
+        .allMatch(v -> v.startsWith("JETON_"))
+        .contains(
+            "JETON_CONFIG_FILE",
+            "JETON_MASTER_KEY",
+            "JETON_MASTER_KEY_FILE",
+            "JETON_TRUSTED_PROXIES",
+            "JETON_PORTAL_RETURN_HOSTS",
+            "JETON_HTTP_HOST",
+            "JETON_LOG_LEVEL",
+            "JETON_HTTP_MAX_CONNECTIONS");
   }
 
   @Test
@@ -55,14 +62,27 @@ class ConfigTest {
 
   @Test
   void portalSettingsAreReadAndABadOneNamesItsVariable() {
-    Config c = Config.from(Map.of("JETON_PORTAL_RETURN_HOSTS", "Apps.Example, intranet.example:8443",
-        "JETON_TRUSTED_PROXIES", "10.0.0.0/8, ::1", "JETON_PORTAL_HELP_URL", "https://help.example/otp",
-        "JETON_PORTAL_HELP_CONTACT", "support@district.example", "JETON_PORTAL_DEMO", "false"));
-    assertThat(c.portal().returnHosts()).containsExactlyInAnyOrder("apps.example", "intranet.example:8443");
+    Config c =
+        Config.from(
+            Map.of(
+                "JETON_PORTAL_RETURN_HOSTS",
+                "Apps.Example, intranet.example:8443",
+                "JETON_TRUSTED_PROXIES",
+                "10.0.0.0/8, ::1",
+                "JETON_PORTAL_HELP_URL",
+                "https://help.example/otp",
+                "JETON_PORTAL_HELP_CONTACT",
+                "support@district.example",
+                "JETON_PORTAL_DEMO",
+                "false"));
+    assertThat(c.portal().returnHosts())
+        .containsExactlyInAnyOrder("apps.example", "intranet.example:8443");
     assertThat(c.trustedProxies().contains(IpBlocks.literal("10.1.2.3"))).isTrue();
     assertThat(c.portal().demo()).isFalse();
-    assertThatThrownBy(() -> Config.from(Map.of("JETON_PORTAL_RETURN_HOSTS", "https://apps.example/")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("JETON_PORTAL_RETURN_HOSTS");
+    assertThatThrownBy(
+            () -> Config.from(Map.of("JETON_PORTAL_RETURN_HOSTS", "https://apps.example/")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("JETON_PORTAL_RETURN_HOSTS");
     assertThatThrownBy(() -> Config.from(Map.of("JETON_TRUSTED_PROXIES", "proxy.example")))
         .hasMessageContaining("JETON_TRUSTED_PROXIES");
     assertThatThrownBy(() -> Config.from(Map.of("JETON_PORTAL_HELP_URL", "javascript:alert(1)")))
@@ -74,12 +94,14 @@ class ConfigTest {
   @Test
   void aBadValueNamesItsVariable() {
     assertThatThrownBy(() -> Config.from(Map.of("JETON_HTTP_PORT", "abc")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("JETON_HTTP_PORT");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("JETON_HTTP_PORT");
     assertThatThrownBy(() -> Config.from(Map.of("JETON_LOCKOUT_FAILURES", "0")))
         .hasMessageContaining("JETON_LOCKOUT_FAILURES");
     assertThatThrownBy(() -> Config.from(Map.of("JETON_PIN_FORBID_TRIVIAL", "maybe")))
         .hasMessageContaining("JETON_PIN_FORBID_TRIVIAL");
-    assertThatThrownBy(() -> Config.from(Map.of("JETON_REDIS_URL", "localhost:6379", "JETON_MASTER_KEY", KEY)))
+    assertThatThrownBy(
+            () -> Config.from(Map.of("JETON_REDIS_URL", "localhost:6379", "JETON_MASTER_KEY", KEY)))
         .hasMessageContaining("JETON_REDIS_URL");
   }
 
@@ -88,16 +110,18 @@ class ConfigTest {
     assertThatThrownBy(() -> Config.from(Map.of("JETON_REDIS_URL", "redis://127.0.0.1:6379")))
         .hasMessageContaining("JETON_MASTER_KEY");
     assertThatThrownBy(() -> Config.from(Map.of("JETON_MASTER_KEY", "c2hvcnQ=")))
-        .hasMessageContaining("JETON_MASTER_KEY").hasMessageNotContaining("c2hvcnQ=");
-    Config c = Config.from(Map.of("JETON_REDIS_URL", "redis://127.0.0.1:6379", "JETON_MASTER_KEY", KEY));
+        .hasMessageContaining("JETON_MASTER_KEY")
+        .hasMessageNotContaining("c2hvcnQ=");
+    Config c =
+        Config.from(Map.of("JETON_REDIS_URL", "redis://127.0.0.1:6379", "JETON_MASTER_KEY", KEY));
     assertThat(c.embeddedStore()).isFalse();
     assertThat(c.adminToken()).isNull();
     assertThat(c.toString()).doesNotContain(KEY);
   }
 
   @Test
-  void aConfigFileAddsKeysAndTheEnvironmentWins(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
+  void aConfigFileAddsKeysAndTheEnvironmentWins(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path file = dir.resolve("jeton.properties");
     java.nio.file.Files.writeString(file, "JETON_LOCKOUT_FAILURES=5\nJETON_HTTP_PORT=9000\n");
     Map<String, String> env = new HashMap<>();
@@ -114,27 +138,44 @@ class ConfigTest {
     Config chosen = Config.from(Map.of("JETON_HTTP_HOST", "0.0.0.0"));
     assertThat(chosen.httpHost()).isEqualTo("0.0.0.0");
     assertThat(chosen.httpHostForDemo()).isFalse();
-    assertThat(Config.from(Map.of("JETON_HTTP_HOST", "192.0.2.7")).httpHost()).isEqualTo("192.0.2.7");
+    assertThat(Config.from(Map.of("JETON_HTTP_HOST", "192.0.2.7")).httpHost())
+        .isEqualTo("192.0.2.7");
     Config noDemo = Config.from(Map.of("JETON_PORTAL_DEMO", "false"));
-    assertThat(noDemo.httpHost()).as("no demo: every interface, as API.md says").isEqualTo("0.0.0.0");
+    assertThat(noDemo.httpHost())
+        .as("no demo: every interface, as API.md says")
+        .isEqualTo("0.0.0.0");
     assertThat(noDemo.httpHostForDemo()).isFalse();
-    Config redis = Config.from(Map.of("JETON_REDIS_URL", "redis://127.0.0.1:6379", "JETON_MASTER_KEY", KEY));
+    Config redis =
+        Config.from(Map.of("JETON_REDIS_URL", "redis://127.0.0.1:6379", "JETON_MASTER_KEY", KEY));
     assertThat(redis.httpHost()).as("no demo with Redis").isEqualTo("0.0.0.0");
     assertThat(redis.httpHostForDemo()).isFalse();
   }
 
   @Test
   void listenerLimitsAreReadAndABadOneNamesItsVariable() {
-    Config c = Config.from(Map.of("JETON_HTTP_IDLE_TIMEOUT_SECONDS", "30", "JETON_HTTP_READ_TIMEOUT_SECONDS", "5",
-        "JETON_HTTP_MAX_CONNECTIONS", "200"));
+    Config c =
+        Config.from(
+            Map.of(
+                "JETON_HTTP_IDLE_TIMEOUT_SECONDS",
+                "30",
+                "JETON_HTTP_READ_TIMEOUT_SECONDS",
+                "5",
+                "JETON_HTTP_MAX_CONNECTIONS",
+                "200"));
     assertThat(c.limits().idleTimeoutSeconds()).isEqualTo(30);
     assertThat(c.limits().readTimeoutSeconds()).isEqualTo(5);
     assertThat(c.limits().maxConnections()).isEqualTo(200);
-    for (String variable : new String[] {"JETON_HTTP_IDLE_TIMEOUT_SECONDS", "JETON_HTTP_READ_TIMEOUT_SECONDS",
-        "JETON_HTTP_MAX_CONNECTIONS"}) {
+    for (String variable :
+        new String[] {
+          "JETON_HTTP_IDLE_TIMEOUT_SECONDS",
+          "JETON_HTTP_READ_TIMEOUT_SECONDS",
+          "JETON_HTTP_MAX_CONNECTIONS"
+        }) {
       for (String bad : new String[] {"0", "-1", "ten", "99999999"}) {
-        assertThatThrownBy(() -> Config.from(Map.of(variable, bad))).as("%s=%s", variable, bad)
-            .isInstanceOf(ConfigException.class).hasMessageContaining(variable);
+        assertThatThrownBy(() -> Config.from(Map.of(variable, bad)))
+            .as("%s=%s", variable, bad)
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining(variable);
       }
     }
   }

@@ -1,20 +1,16 @@
 package dev.jeton.deploy;
 
+import static dev.jeton.testsupport.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
 import dev.jeton.config.Config;
 import dev.jeton.config.ConfigException;
 import dev.jeton.testsupport.Api.Resp;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,22 +30,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static dev.jeton.testsupport.Eventually.eventually;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Keeps {@code deploy/} honest: every metric the alert rules and the dashboard read exists in a live scrape of a node
- * that has served logins, promtool accepts the rules, the scrape and the Prometheus config, every manifest parses,
- * and the probes, ports and environment variables of the Dockerfile, compose file and Kubernetes manifests are the
- * ones the code uses.
+ * Keeps {@code deploy/} honest: every metric the alert rules and the dashboard read exists in a
+ * live scrape of a node that has served logins, promtool accepts the rules, the scrape and the
+ * Prometheus config, every manifest parses, and the probes, ports and environment variables of the
+ * Dockerfile, compose file and Kubernetes manifests are the ones the code uses.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeployTest {
 
-  private static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+  private static final Path ROOT =
+      Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
   private static final Path DEPLOY = ROOT.resolve("deploy");
   private static final Path ALERTS = DEPLOY.resolve("monitoring/alerts.yml");
   private static final Path PROMETHEUS_CONFIG = DEPLOY.resolve("monitoring/prometheus.yml");
@@ -59,33 +59,58 @@ class DeployTest {
 
   /** Series Prometheus makes itself rather than scraping them. */
   private static final Set<String> PROMETHEUS_OWN = Set.of("up");
+
   /** Labels Prometheus attaches to every scraped series. */
   private static final Set<String> TARGET_LABELS = Set.of("job", "instance");
+
   /** PromQL words that look like identifiers but name no metric. */
-  private static final Set<String> PROMQL_KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left",
-      "group_right", "bool", "and", "or", "unless", "offset", "inf", "nan", "atan2", "start", "end");
+  private static final Set<String> PROMQL_KEYWORDS =
+      Set.of(
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "bool",
+          "and",
+          "or",
+          "unless",
+          "offset",
+          "inf",
+          "nan",
+          "atan2",
+          "start",
+          "end");
 
   /**
-   * Lint problems of {@code promtool check metrics} that come from Micrometer's own meter names (its JVM and
-   * processor binders, enabled through Vert.x's JVM metrics), which deploy/ cannot rename. Anything else it reports
-   * fails the test. They would go with a MeterFilter in JetonMetrics that renames or denies these meters.
+   * Lint problems of {@code promtool check metrics} that come from Micrometer's own meter names
+   * (its JVM and processor binders, enabled through Vert.x's JVM metrics), which deploy/ cannot
+   * rename. Anything else it reports fails the test. They would go with a MeterFilter in
+   * JetonMetrics that renames or denies these meters.
    */
-  private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
+  private static final Pattern STRING =
+      Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
+
   private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}");
   private static final Pattern RANGE = Pattern.compile("\\[[^]]*]");
-  private static final Pattern GROUPING = Pattern.compile(
-      "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
+  private static final Pattern GROUPING =
+      Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
   private static final Pattern IDENT = Pattern.compile("(?<![\\w:$.])([A-Za-z_:][A-Za-z0-9_:]*)");
-  private static final Pattern SELECTOR = Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)\\s*\\{([^}]*)}");
-  private static final Pattern MATCHER_LABEL = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*(=~|!~|!=|=)");
+  private static final Pattern SELECTOR =
+      Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)\\s*\\{([^}]*)}");
+  private static final Pattern MATCHER_LABEL =
+      Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*(=~|!~|!=|=)");
   private static final Pattern JETON_VAR = Pattern.compile("JETON_[A-Z0-9_]+");
-  private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([A-Za-z_:][A-Za-z0-9_:]*)");
+  private static final Pattern LABEL_VALUES =
+      Pattern.compile("label_values\\(\\s*([A-Za-z_:][A-Za-z0-9_:]*)");
 
   private static final String VALID_MASTER_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
   private static final String VALID_ADMIN_TOKEN = "a-valid-admin-token-0123456789";
 
   private TestJeton j;
   private String scrape;
+
   /** Metric names in the scrape, each with the label names its series carry. */
   private Map<String, Set<String>> scraped;
 
@@ -104,7 +129,8 @@ class DeployTest {
     j.api.answer("deploy-alice", "no-such-state", "2580123456");
     j.api.raw("GET", "admin", "/health/live", null, null, null);
     j.api.raw("GET", "admin", "/health/ready", null, null, null);
-    // GC pause timers appear after the first collection; the event-loop delay after the first timer ticks.
+    // GC pause timers appear after the first collection; the event-loop delay after the first timer
+    // ticks.
     System.gc();
     Set<String> wanted = new TreeSet<>();
     wanted.addAll(alertMetricNames());
@@ -112,13 +138,16 @@ class DeployTest {
     wanted.removeAll(PROMETHEUS_OWN);
     int[] status = new int[1];
     try {
-      eventually("a scrape with every metric the alerts and the dashboard read", Duration.ofSeconds(15), () -> {
-        Resp r = j.api.raw("GET", "admin", "/metrics", null, null, null);
-        status[0] = r.status();
-        scrape = r.raw();
-        scraped = parseScrape(scrape);
-        return status[0] != 200 || scraped.keySet().containsAll(wanted);
-      });
+      eventually(
+          "a scrape with every metric the alerts and the dashboard read",
+          Duration.ofSeconds(15),
+          () -> {
+            Resp r = j.api.raw("GET", "admin", "/metrics", null, null, null);
+            status[0] = r.status();
+            scrape = r.raw();
+            scraped = parseScrape(scrape);
+            return status[0] != 200 || scraped.keySet().containsAll(wanted);
+          });
     } catch (AssertionError notAll) {
       // Some never appeared: the tests below name them, each for the file that reads them.
     }
@@ -132,26 +161,46 @@ class DeployTest {
     }
   }
 
-  // ---- 1. metrics ----------------------------------------------------------------------------------------------
+  // ---- 1. metrics
+  // ----------------------------------------------------------------------------------------------
 
   @Test
   void everyMetricTheAlertsReadExistsInALiveScrape() {
     Set<String> names = alertMetricNames();
-    assertThat(names).as("metric names found in alerts.yml").hasSizeGreaterThan(5)
-        .contains("up", "jeton_auth_decisions_total", "jeton_auth_duration_seconds_bucket", "jeton_lockouts_total",
-            "jeton_store_errors_total", "jeton_audit_events_dropped_total", "jeton_event_loop_delay_seconds_bucket");
+    assertThat(names)
+        .as("metric names found in alerts.yml")
+        .hasSizeGreaterThan(5)
+        .contains(
+            "up",
+            "jeton_auth_decisions_total",
+            "jeton_auth_duration_seconds_bucket",
+            "jeton_lockouts_total",
+            "jeton_store_errors_total",
+            "jeton_audit_events_dropped_total",
+            "jeton_event_loop_delay_seconds_bucket");
     assertAllScraped(names, "alerts.yml");
   }
 
   @Test
   void everyMetricTheDashboardReadsExistsInALiveScrape() {
     Set<String> names = dashboardMetricNames();
-    assertThat(names).as("metric names found in the dashboard's expr fields").contains(
-        "jeton_auth_decisions_total", "jeton_auth_duration_seconds_bucket", "jeton_lockouts_total",
-        "jeton_ip_throttled_total", "jeton_challenges_total",
-        "jeton_store_script_duration_seconds_bucket", "jeton_store_errors_total", "jvm_memory_used_bytes",
-        "jvm_memory_max_bytes", "jvm_gc_pause_seconds_sum", "process_cpu_usage",
-        "jeton_event_loop_delay_seconds_bucket", "vertx_http_server_requests_total", "vertx_eventbus_pending");
+    assertThat(names)
+        .as("metric names found in the dashboard's expr fields")
+        .contains(
+            "jeton_auth_decisions_total",
+            "jeton_auth_duration_seconds_bucket",
+            "jeton_lockouts_total",
+            "jeton_ip_throttled_total",
+            "jeton_challenges_total",
+            "jeton_store_script_duration_seconds_bucket",
+            "jeton_store_errors_total",
+            "jvm_memory_used_bytes",
+            "jvm_memory_max_bytes",
+            "jvm_gc_pause_seconds_sum",
+            "process_cpu_usage",
+            "jeton_event_loop_delay_seconds_bucket",
+            "vertx_http_server_requests_total",
+            "vertx_eventbus_pending");
     assertAllScraped(names, "jeton-dashboard.json");
   }
 
@@ -173,7 +222,9 @@ class DeployTest {
         while (label.find()) {
           String l = label.group(1);
           if (!TARGET_LABELS.contains(l)) {
-            soft.assertThat(scraped.get(metric)).as("labels of %s, selected on in: %s", metric, expr).contains(l);
+            soft.assertThat(scraped.get(metric))
+                .as("labels of %s, selected on in: %s", metric, expr)
+                .contains(l);
           }
         }
       }
@@ -186,13 +237,19 @@ class DeployTest {
           }
           String label = l;
           if (label.equals("le")) {
-            soft.assertThat(metricsOfExpr).as("`by (le)` needs a _bucket series in: %s", expr)
+            soft.assertThat(metricsOfExpr)
+                .as("`by (le)` needs a _bucket series in: %s", expr)
                 .anyMatch(m -> m.endsWith("_bucket"));
             continue;
           }
-          soft.assertThat(metricsOfExpr.stream().filter(scraped::containsKey)
-                  .anyMatch(m -> scraped.get(m).contains(label)))
-              .as("label %s of a grouping is carried by one of %s in: %s", label, metricsOfExpr, expr).isTrue();
+          soft.assertThat(
+                  metricsOfExpr.stream()
+                      .filter(scraped::containsKey)
+                      .anyMatch(m -> scraped.get(m).contains(label)))
+              .as(
+                  "label %s of a grouping is carried by one of %s in: %s",
+                  label, metricsOfExpr, expr)
+              .isTrue();
         }
       }
     }
@@ -201,16 +258,18 @@ class DeployTest {
 
   @Test
   void countersAndBucketsAreOnlyReadThroughRangeFunctions() {
-    Pattern cumulative = Pattern.compile(
-        "(?<![\\w:])([A-Za-z_:][A-Za-z0-9_:]*(?:_total|_bucket|_sum|_count))(?![\\w:])\\s*(\\{[^}]*})?\\s*(.|$)");
+    Pattern cumulative =
+        Pattern.compile(
+            "(?<![\\w:])([A-Za-z_:][A-Za-z0-9_:]*(?:_total|_bucket|_sum|_count))(?![\\w:])\\s*(\\{[^}]*})?\\s*(.|$)");
     List<String> exprs = new ArrayList<>(alertExpressions().values());
     exprs.addAll(dashboardExpressions());
     SoftAssertions soft = new SoftAssertions();
     for (String expr : exprs) {
       Matcher m = cumulative.matcher(STRING.matcher(expr).replaceAll("\"\""));
       while (m.find()) {
-        soft.assertThat(m.group(3)).as("%s must be read through rate()/increase() over a range in: %s",
-            m.group(1), expr).isEqualTo("[");
+        soft.assertThat(m.group(3))
+            .as("%s must be read through rate()/increase() over a range in: %s", m.group(1), expr)
+            .isEqualTo("[");
       }
     }
     soft.assertAll();
@@ -226,15 +285,25 @@ class DeployTest {
       soft.assertThat(names.add(name)).as("alert names are unique: %s", name).isTrue();
       soft.assertThat(rule.get("for")).as("%s has a `for` duration", name).isNotNull();
       Map<String, Object> labels = map(rule.get("labels"));
-      soft.assertThat(labels.get("severity")).as("%s labels.severity", name).isIn("critical", "warning", "info");
+      soft.assertThat(labels.get("severity"))
+          .as("%s labels.severity", name)
+          .isIn("critical", "warning", "info");
       Map<String, Object> annotations = map(rule.get("annotations"));
       for (String a : List.of("summary", "description", "runbook")) {
         soft.assertThat((String) annotations.get(a)).as("%s annotations.%s", name, a).isNotBlank();
       }
     }
-    soft.assertThat(names).as("the alerts deploy/README.md promises").contains("JetonRejectRatioHigh",
-        "JetonLockoutSurge", "JetonAuthLatencyHigh", "JetonAuthUnavailable", "JetonStoreErrors",
-        "JetonInstanceDown", "JetonAuditEventsDropped", "JetonEventLoopDelayHigh");
+    soft.assertThat(names)
+        .as("the alerts deploy/README.md promises")
+        .contains(
+            "JetonRejectRatioHigh",
+            "JetonLockoutSurge",
+            "JetonAuthLatencyHigh",
+            "JetonAuthUnavailable",
+            "JetonStoreErrors",
+            "JetonInstanceDown",
+            "JetonAuditEventsDropped",
+            "JetonEventLoopDelayHigh");
     String readme = read(DEPLOY.resolve("README.md"));
     for (String name : names) {
       soft.assertThat(readme).as("deploy/README.md explains %s", name).contains(name);
@@ -242,7 +311,8 @@ class DeployTest {
     soft.assertAll();
   }
 
-  // ---- 2. promtool ---------------------------------------------------------------------------------------------
+  // ---- 2. promtool
+  // ---------------------------------------------------------------------------------------------
 
   @Test
   void promtoolAcceptsTheAlertRules() throws Exception {
@@ -256,7 +326,9 @@ class DeployTest {
     // rule_files is relative to the config file, so this also loads deploy/monitoring/alerts.yml.
     Run r = run(null, promtool().toString(), "check", "config", PROMETHEUS_CONFIG.toString());
     System.out.println("promtool check config:\n" + r.output());
-    assertThat(r.code()).as("promtool check config %s:%n%s", PROMETHEUS_CONFIG, r.output()).isZero();
+    assertThat(r.code())
+        .as("promtool check config %s:%n%s", PROMETHEUS_CONFIG, r.output())
+        .isZero();
     assertThat(r.output()).contains("1 rule files found");
   }
 
@@ -267,16 +339,28 @@ class DeployTest {
     assertThat(r.code()).as("promtool check metrics on a live scrape:%n%s", r.output()).isZero();
   }
 
-  // ---- 3. everything parses ------------------------------------------------------------------------------------
+  // ---- 3. everything parses
+  // ------------------------------------------------------------------------------------
 
   @Test
   void everyManifestParses() throws IOException {
     List<Path> yamls;
     try (Stream<Path> s = Files.walk(K8S)) {
-      yamls = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+      yamls =
+          s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .sorted()
+              .toList();
     }
-    assertThat(yamls).extracting(p -> p.getFileName().toString()).contains("deployment.yaml", "service.yaml",
-        "pdb.yaml", "hpa.yaml", "configmap.yaml", "secret.example.yaml", "networkpolicy.yaml");
+    assertThat(yamls)
+        .extracting(p -> p.getFileName().toString())
+        .contains(
+            "deployment.yaml",
+            "service.yaml",
+            "pdb.yaml",
+            "hpa.yaml",
+            "configmap.yaml",
+            "secret.example.yaml",
+            "networkpolicy.yaml");
     List<Path> all = new ArrayList<>(yamls);
     all.add(COMPOSE);
     all.add(ALERTS);
@@ -290,10 +374,15 @@ class DeployTest {
     for (Path p : yamls) {
       for (Object d : yamlDocs(p)) {
         Map<String, Object> doc = map(d);
-        assertThat(doc).as("a Kubernetes object in %s", p).containsKeys("apiVersion", "kind", "metadata");
+        assertThat(doc)
+            .as("a Kubernetes object in %s", p)
+            .containsKeys("apiVersion", "kind", "metadata");
         assertThat(map(map(doc.get("metadata")).get("labels")))
-            .as("labels of %s in %s", doc.get("kind"), p).containsEntry("app.kubernetes.io/name", "jeton");
-        assertThat(map(doc.get("metadata"))).as("namespace-agnostic: %s", p).doesNotContainKey("namespace");
+            .as("labels of %s in %s", doc.get("kind"), p)
+            .containsEntry("app.kubernetes.io/name", "jeton");
+        assertThat(map(doc.get("metadata")))
+            .as("namespace-agnostic: %s", p)
+            .doesNotContainKey("namespace");
       }
     }
     JsonObject dashboard = new JsonObject(read(DASHBOARD));
@@ -305,43 +394,63 @@ class DeployTest {
   void dashboardPanelsUseTheDatasourceVariableAndAreWellFormed() {
     JsonObject dashboard = new JsonObject(read(DASHBOARD));
     JsonArray vars = dashboard.getJsonObject("templating").getJsonArray("list");
-    JsonObject ds = vars.stream().map(JsonObject.class::cast).filter(v -> v.getString("name").equals("DS_PROMETHEUS"))
-        .findFirst().orElseThrow(() -> new AssertionError("no DS_PROMETHEUS template variable"));
+    JsonObject ds =
+        vars.stream()
+            .map(JsonObject.class::cast)
+            .filter(v -> v.getString("name").equals("DS_PROMETHEUS"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no DS_PROMETHEUS template variable"));
     assertThat(ds.getString("type")).isEqualTo("datasource");
     assertThat(ds.getString("query")).isEqualTo("prometheus");
-    String provisionedUid = (String) map(((List<?>) map(yamlDocs(
-        DEPLOY.resolve("grafana/provisioning/datasources/prometheus.yaml")).get(0)).get("datasources")).get(0))
-        .get("uid");
-    assertThat(ds.getJsonObject("current").getString("value")).as("defaults to the provisioned datasource")
+    String provisionedUid =
+        (String)
+            map(((List<?>)
+                        map(yamlDocs(
+                                    DEPLOY.resolve(
+                                        "grafana/provisioning/datasources/prometheus.yaml"))
+                                .get(0))
+                            .get("datasources"))
+                    .get(0))
+                .get("uid");
+    assertThat(ds.getJsonObject("current").getString("value"))
+        .as("defaults to the provisioned datasource")
         .isEqualTo(provisionedUid);
     Set<Integer> ids = new TreeSet<>();
     SoftAssertions soft = new SoftAssertions();
     for (JsonObject panel : panels(dashboard)) {
-      soft.assertThat(ids.add(panel.getInteger("id"))).as("panel ids unique: %s", panel.getInteger("id")).isTrue();
+      soft.assertThat(ids.add(panel.getInteger("id")))
+          .as("panel ids unique: %s", panel.getInteger("id"))
+          .isTrue();
       if (panel.getString("type").equals("row")) {
         continue;
       }
-      soft.assertThat(panel.getJsonObject("datasource").getString("uid")).as("datasource of %s",
-          panel.getString("title")).isEqualTo("${DS_PROMETHEUS}");
+      soft.assertThat(panel.getJsonObject("datasource").getString("uid"))
+          .as("datasource of %s", panel.getString("title"))
+          .isEqualTo("${DS_PROMETHEUS}");
       JsonArray targets = panel.getJsonArray("targets");
       soft.assertThat(targets).as("targets of %s", panel.getString("title")).isNotEmpty();
       Set<String> refIds = new TreeSet<>();
       for (Object t : targets) {
         JsonObject target = (JsonObject) t;
-        soft.assertThat(target.getString("expr")).as("expr in %s", panel.getString("title")).isNotBlank();
-        soft.assertThat(refIds.add(target.getString("refId"))).as("refIds unique in %s", panel.getString("title"))
+        soft.assertThat(target.getString("expr"))
+            .as("expr in %s", panel.getString("title"))
+            .isNotBlank();
+        soft.assertThat(refIds.add(target.getString("refId")))
+            .as("refIds unique in %s", panel.getString("title"))
             .isTrue();
       }
     }
     soft.assertAll();
   }
 
-  // ---- 4. probes, ports, environment ---------------------------------------------------------------------------
+  // ---- 4. probes, ports, environment
+  // ---------------------------------------------------------------------------
 
   @Test
   void probePathsAnswerOnTheManagementPort() {
     for (String path : List.of("/health/live", "/health/ready")) {
-      assertThat(j.api.raw("GET", "admin", path, null, null, null).status()).as("GET %s on the admin port", path)
+      assertThat(j.api.raw("GET", "admin", path, null, null, null).status())
+          .as("GET %s on the admin port", path)
           .isEqualTo(200);
     }
   }
@@ -351,10 +460,13 @@ class DeployTest {
     Config defaults = Config.from(Map.of());
     Map<String, Object> deployment = k8s("Deployment");
     Map<String, Object> podSpec = map(map(map(deployment.get("spec")).get("template")).get("spec"));
-    Map<String, Object> podMeta = map(map(map(deployment.get("spec")).get("template")).get("metadata"));
+    Map<String, Object> podMeta =
+        map(map(map(deployment.get("spec")).get("template")).get("metadata"));
     Map<String, Object> container = map(((List<?>) podSpec.get("containers")).get(0));
     Map<String, Integer> ports = containerPorts(container);
-    assertThat(ports).containsEntry("http", defaults.httpPort()).containsEntry("admin", defaults.adminPort());
+    assertThat(ports)
+        .containsEntry("http", defaults.httpPort())
+        .containsEntry("admin", defaults.adminPort());
 
     assertProbe(container, "readinessProbe", "/health/ready");
     assertProbe(container, "livenessProbe", "/health/live");
@@ -362,7 +474,8 @@ class DeployTest {
     assertThat((Integer) map(deployment.get("spec")).get("replicas")).isGreaterThanOrEqualTo(2);
 
     Map<String, String> annotations = strings(podMeta.get("annotations"));
-    assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+    assertThat(annotations)
+        .containsEntry("prometheus.io/scrape", "true")
         .containsEntry("prometheus.io/port", String.valueOf(defaults.adminPort()))
         .containsEntry("prometheus.io/path", "/metrics");
 
@@ -372,27 +485,43 @@ class DeployTest {
 
     assertThat(map(podSpec.get("securityContext"))).containsEntry("runAsNonRoot", true);
     Map<String, Object> csc = map(container.get("securityContext"));
-    assertThat(csc).containsEntry("readOnlyRootFilesystem", true).containsEntry("allowPrivilegeEscalation", false);
+    assertThat(csc)
+        .containsEntry("readOnlyRootFilesystem", true)
+        .containsEntry("allowPrivilegeEscalation", false);
     assertThat(stringList(map(csc.get("capabilities")).get("drop"))).containsExactly("ALL");
-    assertThat((List<?>) container.get("volumeMounts")).anySatisfy(m -> {
-      assertThat(map(m)).containsEntry("mountPath", "/tmp");
-      String volume = (String) map(m).get("name");
-      assertThat((List<?>) podSpec.get("volumes")).anySatisfy(v ->
-          assertThat(map(v)).containsEntry("name", volume).containsKey("emptyDir"));
-    });
+    assertThat((List<?>) container.get("volumeMounts"))
+        .anySatisfy(
+            m -> {
+              assertThat(map(m)).containsEntry("mountPath", "/tmp");
+              String volume = (String) map(m).get("name");
+              assertThat((List<?>) podSpec.get("volumes"))
+                  .anySatisfy(
+                      v ->
+                          assertThat(map(v)).containsEntry("name", volume).containsKey("emptyDir"));
+            });
 
     Map<String, String> configMap = strings(map(k8s("ConfigMap")).get("data"));
-    int grace = Integer.parseInt(configMap.getOrDefault("JETON_SHUTDOWN_GRACE_SECONDS",
-        String.valueOf(defaults.shutdownGraceSeconds())));
+    int grace =
+        Integer.parseInt(
+            configMap.getOrDefault(
+                "JETON_SHUTDOWN_GRACE_SECONDS", String.valueOf(defaults.shutdownGraceSeconds())));
     int preStop = preStopSleepSeconds(container);
     assertThat((Integer) podSpec.get("terminationGracePeriodSeconds"))
         .as("terminationGracePeriodSeconds > preStop sleep + JETON_SHUTDOWN_GRACE_SECONDS")
         .isGreaterThan(grace + preStop);
 
-    List<String> envFrom = ((List<?>) container.get("envFrom")).stream().map(DeployTest::map)
-        .map(e -> e.containsKey("configMapRef") ? "cm:" + map(e.get("configMapRef")).get("name")
-            : "secret:" + map(e.get("secretRef")).get("name")).toList();
-    assertThat(envFrom).containsExactlyInAnyOrder("cm:" + name(k8s("ConfigMap")), "secret:" + name(k8s("Secret")));
+    List<String> envFrom =
+        ((List<?>) container.get("envFrom"))
+            .stream()
+                .map(DeployTest::map)
+                .map(
+                    e ->
+                        e.containsKey("configMapRef")
+                            ? "cm:" + map(e.get("configMapRef")).get("name")
+                            : "secret:" + map(e.get("secretRef")).get("name"))
+                .toList();
+    assertThat(envFrom)
+        .containsExactlyInAnyOrder("cm:" + name(k8s("ConfigMap")), "secret:" + name(k8s("Secret")));
   }
 
   @Test
@@ -401,66 +530,101 @@ class DeployTest {
     Map<String, Object> deployment = k8s("Deployment");
     Map<String, Object> template = map(map(deployment.get("spec")).get("template"));
     Map<String, String> podLabels = strings(map(template.get("metadata")).get("labels"));
-    Map<String, Object> container = map(((List<?>) map(template.get("spec")).get("containers")).get(0));
+    Map<String, Object> container =
+        map(((List<?>) map(template.get("spec")).get("containers")).get(0));
     Map<String, Integer> ports = containerPorts(container);
-    assertThat(podLabels).containsAllEntriesOf(strings(map(map(deployment.get("spec")).get("selector"))
-        .get("matchLabels")));
+    assertThat(podLabels)
+        .containsAllEntriesOf(
+            strings(map(map(deployment.get("spec")).get("selector")).get("matchLabels")));
 
     List<Map<String, Object>> services = k8sAll("Service");
     Set<String> exposedPortNames = new TreeSet<>();
     for (Map<String, Object> svc : services) {
       Map<String, Object> spec = map(svc.get("spec"));
-      assertThat(podLabels).as("selector of Service %s", name(svc))
+      assertThat(podLabels)
+          .as("selector of Service %s", name(svc))
           .containsAllEntriesOf(strings(spec.get("selector")));
       for (Object p : (List<?>) spec.get("ports")) {
         Object target = map(p).get("targetPort");
         String portName = target instanceof String s ? s : null;
-        assertThat(portName == null ? ports.containsValue((Integer) target) : ports.containsKey(portName))
-            .as("targetPort %s of Service %s is a container port", target, name(svc)).isTrue();
+        assertThat(
+                portName == null
+                    ? ports.containsValue((Integer) target)
+                    : ports.containsKey(portName))
+            .as("targetPort %s of Service %s is a container port", target, name(svc))
+            .isTrue();
         if (portName != null) {
-          assertThat(map(p).get("port")).as("Service port %s", portName).isEqualTo(ports.get(portName));
+          assertThat(map(p).get("port"))
+              .as("Service port %s", portName)
+              .isEqualTo(ports.get(portName));
         }
         exposedPortNames.add(name(svc) + ":" + (portName == null ? target : portName));
       }
     }
-    // The public Service carries the public port only; the management port has its own ClusterIP Service.
-    Map<String, Object> publicSvc = services.stream().filter(s -> name(s).equals("jeton")).findFirst().orElseThrow();
-    assertThat(exposedPortNames).contains("jeton:http").doesNotContain("jeton:admin", "jeton:" + defaults.adminPort());
-    assertThat(services).anySatisfy(s -> {
-      assertThat(exposedPortNames).contains(name(s) + ":admin");
-      assertThat(map(s.get("spec")).getOrDefault("type", "ClusterIP")).isEqualTo("ClusterIP");
-    });
-    assertThat((List<?>) map(publicSvc.get("spec")).get("ports")).as("ports of the public Service").hasSize(1);
+    // The public Service carries the public port only; the management port has its own ClusterIP
+    // Service.
+    Map<String, Object> publicSvc =
+        services.stream().filter(s -> name(s).equals("jeton")).findFirst().orElseThrow();
+    assertThat(exposedPortNames)
+        .contains("jeton:http")
+        .doesNotContain("jeton:admin", "jeton:" + defaults.adminPort());
+    assertThat(services)
+        .anySatisfy(
+            s -> {
+              assertThat(exposedPortNames).contains(name(s) + ":admin");
+              assertThat(map(s.get("spec")).getOrDefault("type", "ClusterIP"))
+                  .isEqualTo("ClusterIP");
+            });
+    assertThat((List<?>) map(publicSvc.get("spec")).get("ports"))
+        .as("ports of the public Service")
+        .hasSize(1);
 
     Map<String, Object> pdb = map(k8s("PodDisruptionBudget").get("spec"));
     assertThat(pdb.get("minAvailable")).isEqualTo(1);
-    assertThat(podLabels).containsAllEntriesOf(strings(map(pdb.get("selector")).get("matchLabels")));
+    assertThat(podLabels)
+        .containsAllEntriesOf(strings(map(pdb.get("selector")).get("matchLabels")));
 
     Map<String, Object> hpa = k8s("HorizontalPodAutoscaler");
     assertThat(hpa.get("apiVersion")).isEqualTo("autoscaling/v2");
     Map<String, Object> hpaSpec = map(hpa.get("spec"));
-    assertThat(map(hpaSpec.get("scaleTargetRef"))).containsEntry("kind", "Deployment")
+    assertThat(map(hpaSpec.get("scaleTargetRef")))
+        .containsEntry("kind", "Deployment")
         .containsEntry("name", name(deployment));
-    Map<String, Object> cpu = map(map(map(((List<?>) hpaSpec.get("metrics")).get(0)).get("resource")).get("target"));
+    Map<String, Object> cpu =
+        map(map(map(((List<?>) hpaSpec.get("metrics")).get(0)).get("resource")).get("target"));
     assertThat(cpu).containsEntry("type", "Utilization").containsEntry("averageUtilization", 70);
     assertThat((Integer) hpaSpec.get("minReplicas")).isGreaterThanOrEqualTo(2);
 
     Map<String, Object> np = map(k8s("NetworkPolicy").get("spec"));
-    assertThat(podLabels).containsAllEntriesOf(strings(map(np.get("podSelector")).get("matchLabels")));
-    List<Map<String, Object>> ingress = ((List<?>) np.get("ingress")).stream().map(DeployTest::map).toList();
-    Map<String, Object> publicRule = ingress.stream().filter(r -> portsOf(r).contains("http")).findFirst()
-        .orElseThrow(() -> new AssertionError("no ingress rule for the http port"));
+    assertThat(podLabels)
+        .containsAllEntriesOf(strings(map(np.get("podSelector")).get("matchLabels")));
+    List<Map<String, Object>> ingress =
+        ((List<?>) np.get("ingress")).stream().map(DeployTest::map).toList();
+    Map<String, Object> publicRule =
+        ingress.stream()
+            .filter(r -> portsOf(r).contains("http"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no ingress rule for the http port"));
     assertThat(publicRule).as("the public port is open to all").doesNotContainKey("from");
-    Map<String, Object> adminRule = ingress.stream().filter(r -> portsOf(r).contains("admin")).findFirst()
-        .orElseThrow(() -> new AssertionError("no ingress rule for the admin port"));
-    assertThat((List<?>) adminRule.get("from")).as("the management port is open to named peers only").isNotEmpty();
+    Map<String, Object> adminRule =
+        ingress.stream()
+            .filter(r -> portsOf(r).contains("admin"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no ingress rule for the admin port"));
+    assertThat((List<?>) adminRule.get("from"))
+        .as("the management port is open to named peers only")
+        .isNotEmpty();
     for (Map<String, Object> rule : ingress) {
       for (String p : portsOf(rule)) {
         assertThat(ports).as("NetworkPolicy port %s is a container port", p).containsKey(p);
       }
     }
-    Set<String> egressPorts = ((List<?>) np.get("egress")).stream().map(DeployTest::map)
-        .flatMap(r -> portsOf(r).stream()).collect(Collectors.toSet());
+    Set<String> egressPorts =
+        ((List<?>) np.get("egress"))
+            .stream()
+                .map(DeployTest::map)
+                .flatMap(r -> portsOf(r).stream())
+                .collect(Collectors.toSet());
     assertThat(egressPorts).contains("6379", "53");
   }
 
@@ -473,12 +637,21 @@ class DeployTest {
     Set<Integer> expectedPorts = Set.of(defaults.httpPort(), defaults.adminPort());
     for (String node : List.of("jeton-1", "jeton-2")) {
       Map<String, Object> svc = map(services.get(node));
-      assertThat(map(svc.get("build"))).as("%s is built from deploy/Dockerfile", node)
-          .containsEntry("dockerfile", "deploy/Dockerfile").containsEntry("context", "..");
+      assertThat(map(svc.get("build")))
+          .as("%s is built from deploy/Dockerfile", node)
+          .containsEntry("dockerfile", "deploy/Dockerfile")
+          .containsEntry("context", "..");
       assertThat(svc).containsEntry("read_only", true);
-      assertThat(((List<?>) svc.get("tmpfs")).stream().map(String::valueOf)).anyMatch(t -> t.startsWith("/tmp"));
-      Set<Integer> containerPorts = ((List<?>) svc.get("ports")).stream().map(String::valueOf)
-          .map(p -> Integer.parseInt(p.substring(p.lastIndexOf(':') + 1).replace("/tcp", ""))).collect(Collectors.toSet());
+      assertThat(((List<?>) svc.get("tmpfs")).stream().map(String::valueOf))
+          .anyMatch(t -> t.startsWith("/tmp"));
+      Set<Integer> containerPorts =
+          ((List<?>) svc.get("ports"))
+              .stream()
+                  .map(String::valueOf)
+                  .map(
+                      p ->
+                          Integer.parseInt(p.substring(p.lastIndexOf(':') + 1).replace("/tcp", "")))
+                  .collect(Collectors.toSet());
       assertThat(containerPorts).as("container ports of %s", node).isEqualTo(expectedPorts);
       Map<String, String> env = strings(svc.get("environment"));
       assertThat(env).containsEntry("JETON_ADMIN_HOST", "0.0.0.0");
@@ -489,47 +662,88 @@ class DeployTest {
         assertThat(env.get("JETON_ADMIN_PORT")).isEqualTo(String.valueOf(defaults.adminPort()));
       }
       assertThat(env.get("JETON_REDIS_URL")).isEqualTo("redis://redis:6379");
-      assertThat(map(map(svc.get("depends_on")).get("redis"))).containsEntry("condition", "service_healthy");
-      int grace = Integer.parseInt(env.getOrDefault("JETON_SHUTDOWN_GRACE_SECONDS",
-          String.valueOf(defaults.shutdownGraceSeconds())));
-      assertThat(seconds(String.valueOf(svc.get("stop_grace_period")))).as("stop_grace_period of %s", node)
+      assertThat(map(map(svc.get("depends_on")).get("redis")))
+          .containsEntry("condition", "service_healthy");
+      int grace =
+          Integer.parseInt(
+              env.getOrDefault(
+                  "JETON_SHUTDOWN_GRACE_SECONDS", String.valueOf(defaults.shutdownGraceSeconds())));
+      assertThat(seconds(String.valueOf(svc.get("stop_grace_period"))))
+          .as("stop_grace_period of %s", node)
           .isGreaterThan(grace);
     }
     Map<String, Object> redis = map(services.get("redis"));
     assertThat(String.valueOf(redis.get("image"))).startsWith("redis:7");
-    assertThat(String.join(" ", ((List<?>) redis.get("command")).stream().map(String::valueOf).toList()))
+    assertThat(
+            String.join(
+                " ", ((List<?>) redis.get("command")).stream().map(String::valueOf).toList()))
         .contains("--appendonly yes");
     assertThat(redis).containsKey("healthcheck");
-    assertThat((List<?>) redis.get("volumes")).anySatisfy(v -> assertThat(String.valueOf(v)).endsWith(":/data"));
+    assertThat((List<?>) redis.get("volumes"))
+        .anySatisfy(v -> assertThat(String.valueOf(v)).endsWith(":/data"));
 
-    // Prometheus scrapes every Jeton service on the management port, with the config and rules of deploy/monitoring.
+    // Prometheus scrapes every Jeton service on the management port, with the config and rules of
+    // deploy/monitoring.
     Map<String, Object> promConfig = map(yamlDocs(PROMETHEUS_CONFIG).get(0));
-    Map<String, Object> jetonJob = ((List<?>) promConfig.get("scrape_configs")).stream().map(DeployTest::map)
-        .filter(c -> "jeton".equals(c.get("job_name"))).findFirst()
-        .orElseThrow(() -> new AssertionError("no scrape job named jeton"));
+    Map<String, Object> jetonJob =
+        ((List<?>) promConfig.get("scrape_configs"))
+            .stream()
+                .map(DeployTest::map)
+                .filter(c -> "jeton".equals(c.get("job_name")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no scrape job named jeton"));
     assertThat(jetonJob.getOrDefault("metrics_path", "/metrics")).isEqualTo("/metrics");
-    List<String> targets = ((List<?>) jetonJob.get("static_configs")).stream().map(DeployTest::map)
-        .flatMap(sc -> ((List<?>) sc.get("targets")).stream().map(String::valueOf)).toList();
-    assertThat(targets).containsExactlyInAnyOrder("jeton-1:" + defaults.adminPort(), "jeton-2:" + defaults.adminPort());
+    List<String> targets =
+        ((List<?>) jetonJob.get("static_configs"))
+            .stream()
+                .map(DeployTest::map)
+                .flatMap(sc -> ((List<?>) sc.get("targets")).stream().map(String::valueOf))
+                .toList();
+    assertThat(targets)
+        .containsExactlyInAnyOrder(
+            "jeton-1:" + defaults.adminPort(), "jeton-2:" + defaults.adminPort());
     assertThat(stringList(promConfig.get("rule_files"))).containsExactly("alerts.yml");
-    List<String> promVolumes = ((List<?>) map(services.get("prometheus")).get("volumes")).stream()
-        .map(String::valueOf).toList();
-    assertThat(promVolumes).contains("./monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
-        "./monitoring/alerts.yml:/etc/prometheus/alerts.yml:ro");
+    List<String> promVolumes =
+        ((List<?>) map(services.get("prometheus")).get("volumes"))
+            .stream().map(String::valueOf).toList();
+    assertThat(promVolumes)
+        .contains(
+            "./monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+            "./monitoring/alerts.yml:/etc/prometheus/alerts.yml:ro");
 
-    // Grafana: provisioning mounted, the dashboard where the provider looks, the datasource at the Prometheus service.
-    List<String> grafanaVolumes = ((List<?>) map(services.get("grafana")).get("volumes")).stream()
-        .map(String::valueOf).toList();
+    // Grafana: provisioning mounted, the dashboard where the provider looks, the datasource at the
+    // Prometheus service.
+    List<String> grafanaVolumes =
+        ((List<?>) map(services.get("grafana")).get("volumes"))
+            .stream().map(String::valueOf).toList();
     assertThat(grafanaVolumes).contains("./grafana/provisioning:/etc/grafana/provisioning:ro");
-    String dashboardMount = grafanaVolumes.stream().filter(v -> v.startsWith("./grafana/jeton-dashboard.json:"))
-        .findFirst().orElseThrow(() -> new AssertionError("dashboard not mounted"));
-    String provider = (String) map(map(((List<?>) map(yamlDocs(
-        DEPLOY.resolve("grafana/provisioning/dashboards/jeton.yaml")).get(0)).get("providers")).get(0))
-        .get("options")).get("path");
+    String dashboardMount =
+        grafanaVolumes.stream()
+            .filter(v -> v.startsWith("./grafana/jeton-dashboard.json:"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("dashboard not mounted"));
+    String provider =
+        (String)
+            map(map(((List<?>)
+                            map(yamlDocs(
+                                        DEPLOY.resolve(
+                                            "grafana/provisioning/dashboards/jeton.yaml"))
+                                    .get(0))
+                                .get("providers"))
+                        .get(0))
+                    .get("options"))
+                .get("path");
     assertThat(dashboardMount).startsWith("./grafana/jeton-dashboard.json:" + provider + "/");
-    Map<String, Object> datasource = map(((List<?>) map(yamlDocs(
-        DEPLOY.resolve("grafana/provisioning/datasources/prometheus.yaml")).get(0)).get("datasources")).get(0));
-    assertThat(datasource).containsEntry("type", "prometheus").containsEntry("url", "http://prometheus:9090");
+    Map<String, Object> datasource =
+        map(
+            ((List<?>)
+                    map(yamlDocs(DEPLOY.resolve("grafana/provisioning/datasources/prometheus.yaml"))
+                            .get(0))
+                        .get("datasources"))
+                .get(0));
+    assertThat(datasource)
+        .containsEntry("type", "prometheus")
+        .containsEntry("url", "http://prometheus:9090");
     for (Path p : List.of(COMPOSE, PROMETHEUS_CONFIG)) {
       assertThat(p).exists();
     }
@@ -539,32 +753,66 @@ class DeployTest {
   void dockerfileIsMultiStageNonRootAndExecForm() {
     Config defaults = Config.from(Map.of());
     String dockerfile = read(DEPLOY.resolve("Dockerfile"));
-    List<String> lines = dockerfile.lines().map(String::strip).filter(l -> !l.startsWith("#") && !l.isEmpty()).toList();
-    assertThat(lines).filteredOn(l -> l.startsWith("FROM ")).extracting(l -> l.split("\\s+")[1])
+    List<String> lines =
+        dockerfile
+            .lines()
+            .map(String::strip)
+            .filter(l -> !l.startsWith("#") && !l.isEmpty())
+            .toList();
+    assertThat(lines)
+        .filteredOn(l -> l.startsWith("FROM "))
+        .extracting(l -> l.split("\\s+")[1])
         .containsExactly("maven:3.9-eclipse-temurin-17", "eclipse-temurin:17-jre");
-    assertThat(lines).filteredOn(l -> l.startsWith("COPY ") && !l.contains("--from="))
+    assertThat(lines)
+        .filteredOn(l -> l.startsWith("COPY ") && !l.contains("--from="))
         .containsExactly("COPY pom.xml ./", "COPY src ./src");
-    assertThat(lines).filteredOn(l -> l.startsWith("COPY --from=build"))
+    assertThat(lines)
+        .filteredOn(l -> l.startsWith("COPY --from=build"))
         .containsExactly("COPY --from=build /build/target/jeton.jar /opt/jeton/jeton.jar");
     assertThat(dockerfile).contains("mvn -B -q package -DskipTests");
-    assertThat(lines).contains("EXPOSE " + defaults.httpPort() + " " + defaults.adminPort(), "STOPSIGNAL SIGTERM");
-    String user = lines.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElseThrow();
+    assertThat(lines)
+        .contains(
+            "EXPOSE " + defaults.httpPort() + " " + defaults.adminPort(), "STOPSIGNAL SIGTERM");
+    String user =
+        lines.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElseThrow();
     assertThat(user).matches("USER [1-9][0-9]*(:[0-9]+)?");
-    String entrypoint = lines.stream().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
+    String entrypoint =
+        lines.stream().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
     JsonArray argv = new JsonArray(entrypoint.substring("ENTRYPOINT ".length()));
-    assertThat(argv.getList()).as("exec-form ENTRYPOINT").startsWith("java")
-        .contains("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/jeton/jeton.jar");
+    assertThat(argv.getList())
+        .as("exec-form ENTRYPOINT")
+        .startsWith("java")
+        .contains(
+            "-XX:MaxRAMPercentage=75",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-jar",
+            "/opt/jeton/jeton.jar");
   }
 
   @Test
   void environmentVariablesAreOnesJetonKnows() {
-    // Config reads every variable, the two logback uses included (it checks them before logback guesses).
+    // Config reads every variable, the two logback uses included (it checks them before logback
+    // guesses).
     Set<String> known = Config.variables();
-    assertThat(known).contains("JETON_HTTP_PORT", "JETON_ADMIN_PORT", "JETON_REDIS_URL", "JETON_MASTER_KEY",
-        "JETON_ADMIN_TOKEN", "JETON_LOG_FORMAT", "JETON_LOG_LEVEL", "JETON_SHUTDOWN_GRACE_SECONDS");
+    assertThat(known)
+        .contains(
+            "JETON_HTTP_PORT",
+            "JETON_ADMIN_PORT",
+            "JETON_REDIS_URL",
+            "JETON_MASTER_KEY",
+            "JETON_ADMIN_TOKEN",
+            "JETON_LOG_FORMAT",
+            "JETON_LOG_LEVEL",
+            "JETON_SHUTDOWN_GRACE_SECONDS");
     SoftAssertions soft = new SoftAssertions();
-    List<Path> files = new ArrayList<>(List.of(COMPOSE, DEPLOY.resolve(".env.example"), DEPLOY.resolve("Dockerfile"),
-        DEPLOY.resolve("README.md"), ROOT.resolve("src/main/resources/logback.xml")));
+    List<Path> files =
+        new ArrayList<>(
+            List.of(
+                COMPOSE,
+                DEPLOY.resolve(".env.example"),
+                DEPLOY.resolve("Dockerfile"),
+                DEPLOY.resolve("README.md"),
+                ROOT.resolve("src/main/resources/logback.xml")));
     try (Stream<Path> s = Files.list(K8S)) {
       s.sorted().forEach(files::add);
     } catch (IOException e) {
@@ -579,14 +827,18 @@ class DeployTest {
     for (String kind : List.of("ConfigMap", "Secret")) {
       Map<String, Object> obj = k8s(kind);
       Map<String, String> data = strings(obj.getOrDefault("data", obj.get("stringData")));
-      soft.assertThat(data.keySet()).as("keys of the %s", kind).isNotEmpty().allMatch(known::contains);
+      soft.assertThat(data.keySet())
+          .as("keys of the %s", kind)
+          .isNotEmpty()
+          .allMatch(known::contains);
     }
     soft.assertAll();
   }
 
   @Test
   void shippedSettingsAreValidAndThePlaceholdersAreRefused() {
-    // The ConfigMap with real secrets is a configuration Jeton accepts; with the example's placeholders it is not.
+    // The ConfigMap with real secrets is a configuration Jeton accepts; with the example's
+    // placeholders it is not.
     Map<String, String> configMap = strings(k8s("ConfigMap").get("data"));
     Map<String, String> secret = strings(k8s("Secret").get("stringData"));
     Map<String, String> env = new HashMap<>(configMap);
@@ -598,7 +850,8 @@ class DeployTest {
     for (String key : secret.keySet()) {
       Map<String, String> withPlaceholder = new HashMap<>(env);
       withPlaceholder.put(key, secret.get(key));
-      assertThatThrownBy(() -> Config.from(withPlaceholder)).as("the placeholder of %s is refused", key)
+      assertThatThrownBy(() -> Config.from(withPlaceholder))
+          .as("the placeholder of %s is refused", key)
           .isInstanceOf(ConfigException.class);
     }
 
@@ -610,24 +863,38 @@ class DeployTest {
         dotEnv.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
       }
     }
-    Map<String, String> composeEnv = strings(map(map(map(yamlDocs(COMPOSE).get(0)).get("services")).get("jeton-1"))
-        .get("environment"));
+    Map<String, String> composeEnv =
+        strings(
+            map(map(map(yamlDocs(COMPOSE).get(0)).get("services")).get("jeton-1"))
+                .get("environment"));
     Pattern interpolation = Pattern.compile("\\$\\{([A-Z0-9_]+)(?::?[-?][^}]*)?}");
-    for (String var : composeEnv.values().stream().flatMap(v -> interpolation.matcher(v).results()
-        .map(r -> r.group(1))).toList()) {
-      assertThat(dotEnv).as(".env.example sets %s, which compose.yaml interpolates", var).containsKey(var);
+    for (String var :
+        composeEnv.values().stream()
+            .flatMap(v -> interpolation.matcher(v).results().map(r -> r.group(1)))
+            .toList()) {
+      assertThat(dotEnv)
+          .as(".env.example sets %s, which compose.yaml interpolates", var)
+          .containsKey(var);
     }
     Map<String, String> nodeEnv = new HashMap<>();
-    composeEnv.forEach((k, v) -> nodeEnv.put(k, interpolation.matcher(v).replaceAll(r -> Matcher.quoteReplacement(
-        dotEnv.getOrDefault(r.group(1), "")))));
-    assertThatThrownBy(() -> Config.from(nodeEnv)).as("compose with .env.example's placeholders is refused")
+    composeEnv.forEach(
+        (k, v) ->
+            nodeEnv.put(
+                k,
+                interpolation
+                    .matcher(v)
+                    .replaceAll(
+                        r -> Matcher.quoteReplacement(dotEnv.getOrDefault(r.group(1), "")))));
+    assertThatThrownBy(() -> Config.from(nodeEnv))
+        .as("compose with .env.example's placeholders is refused")
         .isInstanceOf(ConfigException.class);
     nodeEnv.put("JETON_MASTER_KEY", VALID_MASTER_KEY);
     nodeEnv.put("JETON_ADMIN_TOKEN", VALID_ADMIN_TOKEN);
     assertThat(Config.from(nodeEnv).adminHost()).isEqualTo("0.0.0.0");
   }
 
-  // ---- helpers: PromQL -----------------------------------------------------------------------------------------
+  // ---- helpers: PromQL
+  // -----------------------------------------------------------------------------------------
 
   /** The metric names a PromQL expression reads. */
   static Set<String> metricNames(String expr) {
@@ -654,7 +921,8 @@ class DeployTest {
       if (PROMETHEUS_OWN.contains(name)) {
         continue;
       }
-      soft.assertThat(scraped).as("%s reads %s, which a live scrape of Jeton does not have", where, name)
+      soft.assertThat(scraped)
+          .as("%s reads %s, which a live scrape of Jeton does not have", where, name)
           .containsKey(name);
     }
     soft.assertAll();
@@ -674,7 +942,8 @@ class DeployTest {
       Set<String> labels = names.computeIfAbsent(name, k -> new TreeSet<>());
       if (end == brace) {
         String body = line.substring(brace + 1, line.lastIndexOf('}'));
-        Matcher m = labelName.matcher(STRING.matcher(body).replaceAll("\"\"").replace("\"\"", "\"x\""));
+        Matcher m =
+            labelName.matcher(STRING.matcher(body).replaceAll("\"\"").replace("\"\"", "\"x\""));
         while (m.find()) {
           labels.add(m.group(1));
         }
@@ -703,7 +972,8 @@ class DeployTest {
   }
 
   private Set<String> alertMetricNames() {
-    return alertExpressions().values().stream().flatMap(e -> metricNames(e).stream())
+    return alertExpressions().values().stream()
+        .flatMap(e -> metricNames(e).stream())
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
@@ -730,10 +1000,13 @@ class DeployTest {
   }
 
   private Set<String> dashboardMetricNames() {
-    Set<String> names = dashboardExpressions().stream().flatMap(e -> metricNames(e).stream())
-        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> names =
+        dashboardExpressions().stream()
+            .flatMap(e -> metricNames(e).stream())
+            .collect(Collectors.toCollection(TreeSet::new));
     // Template variables: label_values(metric, label)
-    Matcher m = LABEL_VALUES.matcher(new JsonObject(read(DASHBOARD)).getJsonObject("templating").encode());
+    Matcher m =
+        LABEL_VALUES.matcher(new JsonObject(read(DASHBOARD)).getJsonObject("templating").encode());
     while (m.find()) {
       names.add(m.group(1));
     }
@@ -753,7 +1026,8 @@ class DeployTest {
     return out;
   }
 
-  // ---- helpers: manifests --------------------------------------------------------------------------------------
+  // ---- helpers: manifests
+  // --------------------------------------------------------------------------------------
 
   private static List<Object> yamlDocs(Path p) {
     Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
@@ -825,7 +1099,8 @@ class DeployTest {
     if (ports == null) {
       return Set.of();
     }
-    return ((List<?>) ports).stream().map(p -> String.valueOf(map(p).get("port"))).collect(Collectors.toSet());
+    return ((List<?>) ports)
+        .stream().map(p -> String.valueOf(map(p).get("port"))).collect(Collectors.toSet());
   }
 
   private static long seconds(String duration) {
@@ -865,11 +1140,15 @@ class DeployTest {
     }
   }
 
-  // ---- helpers: promtool ---------------------------------------------------------------------------------------
+  // ---- helpers: promtool
+  // ---------------------------------------------------------------------------------------
 
   private record Run(int code, String output) {}
 
-  /** promtool, from the Debian package {@code prometheus}; its absence fails the test rather than skipping it. */
+  /**
+   * promtool, from the Debian package {@code prometheus}; its absence fails the test rather than
+   * skipping it.
+   */
   private static Path promtool() {
     Path debian = Path.of("/usr/bin/promtool");
     if (Files.isExecutable(debian)) {
@@ -881,12 +1160,14 @@ class DeployTest {
         return p;
       }
     }
-    return fail("promtool not found (/usr/bin/promtool): install the Debian package `prometheus` "
-        + "(apt-get install -y --no-install-recommends prometheus); CI installs it");
+    return fail(
+        "promtool not found (/usr/bin/promtool): install the Debian package `prometheus` "
+            + "(apt-get install -y --no-install-recommends prometheus); CI installs it");
   }
 
   private static Run run(String stdin, String... command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
     Path input = null;
     if (stdin != null) {
       input = Files.createTempFile("deploytest-", ".prom");

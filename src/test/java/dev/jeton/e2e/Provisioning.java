@@ -1,18 +1,17 @@
 package dev.jeton.e2e;
 
+import static dev.jeton.testsupport.TestJeton.expect;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.jeton.testsupport.Api;
 import dev.jeton.testsupport.Api.Resp;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static dev.jeton.testsupport.TestJeton.expect;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bulk load and the audit trail (API.md §3), end to end; subclasses choose the store. */
 abstract class Provisioning {
@@ -34,7 +33,8 @@ abstract class Provisioning {
   }
 
   private Resp bulk(String ndjson) {
-    return api.raw("POST", "admin", "/v1/admin/bulk", "application/x-ndjson", ndjson, TestJeton.ADMIN_TOKEN);
+    return api.raw(
+        "POST", "admin", "/v1/admin/bulk", "application/x-ndjson", ndjson, TestJeton.ADMIN_TOKEN);
   }
 
   private static String line(JsonObject o) {
@@ -44,42 +44,74 @@ abstract class Provisioning {
   @Test
   void bulkAppliesGoodLinesAndReportsBadOnesByNumber() {
     byte[] seed = TestJeton.seed();
-    String body = line(new JsonObject().put("username", "bulk1").put("displayName", "One"))
-        + line(new JsonObject().put("username", "bulk2").put("token", new JsonObject().put("serial", "BK2")
-            .put("type", "totp").put("secret", TestJeton.base32(seed)).put("pin", "2580")))
-        + "\n"
-        + "{not json\n"
-        + line(new JsonObject().put("username", "bad name"))
-        + line(new JsonObject().put("username", "bulk3").put("token", new JsonObject().put("serial", "BK2")
-            .put("secret", TestJeton.base32(TestJeton.seed()))))
-        + line(new JsonObject().put("username", "bulk4").put("password", "a long enough password"))
-        + line(new JsonObject().put("username", "bulk5").put("token", new JsonObject().put("serial", "BK5")
-            .put("secret", "!!")));
+    String body =
+        line(new JsonObject().put("username", "bulk1").put("displayName", "One"))
+            + line(
+                new JsonObject()
+                    .put("username", "bulk2")
+                    .put(
+                        "token",
+                        new JsonObject()
+                            .put("serial", "BK2")
+                            .put("type", "totp")
+                            .put("secret", TestJeton.base32(seed))
+                            .put("pin", "2580")))
+            + "\n"
+            + "{not json\n"
+            + line(new JsonObject().put("username", "bad name"))
+            + line(
+                new JsonObject()
+                    .put("username", "bulk3")
+                    .put(
+                        "token",
+                        new JsonObject()
+                            .put("serial", "BK2")
+                            .put("secret", TestJeton.base32(TestJeton.seed()))))
+            + line(
+                new JsonObject().put("username", "bulk4").put("password", "a long enough password"))
+            + line(
+                new JsonObject()
+                    .put("username", "bulk5")
+                    .put("token", new JsonObject().put("serial", "BK5").put("secret", "!!")));
     Resp r = expect(bulk(body), 200);
     assertThat(r.json().getInteger("created")).isEqualTo(3);
     JsonArray failed = r.json().getJsonArray("failed");
-    assertThat(failed.stream().map(o -> ((JsonObject) o).getInteger("line")).toList()).containsExactly(4, 5, 6, 8);
+    assertThat(failed.stream().map(o -> ((JsonObject) o).getInteger("line")).toList())
+        .containsExactly(4, 5, 6, 8);
     assertThat(failed.getJsonObject(2).getString("error")).contains("exists");
     assertThat(r.raw()).doesNotContain(TestJeton.base32(seed));
 
     expect(api.adminGet("/v1/admin/users/bulk1"), 200);
     expect(api.adminGet("/v1/admin/users/bulk3"), 404);
-    assertThat(expect(api.adminGet("/v1/admin/users/bulk4"), 200).json().getBoolean("hasPassword")).isTrue();
+    assertThat(expect(api.adminGet("/v1/admin/users/bulk4"), 200).json().getBoolean("hasPassword"))
+        .isTrue();
     JsonObject user2 = expect(api.adminGet("/v1/admin/users/bulk2"), 200).json();
-    assertThat(user2.getJsonArray("tokens").getJsonObject(0).getMap()).containsEntry("serial", "BK2")
+    assertThat(user2.getJsonArray("tokens").getJsonObject(0).getMap())
+        .containsEntry("serial", "BK2")
         .containsEntry("pinSet", true);
     // The bulk-loaded user logs in at once with the PIN it was given, and the password user too.
-    assertThat(expect(api.login("bulk2", "2580" + j.code(seed)), 200).str("decision")).isEqualTo("ACCEPT");
-    assertThat(expect(api.login("bulk4", "a long enough password"), 200).str("method")).isEqualTo("password");
+    assertThat(expect(api.login("bulk2", "2580" + j.code(seed)), 200).str("decision"))
+        .isEqualTo("ACCEPT");
+    assertThat(expect(api.login("bulk4", "a long enough password"), 200).str("method"))
+        .isEqualTo("password");
   }
 
   @Test
   void aPasswordOfDigitsOnlyIsRefusedForItWouldAlwaysBeReadAsAPasscode() {
-    Resp put = expect(api.admin("PUT", "/v1/admin/users/digits", new JsonObject().put("password", "2580123456")), 400);
+    Resp put =
+        expect(
+            api.admin(
+                "PUT", "/v1/admin/users/digits", new JsonObject().put("password", "2580123456")),
+            400);
     assertThat(put.str("detail")).contains("digits only");
     expect(api.adminGet("/v1/admin/users/digits"), 404);
-    Resp r = expect(bulk(line(new JsonObject().put("username", "digits").put("password", "12345678"))
-        + line(new JsonObject().put("username", "letters").put("password", "1234567a"))), 200);
+    Resp r =
+        expect(
+            bulk(
+                line(new JsonObject().put("username", "digits").put("password", "12345678"))
+                    + line(
+                        new JsonObject().put("username", "letters").put("password", "1234567a"))),
+            200);
     assertThat(r.json().getInteger("created")).isEqualTo(1);
     assertThat(r.json().getJsonArray("failed").getJsonObject(0).getMap()).containsEntry("line", 1);
     assertThat(expect(api.login("letters", "1234567a"), 200).str("method")).isEqualTo("password");
@@ -89,32 +121,66 @@ abstract class Provisioning {
   void bulkNeverGivesAUserMoreThanThreeTokens() {
     StringBuilder body = new StringBuilder();
     for (int i = 1; i <= 4; i++) {
-      body.append(line(new JsonObject().put("username", "many").put("token", new JsonObject().put("serial", "M" + i)
-          .put("secret", TestJeton.base32(TestJeton.seed())))));
+      body.append(
+          line(
+              new JsonObject()
+                  .put("username", "many")
+                  .put(
+                      "token",
+                      new JsonObject()
+                          .put("serial", "M" + i)
+                          .put("secret", TestJeton.base32(TestJeton.seed())))));
     }
     Resp r = expect(bulk(body.toString()), 200);
     assertThat(r.json().getInteger("created")).isEqualTo(3);
     assertThat(r.json().getJsonArray("failed").getJsonObject(0).getInteger("line")).isEqualTo(4);
-    assertThat(expect(api.adminGet("/v1/admin/users/many"), 200).json().getJsonArray("tokens")).hasSize(3);
+    assertThat(expect(api.adminGet("/v1/admin/users/many"), 200).json().getJsonArray("tokens"))
+        .hasSize(3);
     expect(api.adminGet("/v1/admin/tokens/M4"), 404);
   }
 
   @Test
   void bulkIsForAdminsOnly() {
-    String helpdesk = expect(api.admin("PUT", "/v1/admin/operators/hd", new JsonObject().put("role", "helpdesk")), 200)
-        .str("secret");
-    assertThat(api.raw("POST", "admin", "/v1/admin/bulk", "application/x-ndjson", "{\"username\":\"x\"}\n", helpdesk)
-        .status()).isEqualTo(403);
-    assertThat(api.raw("POST", "admin", "/v1/admin/bulk", "application/x-ndjson", "{\"username\":\"x\"}\n", null)
-        .status()).isEqualTo(401);
+    String helpdesk =
+        expect(
+                api.admin(
+                    "PUT", "/v1/admin/operators/hd", new JsonObject().put("role", "helpdesk")),
+                200)
+            .str("secret");
+    assertThat(
+            api.raw(
+                    "POST",
+                    "admin",
+                    "/v1/admin/bulk",
+                    "application/x-ndjson",
+                    "{\"username\":\"x\"}\n",
+                    helpdesk)
+                .status())
+        .isEqualTo(403);
+    assertThat(
+            api.raw(
+                    "POST",
+                    "admin",
+                    "/v1/admin/bulk",
+                    "application/x-ndjson",
+                    "{\"username\":\"x\"}\n",
+                    null)
+                .status())
+        .isEqualTo(401);
     expect(api.adminGet("/v1/admin/users/x"), 404);
   }
 
   @Test
   void theRequestIdOfALoginIsInItsAuditEvent() {
     j.userWithToken("rid", "R1");
-    Resp r = api.raw("POST", "public", "/v1/authenticate", "application/json",
-        new JsonObject().put("username", "rid").put("password", "2580000000").encode(), api.clientSecret());
+    Resp r =
+        api.raw(
+            "POST",
+            "public",
+            "/v1/authenticate",
+            "application/json",
+            new JsonObject().put("username", "rid").put("password", "2580000000").encode(),
+            api.clientSecret());
     assertThat(r.status()).isEqualTo(401);
     String id = r.requestId();
     assertThat(id).isNotBlank();
@@ -129,34 +195,52 @@ abstract class Provisioning {
     j.firstLogin("ann", seed, "2580");
     api.login("ann", "2580000000");
     api.login("bea", "wrong");
-    String helpdesk = expect(api.admin("PUT", "/v1/admin/operators/desk", new JsonObject().put("role", "helpdesk")),
-        200).str("secret");
+    String helpdesk =
+        expect(
+                api.admin(
+                    "PUT", "/v1/admin/operators/desk", new JsonObject().put("role", "helpdesk")),
+                200)
+            .str("secret");
     expect(api.adminAs(helpdesk, "POST", "/v1/admin/users/ann/unlock", null), 200);
 
     List<JsonObject> events = awaitEvents(helpdesk, "ann", 7);
-    assertThat(events.get(0).getMap()).containsEntry("decision", "ADMIN").containsEntry("reason", "unlocked")
-        .containsEntry("client", "desk").containsEntry("username", "ann");
+    assertThat(events.get(0).getMap())
+        .containsEntry("decision", "ADMIN")
+        .containsEntry("reason", "unlocked")
+        .containsEntry("client", "desk")
+        .containsEntry("username", "ann");
     JsonObject reject = events.get(1);
-    assertThat(reject.getMap()).containsEntry("decision", "REJECT").containsEntry("username", "ann")
-        .containsEntry("client", "portal").containsKey("clientIp").containsKey("at");
-    assertThat(events.get(2).getMap()).containsEntry("decision", "ACCEPT").containsEntry("method", "otp")
+    assertThat(reject.getMap())
+        .containsEntry("decision", "REJECT")
+        .containsEntry("username", "ann")
+        .containsEntry("client", "portal")
+        .containsKey("clientIp")
+        .containsKey("at");
+    assertThat(events.get(2).getMap())
+        .containsEntry("decision", "ACCEPT")
+        .containsEntry("method", "otp")
         .containsEntry("tokenSerial", "A1");
     assertThat(events).allMatch(e -> "ann".equals(e.getString("username")));
     assertThat(events.stream().map(e -> e.getString("at")).toList())
         .isSortedAccordingTo((a, b) -> b.compareTo(a));
 
-    Resp limited = expect(api.adminAs(helpdesk, "GET", "/v1/admin/audit?username=ann&limit=2", null), 200);
+    Resp limited =
+        expect(api.adminAs(helpdesk, "GET", "/v1/admin/audit?username=ann&limit=2", null), 200);
     assertThat(limited.json().getJsonArray("events")).hasSize(2);
     expect(api.adminGet("/v1/admin/audit?limit=0"), 400);
     expect(api.adminGet("/v1/admin/audit?username=bad%20name"), 400);
     expect(api.adminAs(null, "GET", "/v1/admin/audit", null), 401);
     Resp all = expect(api.adminGet("/v1/admin/audit?limit=1000"), 200);
-    assertThat(all.json().getJsonArray("events").stream().map(o -> ((JsonObject) o).getString("username")))
+    assertThat(
+            all.json().getJsonArray("events").stream()
+                .map(o -> ((JsonObject) o).getString("username")))
         .contains("ann", "bea");
     assertThat(all.raw()).doesNotContain("2580000000").doesNotContain("\"wrong\"");
   }
 
-  /** The audit write is asynchronous (off the login path): poll until the expected events are there. */
+  /**
+   * The audit write is asynchronous (off the login path): poll until the expected events are there.
+   */
   private List<JsonObject> awaitEvents(String token, String username, int atLeast) {
     return api.awaitAudit(token, username, 50, e -> true, atLeast);
   }
@@ -164,7 +248,8 @@ abstract class Provisioning {
   private Resp importPskc(String resource, String query, String token) {
     try (var in = getClass().getResourceAsStream(resource)) {
       String xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      return api.raw("POST", "admin", "/v1/admin/tokens/import" + query, "application/pskc+xml", xml, token);
+      return api.raw(
+          "POST", "admin", "/v1/admin/tokens/import" + query, "application/pskc+xml", xml, token);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
@@ -172,15 +257,34 @@ abstract class Provisioning {
 
   @Test
   void pskcImportCreatesTheKeysNeverOverwritesAndTheyLogIn() throws Exception {
-    String example = java.nio.file.Files.readString(java.nio.file.Path.of("deploy/examples/tokens.pskc.xml"));
-    Resp r = expect(api.raw("POST", "admin", "/v1/admin/tokens/import", "application/pskc+xml", example,
-        TestJeton.ADMIN_TOKEN), 200);
-    assertThat(r.json().getJsonArray("imported").getList()).containsExactlyInAnyOrder("987654321", "987654322");
+    String example =
+        java.nio.file.Files.readString(java.nio.file.Path.of("deploy/examples/tokens.pskc.xml"));
+    Resp r =
+        expect(
+            api.raw(
+                "POST",
+                "admin",
+                "/v1/admin/tokens/import",
+                "application/pskc+xml",
+                example,
+                TestJeton.ADMIN_TOKEN),
+            200);
+    assertThat(r.json().getJsonArray("imported").getList())
+        .containsExactlyInAnyOrder("987654321", "987654322");
     assertThat(r.json().getJsonArray("skipped")).isEmpty();
-    Resp again = expect(api.raw("POST", "admin", "/v1/admin/tokens/import", "application/pskc+xml", example,
-        TestJeton.ADMIN_TOKEN), 200);
+    Resp again =
+        expect(
+            api.raw(
+                "POST",
+                "admin",
+                "/v1/admin/tokens/import",
+                "application/pskc+xml",
+                example,
+                TestJeton.ADMIN_TOKEN),
+            200);
     assertThat(again.json().getJsonArray("imported")).isEmpty();
-    assertThat(again.json().getJsonArray("skipped").getJsonObject(0).getString("reason")).contains("exists");
+    assertThat(again.json().getJsonArray("skipped").getJsonObject(0).getString("reason"))
+        .contains("exists");
 
     // The RFC's HOTP key: secret "12345678901234567890", 8 digits, counter 0.
     j.user("hugo", null);
@@ -193,18 +297,33 @@ abstract class Provisioning {
 
   @Test
   void pskcImportOfAPreSharedKeyFileChecksTheMacAndRefusesDtds() {
-    Resp ok = expect(importPskc("/pskc/rfc6030-figure6-aes128-preshared.xml",
-        "?key=12345678901234567890123456789012", TestJeton.ADMIN_TOKEN), 200);
+    Resp ok =
+        expect(
+            importPskc(
+                "/pskc/rfc6030-figure6-aes128-preshared.xml",
+                "?key=12345678901234567890123456789012",
+                TestJeton.ADMIN_TOKEN),
+            200);
     assertThat(ok.json().getJsonArray("imported")).hasSize(1);
-    Resp tampered = expect(importPskc("/pskc/figure6-tampered-valuemac.xml",
-        "?key=12345678901234567890123456789012", TestJeton.ADMIN_TOKEN), 200);
+    Resp tampered =
+        expect(
+            importPskc(
+                "/pskc/figure6-tampered-valuemac.xml",
+                "?key=12345678901234567890123456789012",
+                TestJeton.ADMIN_TOKEN),
+            200);
     assertThat(tampered.json().getJsonArray("imported")).isEmpty();
-    assertThat(tampered.json().getJsonArray("skipped").getJsonObject(0).getString("reason")).contains("ValueMAC");
+    assertThat(tampered.json().getJsonArray("skipped").getJsonObject(0).getString("reason"))
+        .contains("ValueMAC");
     Resp xxe = expect(importPskc("/pskc/xxe.xml", "", TestJeton.ADMIN_TOKEN), 400);
     assertThat(xxe.str("error")).isEqualTo("invalid_pskc");
     assertThat(xxe.raw()).doesNotContain("root:");
-    String helpdesk = expect(api.admin("PUT", "/v1/admin/operators/hd2", new JsonObject().put("role", "helpdesk")),
-        200).str("secret");
+    String helpdesk =
+        expect(
+                api.admin(
+                    "PUT", "/v1/admin/operators/hd2", new JsonObject().put("role", "helpdesk")),
+                200)
+            .str("secret");
     expect(importPskc("/pskc/rfc6030-figure3-plain-hotp.xml", "", helpdesk), 403);
   }
 }

@@ -1,21 +1,21 @@
 package dev.jeton.e2e;
 
+import static dev.jeton.testsupport.TestJeton.expect;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static dev.jeton.testsupport.TestJeton.expect;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
- * The audit trail under a flood on a real Redis (each node its own key namespace); and what the flood leaves in Redis, read
- * once the node has stopped (a node writes all the audit events it holds before it stops).
+ * The audit trail under a flood on a real Redis (each node its own key namespace); and what the
+ * flood leaves in Redis, read once the node has stopped (a node writes all the audit events it
+ * holds before it stops).
  */
 class RedisAuditUnderFloodTest extends AuditUnderFlood {
 
@@ -35,11 +35,15 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
     return RedisServer.shared().url();
   }
 
-  /** Restarts the node on the same Redis (a node writes the audit events it holds before it stops). */
+  /**
+   * Restarts the node on the same Redis (a node writes the audit events it holds before it stops).
+   */
   @Override
   void fromTheStoreOnly(String unknownUsername) {
     stopNode();
-    assertThat(redisCli("EXISTS", ns + ":{u:" + unknownUsername + "}:a")).as("audit index").isEqualTo("0");
+    assertThat(redisCli("EXISTS", ns + ":{u:" + unknownUsername + "}:a"))
+        .as("audit index")
+        .isEqualTo("0");
     j = TestJeton.start(RedisServer.shared().url(), Map.of("JETON_REDIS_NAMESPACE", ns));
     api = j.api;
   }
@@ -49,13 +53,23 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
     start(Map.of("JETON_IP_FAILURE_LIMIT", "3"));
     j.userWithToken("ann", "A1");
     for (String code : List.of("2580111111", "2580222222", "2580333333")) {
-      expect(api.authenticate(new JsonObject().put("username", "ann").put("password", code)
-          .put("clientIp", FLOOD_IP)), 401);
+      expect(
+          api.authenticate(
+              new JsonObject()
+                  .put("username", "ann")
+                  .put("password", code)
+                  .put("clientIp", FLOOD_IP)),
+          401);
     }
     // Past the limit: for ann, and for made-up usernames.
     for (int i = 0; i < 10; i++) {
-      expect(api.authenticate(new JsonObject().put("username", "ann").put("password", "258044444" + i)
-          .put("clientIp", FLOOD_IP)), 429);
+      expect(
+          api.authenticate(
+              new JsonObject()
+                  .put("username", "ann")
+                  .put("password", "258044444" + i)
+                  .put("clientIp", FLOOD_IP)),
+          429);
     }
     flood("throttled", 50);
     stopNode();
@@ -74,9 +88,11 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
     flood("nobody", 30);
     stopNode();
 
-    assertThat(redisCli("KEYS", ns + ":{u:*}:a").lines().toList()).containsExactly(ns + ":{u:ann}:a");
+    assertThat(redisCli("KEYS", ns + ":{u:*}:a").lines().toList())
+        .containsExactly(ns + ":{u:ann}:a");
     List<String> unknownKeys = redisCli("KEYS", ns + ":{u:nobody*").lines().toList();
-    // What fail.lua keeps per username (the lockout applies to unknown usernames too), and nothing else.
+    // What fail.lua keeps per username (the lockout applies to unknown usernames too), and nothing
+    // else.
     assertThat(unknownKeys).hasSize(30).allMatch(k -> k.endsWith("}:f"));
     for (String key : unknownKeys) {
       assertThat(Long.parseLong(redisCli("PTTL", key))).as(key).isBetween(1L, AUDIT_AGE_MILLIS / 2);
@@ -89,7 +105,8 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
     List<String> out = new ArrayList<>();
     for (String stream : List.of(ns + ":audit", ns + ":audit:unknown")) {
       String text = redisCli("XRANGE", stream, "-", "+");
-      // redis-cli prints an entry's id, then its fields and values, one a line; an id is digits, a dash, digits.
+      // redis-cli prints an entry's id, then its fields and values, one a line; an id is digits, a
+      // dash, digits.
       StringBuilder entry = null;
       for (String line : text.lines().toList()) {
         if (line.matches("\\d+-\\d+")) {
@@ -109,7 +126,8 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
   }
 
   private static String redisCli(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(RedisServer.shared().port())));
+    List<String> cmd =
+        new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(RedisServer.shared().port())));
     cmd.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * API.md §2 (503 when the store cannot be reached: never ACCEPT when in doubt) and §3 (/health/ready), against the
- * packaged jar: Redis goes away under a running node and comes back on the same port, empty.
+ * API.md §2 (503 when the store cannot be reached: never ACCEPT when in doubt) and §3
+ * (/health/ready), against the packaged jar: Redis goes away under a running node and comes back on
+ * the same port, empty.
  */
 @Timeout(90)
 class RedisOutageIT {
@@ -33,7 +34,8 @@ class RedisOutageIT {
   private static final String PIN = "2580";
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(15);
 
-  private final Totp totp = new Totp(new Hotp(OtpAlgorithm.SHA1, 6), Duration.ofSeconds(30), Clock.systemUTC());
+  private final Totp totp =
+      new Totp(new Hotp(OtpAlgorithm.SHA1, 6), Duration.ofSeconds(30), Clock.systemUTC());
   private RedisServer redis;
   private JetonJar jar;
   private Api api;
@@ -53,10 +55,13 @@ class RedisOutageIT {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     redis = RedisServer.start();
-    jar = JetonJar.start("outage", Map.of(
-        "JETON_REDIS_URL", redis.url(),
-        "JETON_MASTER_KEY", Base64.getEncoder().encodeToString(key),
-        "JETON_ADMIN_TOKEN", ADMIN_TOKEN));
+    jar =
+        JetonJar.start(
+            "outage",
+            Map.of(
+                "JETON_REDIS_URL", redis.url(),
+                "JETON_MASTER_KEY", Base64.getEncoder().encodeToString(key),
+                "JETON_ADMIN_TOKEN", ADMIN_TOKEN));
     assertThat(jar.started()).as("jar started; output:\n%s", jar.tail()).isTrue();
     api = new Api(jar.httpPort(), jar.adminPort(), ADMIN_TOKEN);
 
@@ -70,23 +75,33 @@ class RedisOutageIT {
 
     // ---- outage: a valid, unused passcode gets 503 unavailable, never 200 ----
     redis.stop();
-    String unused = PIN + totp.generate(seed, lastStep + 1); // the next step: inside the window, not yet used
+    String unused =
+        PIN + totp.generate(seed, lastStep + 1); // the next step: inside the window, not yet used
     for (int i = 0; i < 3; i++) {
       r = api.login(USER, unused);
-      assertThat(r.status()).as("login during the outage, try %d: %s", i + 1, r.raw()).isEqualTo(503);
+      assertThat(r.status())
+          .as("login during the outage, try %d: %s", i + 1, r.raw())
+          .isEqualTo(503);
       assertThat(r.json()).as(r.raw()).isNotNull();
       assertThat(r.str("error")).as(r.raw()).isEqualTo("unavailable");
       assertThat(r.raw()).doesNotContain("ACCEPT");
     }
     assertReady(503);
     assertThat(api.raw("GET", "public", "/health/live", null, null, null).status())
-        .as("live while the store is down").isEqualTo(200);
+        .as("live while the store is down")
+        .isEqualTo(200);
 
     // ---- Redis comes back on the same port, empty: ready again within a bounded poll ----
     redis.restart();
-    eventuallyAsserts(RECOVERY_TIMEOUT, () -> assertThat(new int[] {ready("public"), ready("admin")})
-        .as(() -> "/health/ready of the public and admin listeners once Redis is back; output:\n" + jar.tail())
-        .containsExactly(200, 200));
+    eventuallyAsserts(
+        RECOVERY_TIMEOUT,
+        () ->
+            assertThat(new int[] {ready("public"), ready("admin")})
+                .as(
+                    () ->
+                        "/health/ready of the public and admin listeners once Redis is back; output:\n"
+                            + jar.tail())
+                .containsExactly(200, 200));
 
     // the restarted Redis has no persistence: provision again, then a valid passcode is accepted
     seed = provision();
@@ -100,17 +115,35 @@ class RedisOutageIT {
   /** Client, user, a TOTP token with an initial PIN, assignment; returns the seed. */
   private byte[] provision() {
     Api.Resp client = api.admin("PUT", "/v1/admin/clients/portal-outage", new JsonObject());
-    assertThat(client.status()).as("PUT client: %s; jar output:\n%s", client.raw(), jar.tail()).isEqualTo(200);
+    assertThat(client.status())
+        .as("PUT client: %s; jar output:\n%s", client.raw(), jar.tail())
+        .isEqualTo(200);
     api.clientSecret(client.str("secret"));
-    Api.Resp user = api.admin("PUT", "/v1/admin/users/" + USER, new JsonObject().put("displayName", "Bob IT"));
-    assertThat(user.status()).as("PUT user: %s; jar output:\n%s", user.raw(), jar.tail()).isIn(200, 201);
+    Api.Resp user =
+        api.admin("PUT", "/v1/admin/users/" + USER, new JsonObject().put("displayName", "Bob IT"));
+    assertThat(user.status())
+        .as("PUT user: %s; jar output:\n%s", user.raw(), jar.tail())
+        .isIn(200, 201);
     byte[] seed = TestJeton.seed();
-    Api.Resp token = api.admin("POST", "/v1/admin/tokens", new JsonObject().put("serial", SERIAL).put("type", "totp")
-        .put("algorithm", "SHA1").put("digits", 6).put("period", 30).put("secret", TestJeton.base32(seed))
-        .put("pin", PIN));
-    assertThat(token.status()).as("POST token: %s; jar output:\n%s", token.raw(), jar.tail()).isEqualTo(201);
+    Api.Resp token =
+        api.admin(
+            "POST",
+            "/v1/admin/tokens",
+            new JsonObject()
+                .put("serial", SERIAL)
+                .put("type", "totp")
+                .put("algorithm", "SHA1")
+                .put("digits", 6)
+                .put("period", 30)
+                .put("secret", TestJeton.base32(seed))
+                .put("pin", PIN));
+    assertThat(token.status())
+        .as("POST token: %s; jar output:\n%s", token.raw(), jar.tail())
+        .isEqualTo(201);
     Api.Resp assign = api.admin("PUT", "/v1/admin/users/" + USER + "/tokens/" + SERIAL, null);
-    assertThat(assign.status()).as("assign token: %s; jar output:\n%s", assign.raw(), jar.tail()).isEqualTo(200);
+    assertThat(assign.status())
+        .as("assign token: %s; jar output:\n%s", assign.raw(), jar.tail())
+        .isEqualTo(200);
     return seed;
   }
 

@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * API.md §2, last rule: no secret appears in any log line. Runs a whole session against the packaged jar on Redis —
- * provisioning, first login with NEW_PIN (including refused PINs), NEXT_PASSCODE, a password login, wrong passcodes and
- * passwords, emergency codes — then searches everything the process wrote for every secret the test sent or received.
+ * API.md §2, last rule: no secret appears in any log line. Runs a whole session against the
+ * packaged jar on Redis — provisioning, first login with NEW_PIN (including refused PINs),
+ * NEXT_PASSCODE, a password login, wrong passcodes and passwords, emergency codes — then searches
+ * everything the process wrote for every secret the test sent or received.
  */
 @Timeout(90)
 class SecretsNeverLoggedIT {
@@ -42,6 +43,7 @@ class SecretsNeverLoggedIT {
 
   private RedisServer redis;
   private JetonJar jar;
+
   /** label → value: everything that must never show up in the output. */
   private final Map<String, String> secrets = new LinkedHashMap<>();
 
@@ -66,30 +68,40 @@ class SecretsNeverLoggedIT {
     secret("admin token", adminToken);
 
     redis = RedisServer.start();
-    jar = JetonJar.start("secrets", Map.of(
-        "JETON_REDIS_URL", redis.url(),
-        "JETON_MASTER_KEY", masterKey,
-        "JETON_ADMIN_TOKEN", adminToken));
+    jar =
+        JetonJar.start(
+            "secrets",
+            Map.of(
+                "JETON_REDIS_URL", redis.url(),
+                "JETON_MASTER_KEY", masterKey,
+                "JETON_ADMIN_TOKEN", adminToken));
     assertThat(jar.started()).as("jar started; output:\n%s", jar.tail()).isTrue();
     Api api = new Api(jar.httpPort(), jar.adminPort(), adminToken);
 
     // ---- provisioning ----
-    Api.Resp client = expect(api.admin("PUT", "/v1/admin/clients/portal-it", new JsonObject()), 200);
+    Api.Resp client =
+        expect(api.admin("PUT", "/v1/admin/clients/portal-it", new JsonObject()), 200);
     String clientSecret = client.str("secret");
     assertThat(clientSecret).isNotBlank();
     secret("client secret", clientSecret);
     api.clientSecret(clientSecret);
 
-    Api.Resp operator = expect(api.admin("PUT", "/v1/admin/operators/helpdesk-it",
-        new JsonObject().put("role", "helpdesk")), 200);
+    Api.Resp operator =
+        expect(
+            api.admin(
+                "PUT", "/v1/admin/operators/helpdesk-it", new JsonObject().put("role", "helpdesk")),
+            200);
     String operatorSecret = operator.str("secret");
     assertThat(operatorSecret).isNotBlank();
     secret("operator secret", operatorSecret);
 
     String password = "Correct-Horse-" + hex(8);
     secret("password", password);
-    Api.Resp user = api.admin("PUT", "/v1/admin/users/" + USER,
-        new JsonObject().put("displayName", "Alice IT").put("password", password));
+    Api.Resp user =
+        api.admin(
+            "PUT",
+            "/v1/admin/users/" + USER,
+            new JsonObject().put("displayName", "Alice IT").put("password", password));
     assertThat(user.status()).as(user.raw()).isIn(200, 201);
 
     byte[] seed = new byte[20];
@@ -100,11 +112,22 @@ class SecretsNeverLoggedIT {
     secret("seed (hex)", HexFormat.of().formatHex(seed));
     secret("seed (HEX)", HexFormat.of().withUpperCase().formatHex(seed));
     secret("seed (base64)", Base64.getEncoder().encodeToString(seed));
-    expect(api.admin("POST", "/v1/admin/tokens", new JsonObject().put("serial", SERIAL).put("type", "totp")
-        .put("algorithm", "SHA1").put("digits", 6).put("period", PERIOD).put("secret", base32)), 201);
+    expect(
+        api.admin(
+            "POST",
+            "/v1/admin/tokens",
+            new JsonObject()
+                .put("serial", SERIAL)
+                .put("type", "totp")
+                .put("algorithm", "SHA1")
+                .put("digits", 6)
+                .put("period", PERIOD)
+                .put("secret", base32)),
+        201);
     expect(api.admin("PUT", "/v1/admin/users/" + USER + "/tokens/" + SERIAL, null), 200);
 
-    Totp totp = new Totp(new Hotp(OtpAlgorithm.SHA1, 6), Duration.ofSeconds(PERIOD), Clock.systemUTC());
+    Totp totp =
+        new Totp(new Hotp(OtpAlgorithm.SHA1, 6), Duration.ofSeconds(PERIOD), Clock.systemUTC());
 
     // ---- first login: code alone → NEW_PIN ----
     long firstStep = totp.currentStep();
@@ -160,8 +183,14 @@ class SecretsNeverLoggedIT {
     expectReject(api.login(USER, wrongPassword2));
 
     // ---- emergency codes, issued by the helpdesk operator; one used after the PIN ----
-    Api.Resp issued = expect(api.adminAs(operatorSecret, "POST", "/v1/admin/users/" + USER + "/emergency-codes",
-        new JsonObject().put("count", 3).put("validSeconds", 3600)), 200);
+    Api.Resp issued =
+        expect(
+            api.adminAs(
+                operatorSecret,
+                "POST",
+                "/v1/admin/users/" + USER + "/emergency-codes",
+                new JsonObject().put("count", 3).put("validSeconds", 3600)),
+            200);
     JsonArray codes = issued.json().getJsonArray("codes");
     assertThat(codes).as(issued.raw()).hasSize(3);
     for (int i = 0; i < codes.size(); i++) {
@@ -173,61 +202,98 @@ class SecretsNeverLoggedIT {
     // used once: the same emergency code again is refused
     expectReject(api.login(USER, passcode(pin, codes.getString(0))));
 
-    // ---- the portal: a wrong passcode, then an emergency code; its CSRF and session cookies are secrets too ----
+    // ---- the portal: a wrong passcode, then an emergency code; its CSRF and session cookies are
+    // secrets too ----
     portalLogins(jar.httpPort(), passcode(pin, "000000"), passcode(pin, codes.getString(1)));
 
     // ---- stop and search the whole output ----
     jar.stop();
     String output = jar.output();
 
-    // every log line is one flat JSON object; the decision lines carry their key-value pairs as top-level fields
-    List<JsonObject> lines = output.lines().filter(l -> !l.isBlank()).map(line -> {
-      JsonObject json = new JsonObject(line);
-      assertThat(json.getString("level")).as("every log line is one JSON object: %s", line).isNotNull();
-      assertThat(json.getString("logger")).as("its logger: %s", line).isNotNull();
-      assertThat(json.containsKey("kvpList")).as("flat, no kvpList: %s", line).isFalse();
-      return json;
-    }).toList();
-    List<JsonObject> decisions = lines.stream()
-        .filter(j -> "decision".equals(j.getString("message"))).toList();
-    assertThat(decisions).as("the log shows the decisions (so an empty log cannot pass)")
-        .extracting(j -> j.getString("decision")).contains("ACCEPT", "CHALLENGE", "REJECT");
-    List<JsonObject> accepts = decisions.stream()
-        .filter(j -> "ACCEPT".equals(j.getString("decision"))).toList();
-    assertThat(accepts).as("ACCEPT lines for otp, password and emergency").hasSizeGreaterThanOrEqualTo(3);
-    assertThat(accepts).as("each decision line names its user by a 12-character reference")
+    // every log line is one flat JSON object; the decision lines carry their key-value pairs as
+    // top-level fields
+    List<JsonObject> lines =
+        output
+            .lines()
+            .filter(l -> !l.isBlank())
+            .map(
+                line -> {
+                  JsonObject json = new JsonObject(line);
+                  assertThat(json.getString("level"))
+                      .as("every log line is one JSON object: %s", line)
+                      .isNotNull();
+                  assertThat(json.getString("logger")).as("its logger: %s", line).isNotNull();
+                  assertThat(json.containsKey("kvpList"))
+                      .as("flat, no kvpList: %s", line)
+                      .isFalse();
+                  return json;
+                })
+            .toList();
+    List<JsonObject> decisions =
+        lines.stream().filter(j -> "decision".equals(j.getString("message"))).toList();
+    assertThat(decisions)
+        .as("the log shows the decisions (so an empty log cannot pass)")
+        .extracting(j -> j.getString("decision"))
+        .contains("ACCEPT", "CHALLENGE", "REJECT");
+    List<JsonObject> accepts =
+        decisions.stream().filter(j -> "ACCEPT".equals(j.getString("decision"))).toList();
+    assertThat(accepts)
+        .as("ACCEPT lines for otp, password and emergency")
+        .hasSizeGreaterThanOrEqualTo(3);
+    assertThat(accepts)
+        .as("each decision line names its user by a 12-character reference")
         .allSatisfy(j -> assertThat(j.getString("user")).hasSize(12));
 
     SoftAssertions soft = new SoftAssertions();
-    secrets.forEach((label, value) -> soft.assertThat(leaks(output, value))
-        .as("the output (%s) contains the %s '%s'", jar.logFile(), label, value).isFalse());
+    secrets.forEach(
+        (label, value) ->
+            soft.assertThat(leaks(output, value))
+                .as("the output (%s) contains the %s '%s'", jar.logFile(), label, value)
+                .isFalse());
     soft.assertAll();
   }
 
   // ---- helpers ----
 
-  /** Logs in through the portal's forms, as a browser would: the first passcode fails, the second signs in. */
+  /**
+   * Logs in through the portal's forms, as a browser would: the first passcode fails, the second
+   * signs in.
+   */
   private void portalLogins(int port, String wrong, String right) throws Exception {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + port;
-    java.net.http.HttpResponse<String> page = http.send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create(base + "/portal")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> page =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/portal")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
     String cookie = page.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
-    java.util.regex.Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page.body());
+    java.util.regex.Matcher m =
+        Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page.body());
     assertThat(m.find()).as(page.body()).isTrue();
     secret("CSRF cookie", cookie.split("=", 2)[1]);
     secret("CSRF token", m.group(1));
     int[] expected = {401, 200};
     String[] passcodes = {wrong, right};
     for (int i = 0; i < 2; i++) {
-      java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create(base + "/portal/login"))
-          .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookie)
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("csrf=" + java.net.URLEncoder.encode(m.group(1),
-              java.nio.charset.StandardCharsets.UTF_8) + "&username=" + USER + "&password=" + passcodes[i]))
-          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> r =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/portal/login"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .header("Cookie", cookie)
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "csrf="
+                              + java.net.URLEncoder.encode(
+                                  m.group(1), java.nio.charset.StandardCharsets.UTF_8)
+                              + "&username="
+                              + USER
+                              + "&password="
+                              + passcodes[i]))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(expected[i]);
-      r.headers().allValues("set-cookie").stream().filter(c -> c.startsWith("jeton_session="))
+      r.headers().allValues("set-cookie").stream()
+          .filter(c -> c.startsWith("jeton_session="))
           .forEach(c -> secret("session cookie", c.split(";", 2)[0].split("=", 2)[1]));
     }
     assertThat(secrets).containsKey("session cookie");
@@ -251,24 +317,32 @@ class SecretsNeverLoggedIT {
   }
 
   /**
-   * Long values are searched as plain substrings. Short all-digit values (4-digit PINs, 6-digit codes) are searched
-   * as whole tokens — not inside a longer run of letters or digits — so that a port number or a hex hash that
-   * happens to contain the same digits does not count as a leak.
+   * Long values are searched as plain substrings. Short all-digit values (4-digit PINs, 6-digit
+   * codes) are searched as whole tokens — not inside a longer run of letters or digits — so that a
+   * port number or a hex hash that happens to contain the same digits does not count as a leak.
    */
   private static boolean leaks(String output, String value) {
     if (value.length() >= 8 || !value.chars().allMatch(Character::isDigit)) {
       return output.contains(value);
     }
-    return Pattern.compile("(?<![0-9A-Za-z])" + Pattern.quote(value) + "(?![0-9A-Za-z])").matcher(output).find();
+    return Pattern.compile("(?<![0-9A-Za-z])" + Pattern.quote(value) + "(?![0-9A-Za-z])")
+        .matcher(output)
+        .find();
   }
 
   /** Polls the clock (bounded) until the TOTP step is past {@code step}; returns the new step. */
   private static long awaitStepAfter(Totp totp, long step) {
-    eventually("the TOTP step advances past " + step, Duration.ofSeconds(PERIOD + 5), () -> totp.currentStep() > step);
+    eventually(
+        "the TOTP step advances past " + step,
+        Duration.ofSeconds(PERIOD + 5),
+        () -> totp.currentStep() > step);
     return totp.currentStep();
   }
 
-  /** A six-digit code that matches no step anywhere near now (not even in the resynchronisation window). */
+  /**
+   * A six-digit code that matches no step anywhere near now (not even in the resynchronisation
+   * window).
+   */
   private static String wrongCode(Totp totp, byte[] seed) {
     long now = totp.currentStep();
     List<String> near = new ArrayList<>();

@@ -1,5 +1,9 @@
 package dev.jeton.metrics;
 
+import static dev.jeton.metrics.Scrapes.await;
+import static dev.jeton.testsupport.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -10,43 +14,49 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import org.junit.jupiter.api.Test;
-
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.function.Function;
-
-import static dev.jeton.metrics.Scrapes.await;
-import static dev.jeton.testsupport.Eventually.eventually;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
- * Jeton's HTTP server meters against vertx-micrometer's own, on the same traffic through two servers of one Vert.x
- * instance (as Jeton has its public and management listeners): the scrapes must be the same, line for line (names,
- * labels, descriptions, values), but for the time the requests took. HttpServerMeters promises to serve
- * vertx-micrometer's meters: when this fails after an upgrade of Vert.x or vertx-micrometer, see
- * docs/internal-hooks.md.
+ * Jeton's HTTP server meters against vertx-micrometer's own, on the same traffic through two
+ * servers of one Vert.x instance (as Jeton has its public and management listeners): the scrapes
+ * must be the same, line for line (names, labels, descriptions, values), but for the time the
+ * requests took. HttpServerMeters promises to serve vertx-micrometer's meters: when this fails
+ * after an upgrade of Vert.x or vertx-micrometer, see docs/internal-hooks.md.
  */
 class HttpServerMetersTest {
 
   @Test
   void theSameTrafficGivesTheSameScrapeAsVertxMicrometer() throws Exception {
-    String theirs = httpServerScrape("vertx-micrometer's own HTTP server meters", MicrometerMetricsFactory::new);
+    String theirs =
+        httpServerScrape(
+            "vertx-micrometer's own HTTP server meters", MicrometerMetricsFactory::new);
     String ours = httpServerScrape("dev.jeton.metrics.HttpServerMeters", VertxMeters::new);
 
-    assertThat(ours).as("dev.jeton.metrics.HttpServerMeters must give the scrape of vertx-micrometer's HTTP server"
-        + " meters (names, labels, descriptions, values); see docs/internal-hooks.md").isEqualTo(theirs);
     assertThat(ours)
-        .contains("vertx_http_server_requests_total{code=\"200\",method=\"GET\",route=\"/hello\"} 3")
-        .contains("vertx_http_server_requests_total{code=\"200\",method=\"POST\",route=\"/echo\"} 2.0")
-        .contains("vertx_http_server_requests_total{code=\"200\",method=\"GET\",route=\"/multi/>/multi/x\"} 1.0")
-        .contains("vertx_http_server_requests_total{code=\"500\",method=\"GET\",route=\"/fails\"} 1.0")
+        .as(
+            "dev.jeton.metrics.HttpServerMeters must give the scrape of vertx-micrometer's HTTP server"
+                + " meters (names, labels, descriptions, values); see docs/internal-hooks.md")
+        .isEqualTo(theirs);
+    assertThat(ours)
+        .contains(
+            "vertx_http_server_requests_total{code=\"200\",method=\"GET\",route=\"/hello\"} 3")
+        .contains(
+            "vertx_http_server_requests_total{code=\"200\",method=\"POST\",route=\"/echo\"} 2.0")
+        .contains(
+            "vertx_http_server_requests_total{code=\"200\",method=\"GET\",route=\"/multi/>/multi/x\"} 1.0")
+        .contains(
+            "vertx_http_server_requests_total{code=\"500\",method=\"GET\",route=\"/fails\"} 1.0")
         .contains("vertx_http_server_requests_total{code=\"404\",method=\"GET\",route=\"\"} 1.0")
-        .contains("vertx_http_server_requests_total{code=\"200\",method=\"GET\",route=\"/other\"} 1.0")
-        .contains("vertx_http_server_response_time_seconds_count{code=\"200\",method=\"GET\",route=\"/hello\"} 3")
+        .contains(
+            "vertx_http_server_requests_total{code=\"200\",method=\"GET\",route=\"/other\"} 1.0")
+        .contains(
+            "vertx_http_server_response_time_seconds_count{code=\"200\",method=\"GET\",route=\"/hello\"} 3")
         .contains("vertx_http_server_request_bytes_sum{method=\"POST\"} 11.0")
         .contains("vertx_http_server_request_resets_total{method=\"POST\"} 1.0")
         .contains("vertx_http_server_active_requests{method=\"GET\"} 0.0")
@@ -58,48 +68,70 @@ class HttpServerMetersTest {
   @Test
   void servesJetonsLabelsOnly() {
     assertThat(HttpServerMeters.serves(JetonMetrics.micrometerOptions().getLabels())).isTrue();
-    assertThat(HttpServerMeters.serves(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_ROUTE, Label.HTTP_CODE,
-        Label.EB_ADDRESS))).isTrue();
+    assertThat(
+            HttpServerMeters.serves(
+                EnumSet.of(Label.HTTP_METHOD, Label.HTTP_ROUTE, Label.HTTP_CODE, Label.EB_ADDRESS)))
+        .isTrue();
     assertThat(HttpServerMeters.serves(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE))).isFalse();
-    assertThat(HttpServerMeters.serves(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_ROUTE, Label.HTTP_CODE,
-        Label.LOCAL))).isFalse();
-    assertThat(HttpServerMeters.serves(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_ROUTE, Label.HTTP_CODE,
-        Label.HTTP_PATH))).isFalse();
+    assertThat(
+            HttpServerMeters.serves(
+                EnumSet.of(Label.HTTP_METHOD, Label.HTTP_ROUTE, Label.HTTP_CODE, Label.LOCAL)))
+        .isFalse();
+    assertThat(
+            HttpServerMeters.serves(
+                EnumSet.of(Label.HTTP_METHOD, Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_PATH)))
+        .isFalse();
   }
 
   /**
-   * The vertx_http_server lines of a scrape after a fixed set of requests, once every connection has closed.
+   * The vertx_http_server lines of a scrape after a fixed set of requests, once every connection
+   * has closed.
    *
-   * @param who whose meters {@code factory} makes, for the message when they never show the connections closed
+   * @param who whose meters {@code factory} makes, for the message when they never show the
+   *     connections closed
    */
-  private static String httpServerScrape(String who, Function<PrometheusMeterRegistry, VertxMetricsFactory> factory)
-      throws Exception {
+  private static String httpServerScrape(
+      String who, Function<PrometheusMeterRegistry, VertxMetricsFactory> factory) throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Scrapes.vertx(factory, registry);
     try {
       Router router = Router.router(vertx);
       router.get("/hello").handler(ctx -> ctx.response().end("hello"));
-      router.post("/echo").handler(BodyHandler.create()).handler(ctx -> ctx.response().end(ctx.body().buffer()));
+      router
+          .post("/echo")
+          .handler(BodyHandler.create())
+          .handler(ctx -> ctx.response().end(ctx.body().buffer()));
       router.route("/multi/*").handler(ctx -> ctx.next());
       router.get("/multi/x").handler(ctx -> ctx.response().end("x"));
-      router.get("/fails").handler(ctx -> {
-        throw new IllegalStateException("on purpose");
-      });
-      HttpServer main = await(vertx.createHttpServer()
-          .requestHandler(router)
-          .webSocketHandler(ws -> ws.handler(b -> ws.close()))
-          .listen(0, "127.0.0.1"));
+      router
+          .get("/fails")
+          .handler(
+              ctx -> {
+                throw new IllegalStateException("on purpose");
+              });
+      HttpServer main =
+          await(
+              vertx
+                  .createHttpServer()
+                  .requestHandler(router)
+                  .webSocketHandler(ws -> ws.handler(b -> ws.close()))
+                  .listen(0, "127.0.0.1"));
       Router otherRouter = Router.router(vertx);
       otherRouter.get("/other").handler(ctx -> ctx.response().end("other"));
-      HttpServer other = await(vertx.createHttpServer().requestHandler(otherRouter).listen(0, "127.0.0.1"));
+      HttpServer other =
+          await(vertx.createHttpServer().requestHandler(otherRouter).listen(0, "127.0.0.1"));
       int port = main.actualPort();
 
       for (int i = 0; i < 3; i++) {
         exchange(port, "GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
       }
       for (String body : new String[] {"hello", "world!"}) {
-        exchange(port, "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: " + body.length()
-            + "\r\n\r\n" + body);
+        exchange(
+            port,
+            "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body);
       }
       exchange(port, "GET /multi/x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
       exchange(port, "GET /fails HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
@@ -107,8 +139,10 @@ class HttpServerMetersTest {
       exchange(other.actualPort(), "GET /other HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
       // A request whose client goes away before sending all of its body: a reset.
       try (Socket s = new Socket("127.0.0.1", port)) {
-        s.getOutputStream().write("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc"
-            .getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+            .write(
+                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc"
+                    .getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
         Thread.sleep(100);
       }
@@ -118,8 +152,10 @@ class HttpServerMetersTest {
       await(ws.writeTextMessage("bye"));
       await(closed.future());
 
-      eventually(who + " show every connection closed and the reset counted (vertx_http_server_active_connections"
-          + " 0.0, vertx_http_server_request_resets_total of POST 1.0, vertx_http_server_active_ws_connections 0.0)",
+      eventually(
+          who
+              + " show every connection closed and the reset counted (vertx_http_server_active_connections"
+              + " 0.0, vertx_http_server_request_resets_total of POST 1.0, vertx_http_server_active_ws_connections 0.0)",
           () -> {
             String lines = httpServerLines(registry);
             return lines.contains("vertx_http_server_active_connections 0.0")
@@ -132,7 +168,10 @@ class HttpServerMetersTest {
     }
   }
 
-  /** Sends a whole request on a connection of its own and reads the answer to the end (the server closes). */
+  /**
+   * Sends a whole request on a connection of its own and reads the answer to the end (the server
+   * closes).
+   */
   private static void exchange(int port, String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
@@ -146,8 +185,11 @@ class HttpServerMetersTest {
 
   /** The HTTP server's lines, but for the time requests took (their sum and maximum). */
   private static String httpServerLines(PrometheusMeterRegistry registry) {
-    return Scrapes.lines(registry, l -> l.contains("vertx_http_server")
-        && !l.startsWith("vertx_http_server_response_time_seconds_sum")
-        && !l.startsWith("vertx_http_server_response_time_seconds_max"));
+    return Scrapes.lines(
+        registry,
+        l ->
+            l.contains("vertx_http_server")
+                && !l.startsWith("vertx_http_server_response_time_seconds_sum")
+                && !l.startsWith("vertx_http_server_response_time_seconds_max"));
   }
 }

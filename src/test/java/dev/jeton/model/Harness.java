@@ -8,13 +8,14 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A small property-based test runner: random action sequences from a seed, each run by a check that throws on a
- * broken rule; the first failing sequence is shrunk by deleting actions and reported with its seed.
+ * A small property-based test runner: random action sequences from a seed, each run by a check that
+ * throws on a broken rule; the first failing sequence is shrunk by deleting actions and reported
+ * with its seed.
  *
- * <p>Why not jqwik: from 1.10 on its maintainers ask that it not be used by AI coding agents, and this test was written
- * by one (see the notes of issue 15). The runner needs little: actions are resolved against the state when they run
- * (an answer names "the n-th open state", never a state id), so any subsequence of a sequence is a valid sequence and
- * shrinking is plain deletion.
+ * <p>Why not jqwik: from 1.10 on its maintainers ask that it not be used by AI coding agents, and
+ * this test was written by one (see the notes of issue 15). The runner needs little: actions are
+ * resolved against the state when they run (an answer names "the n-th open state", never a state
+ * id), so any subsequence of a sequence is a valid sequence and shrinking is plain deletion.
  *
  * <p>System properties: {@code jeton.model.seed} replays one sequence (the seed a failure printed);
  * {@code jeton.model.tries} overrides the number of sequences. Bounded in count and time.
@@ -23,18 +24,20 @@ final class Harness {
 
   /** Upper bound on the time spent shrinking one failure, so a slow store cannot hold the build. */
   private static final long SHRINK_MILLIS = 20_000;
+
   private static final int SHRINK_RUNS = 600;
   private static final int RUNS_PER_CANDIDATE = 3;
 
-  private Harness() {
-  }
+  private Harness() {}
 
   /**
    * @param tries sequences to run (unless overridden)
    * @param generate makes one sequence from a random source
-   * @param check runs one sequence on a fresh world; throws (AssertionError or other) when a rule is broken
+   * @param check runs one sequence on a fresh world; throws (AssertionError or other) when a rule
+   *     is broken
    */
-  static <A> Report run(String name, int tries, Function<Random, List<A>> generate, Consumer<List<A>> check) {
+  static <A> Report run(
+      String name, int tries, Function<Random, List<A>> generate, Consumer<List<A>> check) {
     String replay = System.getProperty("jeton.model.seed");
     int n = Integer.getInteger("jeton.model.tries", tries);
     long base = new SplittableRandom().nextLong();
@@ -48,11 +51,19 @@ final class Harness {
       report.actions += actions.size();
       if (failure != null) {
         Shrunk<A> smallest = shrink(check, actions, failure);
-        StringBuilder msg = new StringBuilder()
-            .append(name).append(": a sequence breaks a rule (seed ").append(seed)
-            .append("; replay with -Djeton.model.seed=").append(seed).append(")\n")
-            .append("shrunk from ").append(actions.size()).append(" to ").append(smallest.actions.size())
-            .append(" actions:\n");
+        StringBuilder msg =
+            new StringBuilder()
+                .append(name)
+                .append(": a sequence breaks a rule (seed ")
+                .append(seed)
+                .append("; replay with -Djeton.model.seed=")
+                .append(seed)
+                .append(")\n")
+                .append("shrunk from ")
+                .append(actions.size())
+                .append(" to ")
+                .append(smallest.actions.size())
+                .append(" actions:\n");
         for (A a : smallest.actions) {
           msg.append("  ").append(a).append('\n');
         }
@@ -64,8 +75,9 @@ final class Harness {
   }
 
   /**
-   * Deletes chunks of halving size while the sequence still fails; bounded in runs and time. Races make some failures
-   * depend on thread timing, so a candidate counts as failing when any of {@link #RUNS_PER_CANDIDATE} runs fails.
+   * Deletes chunks of halving size while the sequence still fails; bounded in runs and time. Races
+   * make some failures depend on thread timing, so a candidate counts as failing when any of {@link
+   * #RUNS_PER_CANDIDATE} runs fails.
    */
   private static <A> Shrunk<A> shrink(Consumer<List<A>> check, List<A> failing, Throwable failure) {
     // What follows the action that broke the rule played no part.
@@ -79,8 +91,9 @@ final class Harness {
         progress = false;
         for (int from = 0; from < current.actions.size(); from += chunk) {
           List<A> candidate = new ArrayList<>(current.actions.subList(0, from));
-          candidate.addAll(current.actions.subList(Math.min(current.actions.size(), from + chunk),
-              current.actions.size()));
+          candidate.addAll(
+              current.actions.subList(
+                  Math.min(current.actions.size(), from + chunk), current.actions.size()));
           Throwable f = null;
           for (int i = 0; i < RUNS_PER_CANDIDATE && f == null; i++) {
             if (runs++ >= SHRINK_RUNS || System.currentTimeMillis() > deadline) {

@@ -5,13 +5,16 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * One action of a sequence: what a user, an attacker, the helpdesk or time does. {@code user} picks the TOTP user (0)
- * or the HOTP user (1); indexes ({@code state}, {@code code}) are taken modulo what exists when the action runs, so
- * that every subsequence of a sequence still means something.
+ * One action of a sequence: what a user, an attacker, the helpdesk or time does. {@code user} picks
+ * the TOTP user (0) or the HOTP user (1); indexes ({@code state}, {@code code}) are taken modulo
+ * what exists when the action runs, so that every subsequence of a sequence still means something.
  */
 sealed interface Op {
 
-  /** PIN + the code the key shows ({@code off} steps or presses from the expected one); the code alone without PIN. */
+  /**
+   * PIN + the code the key shows ({@code off} steps or presses from the expected one); the code
+   * alone without PIN.
+   */
   record Right(int user, int off) implements Op {}
 
   /** PIN + the code of a step at or before the last one consumed. */
@@ -60,13 +63,25 @@ sealed interface Op {
   record Race(int user, int n, RaceOf what) implements Op {}
 
   /** Ways to answer NEW_PIN. */
-  enum PinAnswer { RIGHT, MISMATCH, POLICY }
+  enum PinAnswer {
+    RIGHT,
+    MISMATCH,
+    POLICY
+  }
 
   /** Ways to answer NEXT_PASSCODE. */
-  enum NextAnswer { RIGHT, WRONG_CODE, WRONG_PIN }
+  enum NextAnswer {
+    RIGHT,
+    WRONG_CODE,
+    WRONG_PIN
+  }
 
   /** What a race sends. */
-  enum RaceOf { PASSCODE, EMERGENCY, NEXT_ANSWER }
+  enum RaceOf {
+    PASSCODE,
+    EMERGENCY,
+    NEXT_ANSWER
+  }
 
   /** A random sequence over every kind of action, weighted towards logins. */
   static List<Op> sequence(Random r, int minLength, int maxLength) {
@@ -103,14 +118,19 @@ sealed interface Op {
       return new ChoosePin(u, r.nextInt(4), r.nextInt(LoginWorld.PINS.size()), pinAnswer(r));
     }
     if (pick < 61) {
-      return new AnswerNext(u, r.nextInt(4), NextAnswer.values()[r.nextInt(6) < 4 ? 0 : 1 + r.nextInt(2)],
+      return new AnswerNext(
+          u,
+          r.nextInt(4),
+          NextAnswer.values()[r.nextInt(6) < 4 ? 0 : 1 + r.nextInt(2)],
           r.nextInt(1_000_000));
     }
     if (pick < 65) {
       return new FarOff(u, r.nextInt(2 * LoginWorld.RESYNC_WINDOW) - LoginWorld.RESYNC_WINDOW);
     }
     if (pick < 77) {
-      int[] seconds = {30, 30, 60, 90, 120, LoginWorld.LOCKOUT_SECONDS, LoginWorld.CHALLENGE_TTL_SECONDS};
+      int[] seconds = {
+        30, 30, 60, 90, 120, LoginWorld.LOCKOUT_SECONDS, LoginWorld.CHALLENGE_TTL_SECONDS
+      };
       return new Clock(seconds[r.nextInt(seconds.length)]);
     }
     if (pick < 80) {
@@ -137,8 +157,8 @@ sealed interface Op {
   }
 
   /**
-   * The first-login story many times over: codes seen while the token has no PIN open several NEW_PIN states, which
-   * are then answered in any order, with time passing and logins in between.
+   * The first-login story many times over: codes seen while the token has no PIN open several
+   * NEW_PIN states, which are then answered in any order, with time passing and logins in between.
    */
   static List<Op> newPinStory(Random r) {
     List<Op> ops = new ArrayList<>();
@@ -153,7 +173,9 @@ sealed interface Op {
       int pick = r.nextInt(10);
       int u = r.nextInt(2);
       if (pick < 6) {
-        ops.add(new ChoosePin(u, r.nextInt(states), r.nextInt(LoginWorld.PINS.size()), PinAnswer.RIGHT));
+        ops.add(
+            new ChoosePin(
+                u, r.nextInt(states), r.nextInt(LoginWorld.PINS.size()), PinAnswer.RIGHT));
       } else if (pick < 8) {
         ops.add(new AnswerNext(u, r.nextInt(states), NextAnswer.RIGHT, 0));
       } else if (pick < 9) {

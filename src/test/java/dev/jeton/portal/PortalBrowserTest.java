@@ -1,5 +1,6 @@
 package dev.jeton.portal;
 
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.testsupport.Browser;
 import dev.jeton.testsupport.RedisServer;
@@ -7,6 +8,22 @@ import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,29 +42,11 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.net.CookieManager;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.StringJoiner;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The login portal as a user sees it: real headless Chromium against an in-process Jeton (embedded store, test
- * clock), French by default and English on request, with a small "application" on another loopback port for the
- * return URL. Every page passed through is saved under {@code target/screenshots/}.
+ * The login portal as a user sees it: real headless Chromium against an in-process Jeton (embedded
+ * store, test clock), French by default and English on request, with a small "application" on
+ * another loopback port for the return URL. Every page passed through is saved under {@code
+ * target/screenshots/}.
  *
  * <p>Skipped when {@code /usr/bin/chromium} or {@code /usr/bin/chromedriver} is missing, unless
  * {@code JETON_BROWSER_TESTS=required} (see {@link Browser}).
@@ -68,18 +67,23 @@ class PortalBrowserTest {
   @BeforeAll
   static void startApplication() throws Exception {
     vertx = Vertx.vertx();
-    HttpServer app = vertx.createHttpServer()
-        .requestHandler(req -> {
-          if (req.method().name().equals("GET") && req.path().equals("/app")) {
-            req.response().putHeader("Content-Type", "text/html; charset=utf-8")
-                .end("<!doctype html><html lang=\"fr\"><head><title>Application</title></head>"
-                    + "<body><h1>Application</h1></body></html>");
-          } else {
-            req.response().setStatusCode(404).end();
-          }
-        })
-        .listen(0, "127.0.0.1")
-        .await(10, TimeUnit.SECONDS);
+    HttpServer app =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> {
+                  if (req.method().name().equals("GET") && req.path().equals("/app")) {
+                    req.response()
+                        .putHeader("Content-Type", "text/html; charset=utf-8")
+                        .end(
+                            "<!doctype html><html lang=\"fr\"><head><title>Application</title></head>"
+                                + "<body><h1>Application</h1></body></html>");
+                  } else {
+                    req.response().setStatusCode(404).end();
+                  }
+                })
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS);
     appPort = app.actualPort();
   }
 
@@ -92,9 +96,14 @@ class PortalBrowserTest {
 
   @BeforeEach
   void startJeton() {
-    jeton = TestJeton.start(null, Map.of(
-        "JETON_PORTAL_RETURN_HOSTS", "localhost:" + appPort,
-        "JETON_LOCKOUT_FAILURES", "3"));
+    jeton =
+        TestJeton.start(
+            null,
+            Map.of(
+                "JETON_PORTAL_RETURN_HOSTS",
+                "localhost:" + appPort,
+                "JETON_LOCKOUT_FAILURES",
+                "3"));
     base = "http://127.0.0.1:" + jeton.jeton.httpPort();
   }
 
@@ -124,7 +133,8 @@ class PortalBrowserTest {
     WebElement form = d.findElement(By.id("login-form"));
     assertThat(form.getDomAttribute("method")).isEqualToIgnoringCase("post");
     assertThat(URI.create(form.getDomAttribute("action")).getPath()).isEqualTo("/portal/login");
-    assertThat(d.findElement(By.cssSelector("label[for=username]")).getText()).isEqualTo("Identifiant");
+    assertThat(d.findElement(By.cssSelector("label[for=username]")).getText())
+        .isEqualTo("Identifiant");
     assertThat(d.findElement(By.cssSelector("label[for=password]")).getText())
         .isEqualTo("Mot de passe ou Passcode OTP");
     assertThat(d.findElement(By.id("username")).getDomAttribute("name")).isEqualTo("username");
@@ -145,12 +155,16 @@ class PortalBrowserTest {
     assertThat(d.findElements(By.cssSelector("script:not([src])"))).as("inline scripts").isEmpty();
     assertThat(d.findElements(By.cssSelector("script[src]")))
         .isNotEmpty()
-        .allSatisfy(s -> assertThat(URI.create(s.getDomAttribute("src")).getPath()).startsWith("/portal/static/"));
+        .allSatisfy(
+            s ->
+                assertThat(URI.create(s.getDomAttribute("src")).getPath())
+                    .startsWith("/portal/static/"));
 
     d.switchTo().window(portalTab);
     login("demo", firstCode, "new-pin");
     shot("02-new-pin");
-    assertThat(d.findElement(By.tagName("body")).getText()).contains("Authentification de type OTP");
+    assertThat(d.findElement(By.tagName("body")).getText())
+        .contains("Authentification de type OTP");
     for (String id : List.of("newPin", "confirmPin")) {
       WebElement pin = d.findElement(By.id(id));
       assertThat(pin.getDomAttribute("type")).as(id + " type").isEqualTo("password");
@@ -188,9 +202,12 @@ class PortalBrowserTest {
     d.get(base + "/v1/session");
     assertThat(navigationStatus()).isEqualTo(200);
     shot("04b-session-json");
-    assertThat(new JsonObject(d.findElement(By.tagName("pre")).getText()).getString("username")).isEqualTo("demo");
+    assertThat(new JsonObject(d.findElement(By.tagName("pre")).getText()).getString("username"))
+        .isEqualTo("demo");
 
-    assertThat(plainGet("/v1/session").statusCode()).as("GET /v1/session without the cookie").isEqualTo(401);
+    assertThat(plainGet("/v1/session").statusCode())
+        .as("GET /v1/session without the cookie")
+        .isEqualTo(401);
   }
 
   @Test
@@ -207,16 +224,26 @@ class PortalBrowserTest {
     type(By.id("password"), PIN + jeton.code(seed));
     d.findElement(By.id("submit")).click();
     waitUntilGone(html);
-    waitUntil("landing on " + app, drv -> {
-      if (drv.getCurrentUrl().startsWith(app)) {
-        return true;
-      }
-      if (drv.getCurrentUrl().startsWith(base) && "complete".equals(js("return document.readyState"))) {
-        throw new AssertionError("expected a redirect to " + app + " but stayed at " + drv.getCurrentUrl()
-            + " (HTTP " + navigationStatus() + "); the page is:\n" + source(drv));
-      }
-      return false;
-    });
+    waitUntil(
+        "landing on " + app,
+        drv -> {
+          if (drv.getCurrentUrl().startsWith(app)) {
+            return true;
+          }
+          if (drv.getCurrentUrl().startsWith(base)
+              && "complete".equals(js("return document.readyState"))) {
+            throw new AssertionError(
+                "expected a redirect to "
+                    + app
+                    + " but stayed at "
+                    + drv.getCurrentUrl()
+                    + " (HTTP "
+                    + navigationStatus()
+                    + "); the page is:\n"
+                    + source(drv));
+          }
+          return false;
+        });
     waitUntil("the application's page", drv -> !drv.findElements(By.tagName("h1")).isEmpty());
     shot("05-app-after-redirect");
     assertThat(d.findElement(By.tagName("h1")).getText()).isEqualTo("Application");
@@ -226,19 +253,24 @@ class PortalBrowserTest {
   void allowedReturnUrlIsA303ToIt() throws Exception {
     byte[] seed = userWithPin("erin", "ERIN-1");
     String app = "http://localhost:" + appPort + "/app";
-    HttpResponse<String> answer = postLoginForm("/portal?CT_ORIG_URL=" + URLEncoder.encode(app, StandardCharsets.UTF_8),
-        "erin", PIN + jeton.code(seed));
+    HttpResponse<String> answer =
+        postLoginForm(
+            "/portal?CT_ORIG_URL=" + URLEncoder.encode(app, StandardCharsets.UTF_8),
+            "erin",
+            PIN + jeton.code(seed));
     assertThat(answer.statusCode()).as(answer.body()).isEqualTo(303);
     assertThat(answer.headers().firstValue("Location")).contains(app);
-    assertThat(answer.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
-        .startsWith("jeton_session=").containsIgnoringCase("HttpOnly"));
+    assertThat(answer.headers().allValues("Set-Cookie"))
+        .anySatisfy(
+            c -> assertThat(c).startsWith("jeton_session=").containsIgnoringCase("HttpOnly"));
   }
 
   @Test
   void refusedReturnUrlsShowTheSignedInPageAndNeverLeaveJeton() {
     byte[] seed = userWithPin("bob", "BOB-1");
     WebDriver d = open("fr");
-    List<String> hostile = List.of("https://evil.example/", "javascript:alert(1)", "//evil.example");
+    List<String> hostile =
+        List.of("https://evil.example/", "javascript:alert(1)", "//evil.example");
     for (int i = 0; i < hostile.size(); i++) {
       String url = hostile.get(i);
       if (i > 0) {
@@ -252,11 +284,17 @@ class PortalBrowserTest {
       shot("06-refused-return-url-" + (i + 1));
 
       URI now = URI.create(d.getCurrentUrl());
-      assertThat(now.getHost()).as("host after login with return URL " + url).isEqualTo("127.0.0.1");
+      assertThat(now.getHost())
+          .as("host after login with return URL " + url)
+          .isEqualTo("127.0.0.1");
       assertThat(now.getPort()).isEqualTo(jeton.jeton.httpPort());
-      assertThat(d.findElements(By.cssSelector("a[href*='evil.example'], a[href^='javascript:'], "
-          + "form[action*='evil.example'], meta[http-equiv='refresh' i]")))
-          .as("links or refreshes to " + url).isEmpty();
+      assertThat(
+              d.findElements(
+                  By.cssSelector(
+                      "a[href*='evil.example'], a[href^='javascript:'], "
+                          + "form[action*='evil.example'], meta[http-equiv='refresh' i]")))
+          .as("links or refreshes to " + url)
+          .isEmpty();
     }
   }
 
@@ -274,7 +312,8 @@ class PortalBrowserTest {
       }
       assertThat(navigationStatus()).as("status after wrong passcode #" + attempt).isEqualTo(401);
       assertError();
-      assertThat(d.findElement(By.id("error")).getText()).isEqualTo("Identifiant, mot de passe ou Passcode incorrect.");
+      assertThat(d.findElement(By.id("error")).getText())
+          .isEqualTo("Identifiant, mot de passe ou Passcode incorrect.");
     }
     // the right passcode no longer helps: 3 failures (JETON_LOCKOUT_FAILURES) locked the user
     login("carol", PIN + jeton.code(seed), "locked");
@@ -285,7 +324,9 @@ class PortalBrowserTest {
   @Test
   void tooManyFailuresFromOneNetworkAndAStoreThatIsDownGetPlainPages() {
     WebDriver d = open("fr");
-    try (TestJeton limited = TestJeton.start(null, Map.of("JETON_IP_FAILURE_LIMIT", "2", "JETON_PORTAL_DEMO", "false"))) {
+    try (TestJeton limited =
+        TestJeton.start(
+            null, Map.of("JETON_IP_FAILURE_LIMIT", "2", "JETON_PORTAL_DEMO", "false"))) {
       d.get("http://127.0.0.1:" + limited.jeton.httpPort() + "/portal");
       waitForPage("login");
       login("erin", "1111222333", "login");
@@ -293,7 +334,9 @@ class PortalBrowserTest {
       login("grace", "7777888999", "rate-limited");
       shot("11-rate-limited");
       assertThat(navigationStatus()).isEqualTo(429);
-      assertThat(d.findElement(By.id("notice")).getText()).contains("Trop de tentatives").doesNotContain("grace");
+      assertThat(d.findElement(By.id("notice")).getText())
+          .contains("Trop de tentatives")
+          .doesNotContain("grace");
     }
     try (RedisServer redis = RedisServer.start();
         TestJeton onRedis = TestJeton.start(redis.url(), Map.of())) {
@@ -319,8 +362,11 @@ class PortalBrowserTest {
     assertThat(d.findElement(By.tagName("h1")).getText()).isEqualTo("access your applications");
     assertThat(d.findElement(By.id("submit")).getText()).isEqualTo("Submit");
     assertThat(d.findElement(By.id("help")).getText()).contains("Troubleshooting");
-    assertThat(d.findElement(By.cssSelector("label[for=username]")).getText()).isNotBlank().isNotEqualTo("Identifiant");
-    assertThat(d.findElement(By.cssSelector("label[for=password]")).getText()).isNotBlank()
+    assertThat(d.findElement(By.cssSelector("label[for=username]")).getText())
+        .isNotBlank()
+        .isNotEqualTo("Identifiant");
+    assertThat(d.findElement(By.cssSelector("label[for=password]")).getText())
+        .isNotBlank()
         .isNotEqualTo("Mot de passe ou Passcode OTP");
 
     WebElement html = d.findElement(By.tagName("html"));
@@ -340,11 +386,16 @@ class PortalBrowserTest {
     HttpResponse<String> r = plainGet("/portal");
     assertThat(r.statusCode()).isEqualTo(200);
     String csp = r.headers().firstValue("Content-Security-Policy").orElse(null);
-    assertThat(csp).as("Content-Security-Policy").isNotNull().doesNotContain("unsafe-inline")
+    assertThat(csp)
+        .as("Content-Security-Policy")
+        .isNotNull()
+        .doesNotContain("unsafe-inline")
         .contains("frame-ancestors 'none'");
-    assertThat(r.headers().firstValue("X-Frame-Options")).hasValueSatisfying(v -> assertThat(v).isEqualToIgnoringCase("DENY"));
+    assertThat(r.headers().firstValue("X-Frame-Options"))
+        .hasValueSatisfying(v -> assertThat(v).isEqualToIgnoringCase("DENY"));
     assertThat(r.headers().firstValue("Referrer-Policy")).isPresent();
-    assertThat(r.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+    assertThat(r.headers().firstValue("Cache-Control"))
+        .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
   }
 
   // ---- the browser ----
@@ -362,9 +413,13 @@ class PortalBrowserTest {
     return ((JavascriptExecutor) browser.driver()).executeScript(script);
   }
 
-  /** The HTTP status of the page now shown (Navigation Timing; the browser does not tell WebDriver otherwise). */
+  /**
+   * The HTTP status of the page now shown (Navigation Timing; the browser does not tell WebDriver
+   * otherwise).
+   */
   private long navigationStatus() {
-    return ((Number) js("return performance.getEntriesByType('navigation')[0].responseStatus")).longValue();
+    return ((Number) js("return performance.getEntriesByType('navigation')[0].responseStatus"))
+        .longValue();
   }
 
   private void type(By field, String text) {
@@ -397,28 +452,52 @@ class PortalBrowserTest {
     waitUntil("the next page", ExpectedConditions.stalenessOf(oldDocument)::apply);
   }
 
-  /** Waits for {@code <body data-page="page">}; a loaded document that is another page fails at once. */
+  /**
+   * Waits for {@code <body data-page="page">}; a loaded document that is another page fails at
+   * once.
+   */
   private void waitForPage(String page) {
-    waitUntil("<body data-page=\"" + page + "\">", d -> {
-      String shown = d.findElement(By.tagName("body")).getDomAttribute("data-page");
-      if (page.equals(shown)) {
-        return true;
-      }
-      if ("complete".equals(js("return document.readyState"))) {
-        throw new AssertionError("expected <body data-page=\"" + page + "\"> but got " + shown + " at "
-            + d.getCurrentUrl() + " (HTTP " + navigationStatus() + "); the page is:\n" + source(d));
-      }
-      return false;
-    });
+    waitUntil(
+        "<body data-page=\"" + page + "\">",
+        d -> {
+          String shown = d.findElement(By.tagName("body")).getDomAttribute("data-page");
+          if (page.equals(shown)) {
+            return true;
+          }
+          if ("complete".equals(js("return document.readyState"))) {
+            throw new AssertionError(
+                "expected <body data-page=\""
+                    + page
+                    + "\"> but got "
+                    + shown
+                    + " at "
+                    + d.getCurrentUrl()
+                    + " (HTTP "
+                    + navigationStatus()
+                    + "); the page is:\n"
+                    + source(d));
+          }
+          return false;
+        });
   }
 
   private void waitUntil(String what, Function<WebDriver, Boolean> condition) {
     try {
-      new WebDriverWait(browser.driver(), WAIT).ignoring(RuntimeException.class).until(condition::apply);
+      new WebDriverWait(browser.driver(), WAIT)
+          .ignoring(RuntimeException.class)
+          .until(condition::apply);
     } catch (TimeoutException e) {
       WebDriver d = browser.driver();
-      throw new AssertionError("waited " + WAIT.toSeconds() + " s for " + what + "; at " + d.getCurrentUrl()
-          + " the page is:\n" + source(d), e);
+      throw new AssertionError(
+          "waited "
+              + WAIT.toSeconds()
+              + " s for "
+              + what
+              + "; at "
+              + d.getCurrentUrl()
+              + " the page is:\n"
+              + source(d),
+          e);
     }
   }
 
@@ -447,32 +526,47 @@ class PortalBrowserTest {
     byte[] seed = TestJeton.seed();
     jeton.user(username, null);
     jeton.token(serial, seed, PIN);
-    TestJeton.expect(jeton.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/" + serial, null), 200);
+    TestJeton.expect(
+        jeton.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/" + serial, null), 200);
     return seed;
   }
 
   private HttpResponse<String> plainGet(String path) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static final Pattern INPUT = Pattern.compile("<input\\b[^>]*>", Pattern.CASE_INSENSITIVE);
-  private static final Pattern LOGIN_FORM = Pattern.compile("<form\\b[^>]*\\bid=\"login-form\"[^>]*>",
-      Pattern.CASE_INSENSITIVE);
-  private static final Pattern ACTION = Pattern.compile("\\baction\\s*=\\s*\"([^\"]*)\"", Pattern.CASE_INSENSITIVE);
-  private static final Pattern ATTRIBUTE = Pattern.compile("\\b(name|value|type)\\s*=\\s*\"([^\"]*)\"",
-      Pattern.CASE_INSENSITIVE);
+  private static final Pattern LOGIN_FORM =
+      Pattern.compile("<form\\b[^>]*\\bid=\"login-form\"[^>]*>", Pattern.CASE_INSENSITIVE);
+  private static final Pattern ACTION =
+      Pattern.compile("\\baction\\s*=\\s*\"([^\"]*)\"", Pattern.CASE_INSENSITIVE);
+  private static final Pattern ATTRIBUTE =
+      Pattern.compile("\\b(name|value|type)\\s*=\\s*\"([^\"]*)\"", Pattern.CASE_INSENSITIVE);
 
   /**
-   * Does what the login form does, without a browser: GET the page (cookies kept), then POST every field of it
-   * (hidden ones as they came) with the username and password filled in. Redirects are not followed.
+   * Does what the login form does, without a browser: GET the page (cookies kept), then POST every
+   * field of it (hidden ones as they came) with the username and password filled in. Redirects are
+   * not followed.
    */
-  private HttpResponse<String> postLoginForm(String pagePath, String username, String password) throws Exception {
-    HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-        .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
-    String page = http.send(HttpRequest.newBuilder(URI.create(base + pagePath)).GET().build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+  private HttpResponse<String> postLoginForm(String pagePath, String username, String password)
+      throws Exception {
+    HttpClient http =
+        HttpClient.newBuilder()
+            .cookieHandler(new CookieManager())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    String page =
+        http.send(
+                HttpRequest.newBuilder(URI.create(base + pagePath)).GET().build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     Map<String, String> fields = new LinkedHashMap<>();
     Matcher input = INPUT.matcher(page);
     while (input.find()) {
@@ -492,17 +586,26 @@ class PortalBrowserTest {
     Matcher action = ACTION.matcher(form.group());
     String target = action.find() ? unescape(action.group(1)) : pagePath;
     StringJoiner body = new StringJoiner("&");
-    fields.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
-        + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    return http.send(HttpRequest.newBuilder(URI.create(base + pagePath).resolve(target))
+    fields.forEach(
+        (k, v) ->
+            body.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + pagePath).resolve(target))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Origin", base)
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static String unescape(String html) {
-    return html.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+    return html.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
         .replace("&amp;", "&");
   }
 }

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * One browser on the portal, as plain HTTP: its cookies (kept by name, dropped on {@code Max-Age=0}), extra headers,
- * and the hidden fields of the last page it got. Redirects are never followed. Not thread-safe: one per test step.
+ * One browser on the portal, as plain HTTP: its cookies (kept by name, dropped on {@code
+ * Max-Age=0}), extra headers, and the hidden fields of the last page it got. Redirects are never
+ * followed. Not thread-safe: one per test step.
  */
 final class PortalVisitor {
 
@@ -29,7 +30,9 @@ final class PortalVisitor {
   private final HttpClient http;
   private final String base;
 
-  /** @param base {@code scheme://host:port} of the public listener */
+  /**
+   * @param base {@code scheme://host:port} of the public listener
+   */
   PortalVisitor(HttpClient http, String base) {
     this.http = http;
     this.base = base;
@@ -40,10 +43,14 @@ final class PortalVisitor {
   }
 
   HttpResponse<String> post(String path, Map<String, String> form) {
-    String body = form.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
-        .collect(Collectors.joining("&"));
-    return send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)));
+    String body =
+        form.entrySet().stream()
+            .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+            .collect(Collectors.joining("&"));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   /** Posts the current page's hidden fields plus {@code extra} to the login form's target. */
@@ -77,12 +84,17 @@ final class PortalVisitor {
 
   private HttpResponse<String> send(HttpRequest.Builder b) {
     if (!cookies.isEmpty()) {
-      b.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-          .collect(Collectors.joining("; ")));
+      b.header(
+          "Cookie",
+          cookies.entrySet().stream()
+              .map(e -> e.getKey() + "=" + e.getValue())
+              .collect(Collectors.joining("; ")));
     }
     headers.forEach(b::header);
     try {
-      last = http.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+      last =
+          http.send(
+              b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -97,7 +109,9 @@ final class PortalVisitor {
     Map<String, String> found = new LinkedHashMap<>();
     Matcher m = HIDDEN.matcher(last.body());
     while (m.find()) {
-      found.put(m.group(1), m.group(2).replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'"));
+      found.put(
+          m.group(1),
+          m.group(2).replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'"));
     }
     fields = found;
     return last;

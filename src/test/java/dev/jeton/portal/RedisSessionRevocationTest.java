@@ -1,14 +1,16 @@
 package dev.jeton.portal;
 
-import dev.jeton.testsupport.RedisServer;
-import dev.jeton.testsupport.TestJeton;
-import org.junit.jupiter.api.Test;
-
-import java.net.http.HttpResponse;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Session revocation on a real Redis (each node its own key namespace); and a store that cannot answer. */
+import dev.jeton.testsupport.RedisServer;
+import dev.jeton.testsupport.TestJeton;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Session revocation on a real Redis (each node its own key namespace); and a store that cannot
+ * answer.
+ */
 class RedisSessionRevocationTest extends SessionRevocation {
   @Override
   String redisUrl() {
@@ -23,9 +25,12 @@ class RedisSessionRevocationTest extends SessionRevocation {
         byte[] seed = own.userWithToken("down", "S-down");
         own.firstLogin("down", seed, "2580");
         own.clock.advanceSeconds(30);
-        PortalVisitor v = new PortalVisitor(java.net.http.HttpClient.newHttpClient(),
-            "http://127.0.0.1:" + own.jeton.httpPort());
-        assertThat(PortalVisitor.page(v.signIn("down", "2580" + own.code(seed)))).isEqualTo("signed-in");
+        PortalVisitor v =
+            new PortalVisitor(
+                java.net.http.HttpClient.newHttpClient(),
+                "http://127.0.0.1:" + own.jeton.httpPort());
+        assertThat(PortalVisitor.page(v.signIn("down", "2580" + own.code(seed))))
+            .isEqualTo("signed-in");
         redis.stop();
 
         HttpResponse<String> s = v.get("/v1/session");

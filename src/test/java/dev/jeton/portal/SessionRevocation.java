@@ -1,32 +1,34 @@
 package dev.jeton.portal;
 
-import dev.jeton.testsupport.TestJeton;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jeton.testsupport.TestJeton;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
- * A portal session ends when the user logs out on any device, is locked, has their PINs cleared or is deleted:
- * {@code GET /v1/session} says 401 and the portal no longer counts the visitor as signed in. Subclasses choose the
- * store; both run the very same tests.
+ * A portal session ends when the user logs out on any device, is locked, has their PINs cleared or
+ * is deleted: {@code GET /v1/session} says 401 and the portal no longer counts the visitor as
+ * signed in. Subclasses choose the store; both run the very same tests.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SessionRevocation {
 
   private static final String PIN = "2580";
   private static final String APP = "https://intranet.example/mail";
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   TestJeton j;
 
   /** The Redis URL, or null for the embedded store. */
@@ -34,8 +36,16 @@ abstract class SessionRevocation {
 
   @BeforeAll
   void start() {
-    j = TestJeton.start(redisUrl(), Map.of("JETON_LOCKOUT_FAILURES", "3",
-        "JETON_PORTAL_RETURN_HOSTS", "intranet.example", "JETON_PORTAL_DEMO", "false"));
+    j =
+        TestJeton.start(
+            redisUrl(),
+            Map.of(
+                "JETON_LOCKOUT_FAILURES",
+                "3",
+                "JETON_PORTAL_RETURN_HOSTS",
+                "intranet.example",
+                "JETON_PORTAL_DEMO",
+                "false"));
   }
 
   @AfterAll
@@ -54,7 +64,8 @@ abstract class SessionRevocation {
     byte[] seed = TestJeton.seed();
     j.user(username, null);
     j.token("S-" + username, seed, PIN);
-    TestJeton.expect(j.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/S-" + username, null), 200);
+    TestJeton.expect(
+        j.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/S-" + username, null), 200);
     return seed;
   }
 
@@ -73,14 +84,21 @@ abstract class SessionRevocation {
     assertThat(s.body()).contains("\"username\":\"" + username + "\"");
   }
 
-  /** Revoked: /v1/session refuses the cookie, and the portal neither sends the visitor back nor says signed in. */
+  /**
+   * Revoked: /v1/session refuses the cookie, and the portal neither sends the visitor back nor says
+   * signed in.
+   */
   private static void assertSignedOut(PortalVisitor v) {
     assertThat(v.cookies).containsKey(SessionCookie.NAME);
     HttpResponse<String> s = v.get("/v1/session");
     assertThat(s.statusCode()).as(s.body()).isEqualTo(401);
     assertThat(s.body()).contains("no_session");
-    HttpResponse<String> page = v.get("/portal?" + PortalRoutes.RETURN_PARAM + "="
-        + URLEncoder.encode(APP, StandardCharsets.UTF_8));
+    HttpResponse<String> page =
+        v.get(
+            "/portal?"
+                + PortalRoutes.RETURN_PARAM
+                + "="
+                + URLEncoder.encode(APP, StandardCharsets.UTF_8));
     assertThat(page.statusCode()).as("no redirect to the application").isEqualTo(200);
     assertThat(PortalVisitor.page(page)).isEqualTo("login");
   }
@@ -126,7 +144,8 @@ abstract class SessionRevocation {
       // Different wrong passcodes: the same one sent again counts once.
       assertThat(j.api.login("locked", PIN + "00000" + i).status()).isEqualTo(401);
     }
-    assertThat(j.api.login("locked", PIN + j.code(seed, 1)).json().getString("reason")).isEqualTo("LOCKED");
+    assertThat(j.api.login("locked", PIN + j.code(seed, 1)).json().getString("reason"))
+        .isEqualTo("LOCKED");
 
     assertSignedOut(v);
     TestJeton.expect(j.api.admin("POST", "/v1/admin/users/locked/unlock", null), 200);
@@ -166,8 +185,12 @@ abstract class SessionRevocation {
     TestJeton.expect(j.api.admin("POST", "/v1/admin/users/keepb/clear-pin", null), 200);
 
     assertSignedIn(va, "keepa");
-    HttpResponse<String> back = va.get("/portal?" + PortalRoutes.RETURN_PARAM + "="
-        + URLEncoder.encode(APP, StandardCharsets.UTF_8));
+    HttpResponse<String> back =
+        va.get(
+            "/portal?"
+                + PortalRoutes.RETURN_PARAM
+                + "="
+                + URLEncoder.encode(APP, StandardCharsets.UTF_8));
     assertThat(back.statusCode()).isEqualTo(303);
     assertThat(back.headers().firstValue("Location")).hasValue(APP);
   }

@@ -1,7 +1,8 @@
 package dev.jeton.testsupport;
 
-import io.vertx.core.json.JsonObject;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,8 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** A plain HTTP client for the two listeners, as a portal or a helpdesk tool would call them. */
 public final class Api {
 
@@ -28,7 +27,8 @@ public final class Api {
     }
   }
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String publicBase;
   private final String adminBase;
   private volatile String adminToken;
@@ -55,10 +55,15 @@ public final class Api {
   }
 
   public Resp adminAs(String token, String method, String path, JsonObject body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(adminBase + path)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.encode()))
-        .header("Content-Type", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(adminBase + path))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.encode()))
+            .header("Content-Type", "application/json");
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -70,24 +75,36 @@ public final class Api {
   }
 
   /**
-   * The audit events of {@code username} that {@code which} keeps, of the newest {@code limit}, read with
-   * {@code token}, once there are at least {@code atLeast}: the audit is written off the login path, so it trails the
-   * answers. Fails after {@link Eventually#DEFAULT} with what it found last.
+   * The audit events of {@code username} that {@code which} keeps, of the newest {@code limit},
+   * read with {@code token}, once there are at least {@code atLeast}: the audit is written off the
+   * login path, so it trails the answers. Fails after {@link Eventually#DEFAULT} with what it found
+   * last.
    */
-  public List<JsonObject> awaitAudit(String token, String username, int limit, Predicate<JsonObject> which,
-      int atLeast) {
+  public List<JsonObject> awaitAudit(
+      String token, String username, int limit, Predicate<JsonObject> which, int atLeast) {
     AtomicReference<List<JsonObject>> found = new AtomicReference<>(List.of());
-    Eventually.eventuallyAsserts(Eventually.DEFAULT, () -> {
-      Resp r = adminAs(token, "GET", "/v1/admin/audit?username=" + username + "&limit=" + limit, null);
-      assertThat(r.status()).as("GET the audit of %s: %s", username, r.raw()).isEqualTo(200);
-      found.set(r.json().getJsonArray("events").stream().map(o -> (JsonObject) o).filter(which).toList());
-      assertThat(found.get()).as("audit events of %s", username).hasSizeGreaterThanOrEqualTo(atLeast);
-    });
+    Eventually.eventuallyAsserts(
+        Eventually.DEFAULT,
+        () -> {
+          Resp r =
+              adminAs(
+                  token, "GET", "/v1/admin/audit?username=" + username + "&limit=" + limit, null);
+          assertThat(r.status()).as("GET the audit of %s: %s", username, r.raw()).isEqualTo(200);
+          found.set(
+              r.json().getJsonArray("events").stream()
+                  .map(o -> (JsonObject) o)
+                  .filter(which)
+                  .toList());
+          assertThat(found.get())
+              .as("audit events of %s", username)
+              .hasSizeGreaterThanOrEqualTo(atLeast);
+        });
     return found.get();
   }
 
   /** {@link #awaitAudit(String, String, int, Predicate, int)} with this client's admin token. */
-  public List<JsonObject> awaitAudit(String username, int limit, Predicate<JsonObject> which, int atLeast) {
+  public List<JsonObject> awaitAudit(
+      String username, int limit, Predicate<JsonObject> which, int atLeast) {
     return awaitAudit(adminToken, username, limit, which, atLeast);
   }
 
@@ -108,18 +125,31 @@ public final class Api {
 
   public Resp authenticateForm(Map<String, String> fields) {
     StringJoiner form = new StringJoiner("&");
-    fields.forEach((k, v) -> form.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
-        + URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    return send(HttpRequest.newBuilder(URI.create(publicBase + "/v1/authenticate")).timeout(Duration.ofSeconds(20))
-        .header("Authorization", "Bearer " + clientSecret)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form.toString())).build());
+    fields.forEach(
+        (k, v) ->
+            form.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return send(
+        HttpRequest.newBuilder(URI.create(publicBase + "/v1/authenticate"))
+            .timeout(Duration.ofSeconds(20))
+            .header("Authorization", "Bearer " + clientSecret)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form.toString()))
+            .build());
   }
 
-  public Resp raw(String method, String base, String path, String contentType, String body, String bearer) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create((base.equals("admin") ? adminBase : publicBase) + path))
-        .timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  public Resp raw(
+      String method, String base, String path, String contentType, String body, String bearer) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create((base.equals("admin") ? adminBase : publicBase) + path))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
@@ -134,19 +164,25 @@ public final class Api {
   }
 
   public Resp answer(String username, String state, String password) {
-    return authenticate(new JsonObject().put("username", username).put("state", state).put("password", password));
+    return authenticate(
+        new JsonObject().put("username", username).put("state", state).put("password", password));
   }
 
   public Resp newPin(String username, String state, String pin, String confirm) {
-    return authenticate(new JsonObject().put("username", username).put("state", state).put("newPin", pin)
-        .put("confirmPin", confirm));
+    return authenticate(
+        new JsonObject()
+            .put("username", username)
+            .put("state", state)
+            .put("newPin", pin)
+            .put("confirmPin", confirm));
   }
 
   private HttpRequest authRequest(JsonObject fields, String secret) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(publicBase + "/v1/authenticate"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(fields.encode()));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(publicBase + "/v1/authenticate"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(fields.encode()));
     if (secret != null) {
       b.header("Authorization", "Bearer " + secret);
     }
@@ -175,7 +211,11 @@ public final class Api {
     if (body != null && body.startsWith("{")) {
       json = new JsonObject(body);
     }
-    return new Resp(r.statusCode(), json, r.headers().firstValue("Retry-After").orElse(null), body,
+    return new Resp(
+        r.statusCode(),
+        json,
+        r.headers().firstValue("Retry-After").orElse(null),
+        body,
         r.headers().firstValue("X-Request-Id").orElse(null));
   }
 }

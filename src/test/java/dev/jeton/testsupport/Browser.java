@@ -1,14 +1,5 @@
 package dev.jeton.testsupport;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,13 +13,23 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * A headless Debian Chromium driven through the Debian chromedriver, with a fresh profile per instance.
+ * A headless Debian Chromium driven through the Debian chromedriver, with a fresh profile per
+ * instance.
  *
- * <p>Selenium Manager is never involved: both binaries are named by path, so that a test run downloads nothing and
- * talks to nothing but loopback. When either binary is missing the test is skipped, unless the environment variable
- * {@code JETON_BROWSER_TESTS} is {@code required} (as CI sets it), in which case it fails.
+ * <p>Selenium Manager is never involved: both binaries are named by path, so that a test run
+ * downloads nothing and talks to nothing but loopback. When either binary is missing the test is
+ * skipped, unless the environment variable {@code JETON_BROWSER_TESTS} is {@code required} (as CI
+ * sets it), in which case it fails.
  *
  * <p>Not thread-safe: one instance belongs to one test.
  */
@@ -36,11 +37,19 @@ public final class Browser implements AutoCloseable {
 
   public static final String CHROMIUM = "/usr/bin/chromium";
   public static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-  /** Where {@link #screenshot(String)} writes, relative to the Maven module (surefire's working directory). */
+
+  /**
+   * Where {@link #screenshot(String)} writes, relative to the Maven module (surefire's working
+   * directory).
+   */
   public static final Path SCREENSHOTS = Paths.get("target", "screenshots");
 
-  /** Held so that the level sticks: the tests use no DevTools, so Selenium's "no CDP for 156" warning is noise. */
-  private static final Logger CDP_VERSION_FINDER = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+  /**
+   * Held so that the level sticks: the tests use no DevTools, so Selenium's "no CDP for 156"
+   * warning is noise.
+   */
+  private static final Logger CDP_VERSION_FINDER =
+      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
   static {
     CDP_VERSION_FINDER.setLevel(Level.SEVERE);
@@ -59,12 +68,13 @@ public final class Browser implements AutoCloseable {
   /**
    * Starts a browser.
    *
-   * @param lang a language tag such as {@code fr} or {@code en}: both the UI language and the only language of the
-   *             Accept-Language header; null leaves the browser's defaults
+   * @param lang a language tag such as {@code fr} or {@code en}: both the UI language and the only
+   *     language of the Accept-Language header; null leaves the browser's defaults
    */
   public static Browser start(String lang) {
     requireBinaries();
-    // Selenium would otherwise report usage statistics through Selenium Manager, were it ever called.
+    // Selenium would otherwise report usage statistics through Selenium Manager, were it ever
+    // called.
     System.setProperty("SE_AVOID_STATS", "true");
 
     Path profile;
@@ -75,18 +85,26 @@ public final class Browser implements AutoCloseable {
     }
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1024,900",
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1024,900",
         "--user-data-dir=" + profile.toAbsolutePath());
     if (lang != null) {
       options.addArguments("--lang=" + lang);
       options.setExperimentalOption("prefs", Map.of("intl.accept_languages", lang));
     }
 
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER))
-        .usingAnyFreePort()
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingAnyFreePort()
+            .build();
     try {
       WebDriver driver = new ChromeDriver(service, options);
       driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
@@ -103,7 +121,9 @@ public final class Browser implements AutoCloseable {
     return driver;
   }
 
-  /** Saves what the window shows now as {@code target/screenshots/<name>.png}; returns that path. */
+  /**
+   * Saves what the window shows now as {@code target/screenshots/<name>.png}; returns that path.
+   */
   public Path screenshot(String name) {
     try {
       Files.createDirectories(SCREENSHOTS);
@@ -129,12 +149,15 @@ public final class Browser implements AutoCloseable {
   }
 
   private static void requireBinaries() {
-    List<String> missing = Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(Paths.get(p))).toList();
+    List<String> missing =
+        Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(Paths.get(p))).toList();
     if (missing.isEmpty()) {
       return;
     }
-    String message = "browser tests need " + String.join(" and ", missing)
-        + ": install the Debian packages chromium and chromium-driver (apt-get install chromium chromium-driver)";
+    String message =
+        "browser tests need "
+            + String.join(" and ", missing)
+            + ": install the Debian packages chromium and chromium-driver (apt-get install chromium chromium-driver)";
     if ("required".equals(System.getenv("JETON_BROWSER_TESTS"))) {
       Assertions.fail(message + " [JETON_BROWSER_TESTS=required]");
     }

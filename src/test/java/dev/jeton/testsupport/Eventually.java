@@ -4,13 +4,15 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * Waits for something that happens on another thread: polls a condition (or an assertion) until it holds, and fails
- * with the last reason when it has not within the time given. The one way the suite waits; never a fixed sleep.
+ * Waits for something that happens on another thread: polls a condition (or an assertion) until it
+ * holds, and fails with the last reason when it has not within the time given. The one way the
+ * suite waits; never a fixed sleep.
  */
 public final class Eventually {
 
   /** How long a test waits by default for something that normally takes milliseconds. */
   public static final Duration DEFAULT = Duration.ofSeconds(10);
+
   private static final long POLL_MILLIS = 5;
 
   private Eventually() {}
@@ -49,7 +51,9 @@ public final class Eventually {
         return;
       } catch (AssertionError | Exception e) {
         if (System.nanoTime() - end > 0) {
-          throw e instanceof AssertionError a ? a : new AssertionError("not within " + within.toMillis() + " ms", e);
+          throw e instanceof AssertionError a
+              ? a
+              : new AssertionError("not within " + within.toMillis() + " ms", e);
         }
       }
       pause();

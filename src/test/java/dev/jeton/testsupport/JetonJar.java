@@ -19,21 +19,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The packaged {@code target/jeton.jar} running in its own JVM, as an operator would run it: the one fixture of every
- * test of the jar (the integration tests in {@code it}, the attack suite).
+ * The packaged {@code target/jeton.jar} running in its own JVM, as an operator would run it: the
+ * one fixture of every test of the jar (the integration tests in {@code it}, the attack suite).
  *
- * <p>The child gets an environment built from nothing: {@code PATH} plus the given {@code JETON_*} variables, and
- * {@code JETON_HTTP_HOST=127.0.0.1} (unless started {@link #startWithoutHost without}) with two free loopback ports
- * unless the caller set them. Its stdout and stderr go to one file under {@code target/it-logs/}, so the pipe can never
- * fill up and the whole output can be inspected. Every wait is bounded; {@link #stop()} is idempotent and a JVM
- * shutdown hook kills a forgotten process.
+ * <p>The child gets an environment built from nothing: {@code PATH} plus the given {@code JETON_*}
+ * variables, and {@code JETON_HTTP_HOST=127.0.0.1} (unless started {@link #startWithoutHost
+ * without}) with two free loopback ports unless the caller set them. Its stdout and stderr go to
+ * one file under {@code target/it-logs/}, so the pipe can never fill up and the whole output can be
+ * inspected. Every wait is bounded; {@link #stop()} is idempotent and a JVM shutdown hook kills a
+ * forgotten process.
  */
 public final class JetonJar implements AutoCloseable {
 
   /** How long the jar may take to log "started" (or to exit); generous, for a loaded machine. */
   public static final Duration START_TIMEOUT = Duration.ofSeconds(40);
+
   /** The log line of a jar whose listeners are bound and whose store is ready. */
   public static final String STARTED = "\"message\":\"started\"";
+
   private static final long STOP_TIMEOUT_MS = 15_000;
   private static final long KILL_TIMEOUT_MS = 5_000;
   private static final AtomicInteger LAUNCHES = new AtomicInteger();
@@ -45,7 +48,8 @@ public final class JetonJar implements AutoCloseable {
   private final Thread killer;
   private final boolean started;
 
-  private JetonJar(Process process, Path log, int httpPort, int adminPort, Thread killer, boolean started) {
+  private JetonJar(
+      Process process, Path log, int httpPort, int adminPort, Thread killer, boolean started) {
     this.process = process;
     this.log = log;
     this.httpPort = httpPort;
@@ -55,11 +59,11 @@ public final class JetonJar implements AutoCloseable {
   }
 
   /**
-   * Starts the jar with its public listener on 127.0.0.1 (unless {@code jetonEnv} names a host) and waits, at most
-   * {@link #START_TIMEOUT}, until its output shows the "started" log line or the process exits: see {@link #started()}.
+   * Starts the jar with its public listener on 127.0.0.1 (unless {@code jetonEnv} names a host) and
+   * waits, at most {@link #START_TIMEOUT}, until its output shows the "started" log line or the
+   * process exits: see {@link #started()}.
    *
    * @throws AssertionError when it did neither within the timeout (the process is then stopped)
-   *
    * @param name short label for the log file name
    * @param jetonEnv the JETON_* variables; ports and host are added when absent
    */
@@ -83,7 +87,9 @@ public final class JetonJar implements AutoCloseable {
     }
   }
 
-  /** True when the jar logged "started"; false when it exited first (a refused configuration, say). */
+  /**
+   * True when the jar logged "started"; false when it exited first (a refused configuration, say).
+   */
   public boolean started() {
     return started;
   }
@@ -138,7 +144,8 @@ public final class JetonJar implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     stop();
-    throw new AssertionError("the jar did not exit within " + timeoutMs + " ms; output:\n" + tail());
+    throw new AssertionError(
+        "the jar did not exit within " + timeoutMs + " ms; output:\n" + tail());
   }
 
   /** Sends SIGTERM and returns at once (the graceful shutdown runs in the process). */
@@ -169,7 +176,15 @@ public final class JetonJar implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JetonJar[pid=" + process.pid() + ", http=" + httpPort + ", admin=" + adminPort + ", log=" + log + "]";
+    return "JetonJar[pid="
+        + process.pid()
+        + ", http="
+        + httpPort
+        + ", admin="
+        + adminPort
+        + ", log="
+        + log
+        + "]";
   }
 
   // ---- internals ----
@@ -181,14 +196,23 @@ public final class JetonJar implements AutoCloseable {
     }
     int httpPort = portOf(env, "JETON_HTTP_PORT");
     int adminPort = portOf(env, "JETON_ADMIN_PORT");
-    Path log = logDir().resolve(name + "-" + ProcessHandle.current().pid() + "-" + LAUNCHES.incrementAndGet() + ".log");
+    Path log =
+        logDir()
+            .resolve(
+                name
+                    + "-"
+                    + ProcessHandle.current().pid()
+                    + "-"
+                    + LAUNCHES.incrementAndGet()
+                    + ".log");
     String javaBin = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = List.of(javaBin, "-Xmx512m", "-jar", jar.toString());
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .directory(baseDir().toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(baseDir().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Map<String, String> childEnv = pb.environment();
     childEnv.clear();
     String path = System.getenv("PATH");
@@ -205,13 +229,19 @@ public final class JetonJar implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killer);
     JetonJar launched = new JetonJar(p, log, httpPort, adminPort, killer, false);
     try {
-      eventually("the jar logs \"started\" or exits (" + log + ")", START_TIMEOUT,
+      eventually(
+          "the jar logs \"started\" or exits (" + log + ")",
+          START_TIMEOUT,
           () -> read(log).contains(STARTED) || !p.isAlive());
     } catch (AssertionError hung) {
       String out = launched.tail();
       launched.stop();
-      throw new AssertionError("the jar neither started nor exited within " + START_TIMEOUT.toSeconds()
-          + " s; output:\n" + out, hung);
+      throw new AssertionError(
+          "the jar neither started nor exited within "
+              + START_TIMEOUT.toSeconds()
+              + " s; output:\n"
+              + out,
+          hung);
     }
     return new JetonJar(p, log, httpPort, adminPort, killer, read(log).contains(STARTED));
   }

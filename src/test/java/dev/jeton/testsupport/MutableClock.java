@@ -16,7 +16,10 @@ public final class MutableClock extends Clock {
     this.millis = new AtomicLong(start.toEpochMilli());
   }
 
-  /** Starts at the beginning of a 30-second step, so that a test has the whole step before the code changes. */
+  /**
+   * Starts at the beginning of a 30-second step, so that a test has the whole step before the code
+   * changes.
+   */
   public static MutableClock atStepStart() {
     long now = System.currentTimeMillis();
     return new MutableClock(Instant.ofEpochMilli(now - now % 30_000 + 1_000));

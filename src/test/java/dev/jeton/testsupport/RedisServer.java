@@ -22,9 +22,8 @@ import java.util.stream.Stream;
 /**
  * A real {@code redis-server} process bound to 127.0.0.1 on a free port, for integration tests.
  *
- * <p>No persistence (no RDB, no AOF), data dir in a temp directory, output written to
- * {@code target/redis-server/*.log} so the process can never block on a full pipe. Every wait is
- * bounded.
+ * <p>No persistence (no RDB, no AOF), data dir in a temp directory, output written to {@code
+ * target/redis-server/*.log} so the process can never block on a full pipe. Every wait is bounded.
  *
  * <pre>{@code
  * RedisServer redis = RedisServer.shared();   // one process per JVM, stopped by a shutdown hook
@@ -32,8 +31,9 @@ import java.util.stream.Stream;
  * String ns = redis.freshNamespace();         // isolate a test: new RedisStore(vertx, url, timeout, ns)
  * }</pre>
  *
- * <p>Tests sharing the server are kept apart by key namespace, not by {@code FLUSHALL}: each takes a namespace no
- * other test of the JVM has, so tests never wipe each other's keys and could run side by side.
+ * <p>Tests sharing the server are kept apart by key namespace, not by {@code FLUSHALL}: each takes
+ * a namespace no other test of the JVM has, so tests never wipe each other's keys and could run
+ * side by side.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -162,16 +162,17 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * A key namespace that no other caller in this JVM has been given ({@code jeton-t1}, {@code jeton-t2}, …): a test
-   * that hands it to the store sees only its own keys. Thread-safe.
+   * A key namespace that no other caller in this JVM has been given ({@code jeton-t1}, {@code
+   * jeton-t2}, …): a test that hands it to the store sees only its own keys. Thread-safe.
    */
   public String freshNamespace() {
     return "jeton-t" + NAMESPACES.incrementAndGet();
   }
 
   /**
-   * Deletes every key in every database (raw {@code FLUSHALL}). Only for tests of a whole Jeton, which has no key
-   * namespace setting; a test of a store takes a {@link #freshNamespace()} instead.
+   * Deletes every key in every database (raw {@code FLUSHALL}). Only for tests of a whole Jeton,
+   * which has no key namespace setting; a test of a store takes a {@link #freshNamespace()}
+   * instead.
    */
   public void flushAll() {
     String reply;
@@ -193,7 +194,9 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** Sends one inline command and returns the first reply line (without CRLF). Bounded by timeouts. */
+  /**
+   * Sends one inline command and returns the first reply line (without CRLF). Bounded by timeouts.
+   */
   private static String rawCommand(int port, String command) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(HOST, port), IO_TIMEOUT_MS);
@@ -218,20 +221,31 @@ public final class RedisServer implements AutoCloseable {
   /** Starts a process on {@link #port} and waits for PONG; on failure kills it and throws. */
   private void launch(long timeoutMs) {
     Path log = logDir().resolve("redis-" + port + "-" + LAUNCHES.incrementAndGet() + ".log");
-    List<String> cmd = new ArrayList<>(List.of(
-        executable.toString(),
-        "--port", Integer.toString(port),
-        "--bind", HOST,
-        "--save", "",
-        "--appendonly", "no",
-        "--protected-mode", "yes",
-        "--daemonize", "no",
-        "--dir", dataDir.toString(),
-        "--logfile", ""));
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                executable.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                HOST,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+                "--daemonize",
+                "no",
+                "--dir",
+                dataDir.toString(),
+                "--logfile",
+                ""));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(nullFile()));
     Process p;
     try {
       p = pb.start();
@@ -246,9 +260,15 @@ public final class RedisServer implements AutoCloseable {
     try {
       while (System.currentTimeMillis() < deadline) {
         if (!p.isAlive()) {
-          throw new IllegalStateException("redis-server on port " + port + " exited with code "
-              + p.exitValue() + " before answering PING. Last output (" + log + "):\n"
-              + tail(log));
+          throw new IllegalStateException(
+              "redis-server on port "
+                  + port
+                  + " exited with code "
+                  + p.exitValue()
+                  + " before answering PING. Last output ("
+                  + log
+                  + "):\n"
+                  + tail(log));
         }
         if (ping(port)) {
           return;
@@ -260,8 +280,15 @@ public final class RedisServer implements AutoCloseable {
       throw e;
     }
     stop();
-    throw new IllegalStateException("redis-server on port " + port + " did not answer PING within "
-        + timeoutMs + " ms. Last output (" + log + "):\n" + tail(log));
+    throw new IllegalStateException(
+        "redis-server on port "
+            + port
+            + " did not answer PING within "
+            + timeoutMs
+            + " ms. Last output ("
+            + log
+            + "):\n"
+            + tail(log));
   }
 
   private static void terminate(Process p) {
@@ -294,9 +321,10 @@ public final class RedisServer implements AutoCloseable {
         return candidate;
       }
     }
-    throw new IllegalStateException("redis-server not found on PATH, /usr/bin or /usr/local/bin;"
-        + " integration tests need a real Redis: install it with"
-        + " `apt-get install redis-server` (the CI script .ci/run does this)");
+    throw new IllegalStateException(
+        "redis-server not found on PATH, /usr/bin or /usr/local/bin;"
+            + " integration tests need a real Redis: install it with"
+            + " `apt-get install redis-server` (the CI script .ci/run does this)");
   }
 
   private static int freePort() {
@@ -319,9 +347,10 @@ public final class RedisServer implements AutoCloseable {
 
   private static Path logDir() {
     Path target = Paths.get(System.getProperty("user.dir"), "target");
-    Path dir = Files.isDirectory(target)
-        ? target.resolve("redis-server")
-        : Paths.get(System.getProperty("java.io.tmpdir"), "jeton-redis-logs");
+    Path dir =
+        Files.isDirectory(target)
+            ? target.resolve("redis-server")
+            : Paths.get(System.getProperty("java.io.tmpdir"), "jeton-redis-logs");
     try {
       return Files.createDirectories(dir);
     } catch (IOException e) {
@@ -336,7 +365,8 @@ public final class RedisServer implements AutoCloseable {
   private static String tail(Path log) {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+      return String.join(
+          "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     } catch (IOException | UncheckedIOException e) {
       return "(cannot read " + log + ": " + e + ")";
     }
@@ -344,13 +374,16 @@ public final class RedisServer implements AutoCloseable {
 
   private static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // best effort
+                }
+              });
     } catch (IOException ignored) {
       // best effort
     }

@@ -9,22 +9,26 @@ import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.otp.Totp;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.bouncycastle.util.encoders.Base32;
-
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.util.encoders.Base32;
 
 /**
- * A whole Jeton node in this JVM, on ephemeral loopback ports, with a {@link MutableClock}, on the embedded store or
- * a real Redis. Comes with an {@link Api} already holding an admin token and a portal client secret.
+ * A whole Jeton node in this JVM, on ephemeral loopback ports, with a {@link MutableClock}, on the
+ * embedded store or a real Redis. Comes with an {@link Api} already holding an admin token and a
+ * portal client secret.
  */
 public final class TestJeton implements AutoCloseable {
 
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
-  /** Cheap Argon2id parameters so that tests stay fast; production uses {@link PasswordHasher#defaults()}. */
+
+  /**
+   * Cheap Argon2id parameters so that tests stay fast; production uses {@link
+   * PasswordHasher#defaults()}.
+   */
   public static final PasswordHasher TEST_PASSWORDS = new PasswordHasher(8192, 1, 1);
 
   public final MutableClock clock;
@@ -39,14 +43,18 @@ public final class TestJeton implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.api = new Api(jeton.httpPort(), jeton.adminPort(), ADMIN_TOKEN);
-    Api.Resp client = api.admin("PUT", "/v1/admin/clients/portal", new JsonObject().put("trustClientIp", true));
+    Api.Resp client =
+        api.admin("PUT", "/v1/admin/clients/portal", new JsonObject().put("trustClientIp", true));
     if (client.status() != 200) {
       throw new IllegalStateException("cannot create client: " + client.raw());
     }
     api.clientSecret(client.str("secret"));
   }
 
-  /** @param redisUrl null for the embedded store; on Redis, the node gets a key namespace no other test has */
+  /**
+   * @param redisUrl null for the embedded store; on Redis, the node gets a key namespace no other
+   *     test has
+   */
   public static TestJeton start(String redisUrl, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();
     env.put("JETON_HTTP_HOST", "127.0.0.1");
@@ -57,16 +65,19 @@ public final class TestJeton implements AutoCloseable {
     env.put("JETON_STORE_TIMEOUT_MS", "500");
     if (redisUrl != null) {
       env.put("JETON_REDIS_URL", redisUrl);
-      // Each node its own keys on the shared server, unless the test names them (to restart on the same data).
+      // Each node its own keys on the shared server, unless the test names them (to restart on the
+      // same data).
       env.put("JETON_REDIS_NAMESPACE", RedisServer.shared().freshNamespace());
     }
     env.putAll(overrides);
     Config config = Config.from(env);
     MutableClock clock = MutableClock.atStepStart();
-    JetonMetrics metrics = config.metricsEnabled() ? JetonMetrics.prometheus() : JetonMetrics.disabled();
+    JetonMetrics metrics =
+        config.metricsEnabled() ? JetonMetrics.prometheus() : JetonMetrics.disabled();
     Vertx vertx = metrics.newVertx();
     try {
-      Jeton jeton = Jeton.start(vertx, config, clock, TEST_PASSWORDS, metrics).await(30, TimeUnit.SECONDS);
+      Jeton jeton =
+          Jeton.start(vertx, config, clock, TEST_PASSWORDS, metrics).await(30, TimeUnit.SECONDS);
       return new TestJeton(vertx, jeton, config, clock);
     } catch (Exception e) {
       vertx.close();
@@ -121,8 +132,14 @@ public final class TestJeton implements AutoCloseable {
   }
 
   public void token(String serial, byte[] seed, String pin) {
-    JsonObject body = new JsonObject().put("serial", serial).put("type", "totp").put("algorithm", "SHA1")
-        .put("digits", 6).put("period", 30).put("secret", base32(seed));
+    JsonObject body =
+        new JsonObject()
+            .put("serial", serial)
+            .put("type", "totp")
+            .put("algorithm", "SHA1")
+            .put("digits", 6)
+            .put("period", 30)
+            .put("secret", base32(seed));
     if (pin != null) {
       body.put("pin", pin);
     }
@@ -139,7 +156,10 @@ public final class TestJeton implements AutoCloseable {
     return code(seed, 0);
   }
 
-  /** Runs the first login (code alone, NEW_PIN, next code) so that the user ends with PIN {@code pin}. */
+  /**
+   * Runs the first login (code alone, NEW_PIN, next code) so that the user ends with PIN {@code
+   * pin}.
+   */
   public void firstLogin(String username, byte[] seed, String pin) {
     Api.Resp r = expect(api.login(username, code(seed)), 200);
     r = expect(api.newPin(username, r.str("state"), pin, pin), 200);

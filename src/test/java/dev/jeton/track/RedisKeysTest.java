@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** The key layout: the default namespace names every key as Jeton always has, so that existing data is found. */
+/**
+ * The key layout: the default namespace names every key as Jeton always has, so that existing data
+ * is found.
+ */
 class RedisKeysTest {
 
   @Test
@@ -38,7 +41,9 @@ class RedisKeysTest {
   @Test
   void aNamespaceThatWouldMoveAHashTagOrMatchAPatternIsRefused() {
     for (String bad : new String[] {"", "a{b}", "a}", "je*", "a b", "x".repeat(65)}) {
-      assertThatThrownBy(() -> new RedisKeys(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new RedisKeys(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
     assertThatThrownBy(() -> new RedisKeys(null)).isInstanceOf(IllegalArgumentException.class);
   }

@@ -1,5 +1,8 @@
 package dev.jeton.track;
 
+import static dev.jeton.testsupport.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.jeton.testsupport.RedisServer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -12,29 +15,27 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.RedisStandaloneConnection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-
-import static dev.jeton.testsupport.Eventually.eventually;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * The pipelined link on a Redis of its own, so that Redis's read counter sees only this test's traffic; and what its
- * flush coalescing relies on in vertx-redis-client and Vert.x (docs/internal-hooks.md).
+ * The pipelined link on a Redis of its own, so that Redis's read counter sees only this test's
+ * traffic; and what its flush coalescing relies on in vertx-redis-client and Vert.x
+ * (docs/internal-hooks.md).
  */
 class RedisLinkTest {
 
   /** What a failure of the hook says: the class, the APIs it relies on, where to look. */
-  private static final String HOOK = "dev.jeton.track.RedisLink coalesces flushes through vertx-redis-client's private"
-      + " field RedisStandaloneConnection.netSocket (read by reflection), PooledRedisConnection.actual() and Vert.x's"
-      + " internal NetSocketInternal.channelHandlerContext(); see docs/internal-hooks.md";
+  private static final String HOOK =
+      "dev.jeton.track.RedisLink coalesces flushes through vertx-redis-client's private"
+          + " field RedisStandaloneConnection.netSocket (read by reflection), PooledRedisConnection.actual() and Vert.x's"
+          + " internal NetSocketInternal.channelHandlerContext(); see docs/internal-hooks.md";
 
   private static Vertx vertx;
   private static RedisServer redis;
@@ -51,7 +52,10 @@ class RedisLinkTest {
     redis.close();
   }
 
-  /** Runs on the context, as the tracking verticle does: the link connects on, and writes from, its event loop. */
+  /**
+   * Runs on the context, as the tracking verticle does: the link connects on, and writes from, its
+   * event loop.
+   */
   private static <T> T on(Context context, Supplier<Future<T>> action) throws Exception {
     Promise<T> done = Promise.promise();
     context.runOnContext(v -> action.get().onComplete(done));
@@ -59,13 +63,17 @@ class RedisLinkTest {
   }
 
   private static RedisLink link() {
-    return new RedisLink(vertx, new RedisOptions().setConnectionString(redis.url())
-        .setPreferredProtocolVersion(ProtocolVersion.RESP2).setMaxWaitingHandlers(16_384));
+    return new RedisLink(
+        vertx,
+        new RedisOptions()
+            .setConnectionString(redis.url())
+            .setPreferredProtocolVersion(ProtocolVersion.RESP2)
+            .setMaxWaitingHandlers(16_384));
   }
 
   /**
-   * Commands sent in one event-loop turn leave in one write: Redis reads them in one go, instead of once per command
-   * as when each send flushed. Each answer still reaches its own command.
+   * Commands sent in one event-loop turn leave in one write: Redis reads them in one go, instead of
+   * once per command as when each send flushed. Each answer still reaches its own command.
    */
   @Test
   void commandsSentInOneTurnLeaveTogetherAndEachGetsItsAnswer() throws Exception {
@@ -73,21 +81,27 @@ class RedisLinkTest {
     Context context = vertx.getOrCreateContext();
     try {
       on(context, () -> link.send(Request.cmd(Command.PING)));
-      assertThat(link.consolidated()).as("flush consolidation installed on this Redis client: " + HOOK).isTrue();
+      assertThat(link.consolidated())
+          .as("flush consolidation installed on this Redis client: " + HOOK)
+          .isTrue();
 
       int n = 200;
       long readsBefore = readsProcessed(context, link);
-      List<Response> answers = on(context, () -> {
-        List<Future<Response>> sent = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          sent.add(link.send(Request.cmd(Command.ECHO).arg("m" + i)));
-        }
-        return Future.all(sent).map(cf -> cf.<Response>list());
-      });
+      List<Response> answers =
+          on(
+              context,
+              () -> {
+                List<Future<Response>> sent = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                  sent.add(link.send(Request.cmd(Command.ECHO).arg("m" + i)));
+                }
+                return Future.all(sent).map(cf -> cf.<Response>list());
+              });
       for (int i = 0; i < n; i++) {
         assertThat(answers.get(i).toString()).isEqualTo("m" + i);
       }
-      // The INFO that reads the counter is one read itself; 200 separately flushed commands make dozens.
+      // The INFO that reads the counter is one read itself; 200 separately flushed commands make
+      // dozens.
       long reads = readsProcessed(context, link) - readsBefore;
       assertThat(reads).isLessThanOrEqualTo(4);
     } finally {
@@ -102,22 +116,28 @@ class RedisLinkTest {
     try {
       on(context, () -> link.send(Request.cmd(Command.PING)));
       // Kills every normal client, the link's own connection included: its answer may never come.
-      on(context, () -> link.send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("normal")));
+      on(
+          context,
+          () -> link.send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("normal")));
     } catch (Exception killedItself) {
       // expected, or not: either way the connection is gone
     }
     try {
-      eventually("the link connects again after its connection was killed",
+      eventually(
+          "the link connects again after its connection was killed",
           () -> "PONG".equals(on(context, () -> link.send(Request.cmd(Command.PING))).toString()));
-      assertThat(link.consolidated()).as("the new connection's flushes coalesced too: " + HOOK).isTrue();
+      assertThat(link.consolidated())
+          .as("the new connection's flushes coalesced too: " + HOOK)
+          .isTrue();
     } finally {
       link.close().await(5, TimeUnit.SECONDS);
     }
   }
 
   /**
-   * The field RedisLink reads is still there, and still a socket. When this fails after an upgrade of
-   * vertx-redis-client, the link works unconsolidated (and warns once): see docs/internal-hooks.md.
+   * The field RedisLink reads is still there, and still a socket. When this fails after an upgrade
+   * of vertx-redis-client, the link works unconsolidated (and warns once): see
+   * docs/internal-hooks.md.
    */
   @Test
   void theRedisClientStillKeepsItsSocketInTheFieldTheLinkReads() {
@@ -125,10 +145,15 @@ class RedisLinkTest {
     try {
       socket = RedisStandaloneConnection.class.getDeclaredField("netSocket");
     } catch (NoSuchFieldException e) {
-      throw new AssertionError("no field RedisStandaloneConnection.netSocket in this vertx-redis-client: " + HOOK, e);
+      throw new AssertionError(
+          "no field RedisStandaloneConnection.netSocket in this vertx-redis-client: " + HOOK, e);
     }
     assertThat(NetSocket.class.isAssignableFrom(socket.getType()))
-        .as("RedisStandaloneConnection.netSocket is a " + socket.getType().getName() + ", no NetSocket: " + HOOK)
+        .as(
+            "RedisStandaloneConnection.netSocket is a "
+                + socket.getType().getName()
+                + ", no NetSocket: "
+                + HOOK)
         .isTrue();
   }
 

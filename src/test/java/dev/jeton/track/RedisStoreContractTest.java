@@ -1,6 +1,5 @@
 package dev.jeton.track;
 
-
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,17 +8,16 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * The store contract on a real redis-server (one per JVM). Each test has a store of its own under a fresh key
- * namespace, so that no test sees another's keys and none is ever flushed; the Lua scripts stay cached, as in
- * production.
+ * The store contract on a real redis-server (one per JVM). Each test has a store of its own under a
+ * fresh key namespace, so that no test sees another's keys and none is ever flushed; the Lua
+ * scripts stay cached, as in production.
  */
 class RedisStoreContractTest extends StoreContract {
 
@@ -72,15 +70,29 @@ class RedisStoreContractTest extends StoreContract {
       userWithToken("alice", "T1");
       createToken(token("T2"));
       await(store().fail(fail("alice", "fp1", NOW)));
-      commit(consume("alice", "T1", 10,
-          challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 11, NOW + 60_000), NOW));
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 11, NOW + 60_000),
+              NOW));
       await(store().putClient(new ClientRecord("portal", "h-1", false, "any")));
       await(store().putOperator(new OperatorRecord("desk", "h-2", "admin")));
 
       String ns = namespace;
-      assertThat(keys(own.url(), "*")).containsExactlyInAnyOrder(ns + ":{u:alice}", ns + ":{u:alice}:f",
-          ns + ":{u:alice}:c:c1", ns + ":ip:{" + IP + "}:" + (NOW / 1000 / WINDOW), ns + ":{t:T1}", ns + ":{t:T2}",
-          ns + ":{clients}:c:portal", ns + ":{clients}:by-secret", ns + ":{ops}:o:desk", ns + ":{ops}:by-secret");
+      assertThat(keys(own.url(), "*"))
+          .containsExactlyInAnyOrder(
+              ns + ":{u:alice}",
+              ns + ":{u:alice}:f",
+              ns + ":{u:alice}:c:c1",
+              ns + ":ip:{" + IP + "}:" + (NOW / 1000 / WINDOW),
+              ns + ":{t:T1}",
+              ns + ":{t:T2}",
+              ns + ":{clients}:c:portal",
+              ns + ":{clients}:by-secret",
+              ns + ":{ops}:o:desk",
+              ns + ":{ops}:by-secret");
       store.close().await(10, SECONDS);
       store = null;
     }
@@ -95,7 +107,8 @@ class RedisStoreContractTest extends StoreContract {
 
     assertThat(commit(accept("alice", "T1", 10, NOW)).outcome()).isEqualTo(Store.CommitOutcome.OK);
     scriptFlush();
-    assertThat(commit(accept("alice", "T1", 10, NOW)).outcome()).isEqualTo(Store.CommitOutcome.REPLAY);
+    assertThat(commit(accept("alice", "T1", 10, NOW)).outcome())
+        .isEqualTo(Store.CommitOutcome.REPLAY);
     scriptFlush();
     assertThat(load("alice", null, NOW).user().token("T1").lastStep()).isEqualTo(10);
   }
@@ -119,15 +132,20 @@ class RedisStoreContractTest extends StoreContract {
     race(30, i -> store().putClient(new ClientRecord("portal", "h-" + i, false, "any")));
     race(30, i -> store().putOperator(new OperatorRecord("desk", "h-" + i, "admin")));
 
-    // A record and an index for each kind; every index holds one entry, for the secret its record holds.
+    // A record and an index for each kind; every index holds one entry, for the secret its record
+    // holds.
     assertThat(keys(RedisServer.shared().url(), namespace + ":*")).hasSize(4);
-    assertThat(redis(Request.cmd(Command.HLEN).arg(namespace + ":{clients}:by-secret")).toLong()).isEqualTo(1);
-    assertThat(redis(Request.cmd(Command.HLEN).arg(namespace + ":{ops}:by-secret")).toLong()).isEqualTo(1);
+    assertThat(redis(Request.cmd(Command.HLEN).arg(namespace + ":{clients}:by-secret")).toLong())
+        .isEqualTo(1);
+    assertThat(redis(Request.cmd(Command.HLEN).arg(namespace + ":{ops}:by-secret")).toLong())
+        .isEqualTo(1);
     assertThat(await(store().deleteOperator("desk"))).isTrue();
     assertThat(keys(RedisServer.shared().url(), namespace + ":*")).hasSize(2);
   }
 
-  /** The keys that match a pattern (a test's few: {@code KEYS} is fine here, never in production). */
+  /**
+   * The keys that match a pattern (a test's few: {@code KEYS} is fine here, never in production).
+   */
   private static List<String> keys(String url, String pattern) throws Exception {
     List<String> keys = new ArrayList<>();
     redis(url, Request.cmd(Command.KEYS).arg(pattern)).forEach(k -> keys.add(k.toString()));

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The rules every {@link Store} obeys, run against each implementation. All times are explicit epoch
- * milliseconds: the store must follow the caller's clock, never its own.
+ * The rules every {@link Store} obeys, run against each implementation. All times are explicit
+ * epoch milliseconds: the store must follow the caller's clock, never its own.
  */
 @Timeout(30)
 abstract class StoreContract {
@@ -54,8 +54,7 @@ abstract class StoreContract {
   protected abstract void resetStore() throws Exception;
 
   /** Releases what {@link #resetStore()} took for one test. */
-  protected void releaseStore() throws Exception {
-  }
+  protected void releaseStore() throws Exception {}
 
   @BeforeEach
   final void contractSetUp() throws Exception {
@@ -72,7 +71,8 @@ abstract class StoreContract {
   class Users {
     @Test
     void putUserCreatesThenUpdatesKeepingTheFieldsNotGiven() throws Exception {
-      assertThat(await(store().putUser(new PutUser("alice", "Alice A", "$argon2id$pw1", NOW)))).isTrue();
+      assertThat(await(store().putUser(new PutUser("alice", "Alice A", "$argon2id$pw1", NOW))))
+          .isTrue();
 
       UserRecord created = user("alice");
       assertThat(created.username()).isEqualTo("alice");
@@ -82,13 +82,15 @@ abstract class StoreContract {
       assertThat(created.tokens()).isEmpty();
       assertThat(created.emergencyCodes()).isEmpty();
 
-      assertThat(await(store().putUser(new PutUser("alice", "Alice B", null, NOW + 1_000)))).isFalse();
+      assertThat(await(store().putUser(new PutUser("alice", "Alice B", null, NOW + 1_000))))
+          .isFalse();
       UserRecord renamed = user("alice");
       assertThat(renamed.displayName()).isEqualTo("Alice B");
       assertThat(renamed.passwordHash()).isEqualTo("$argon2id$pw1");
       assertThat(renamed.createdAt()).isEqualTo(NOW);
 
-      assertThat(await(store().putUser(new PutUser("alice", null, "$argon2id$pw2", NOW + 2_000)))).isFalse();
+      assertThat(await(store().putUser(new PutUser("alice", null, "$argon2id$pw2", NOW + 2_000))))
+          .isFalse();
       UserRecord repassworded = user("alice");
       assertThat(repassworded.displayName()).isEqualTo("Alice B");
       assertThat(repassworded.passwordHash()).isEqualTo("$argon2id$pw2");
@@ -131,7 +133,8 @@ abstract class StoreContract {
     }
 
     @Test
-    void deleteUserReturnsItsTokensToThePoolWithoutPinKeepingTheirReplayPosition() throws Exception {
+    void deleteUserReturnsItsTokensToThePoolWithoutPinKeepingTheirReplayPosition()
+        throws Exception {
       putUser("alice");
       createToken(token("T1").withPin("pin-hash-1"));
       createToken(token("T2"));
@@ -152,8 +155,10 @@ abstract class StoreContract {
       // Back in the pool: a new owner may have it, and the old code still cannot be replayed.
       putUser("bob");
       assertThat(assign("bob", "T1")).isEqualTo(AssignResult.OK);
-      assertThat(commit(accept("bob", "T1", 100, NOW + 1_000)).outcome()).isEqualTo(CommitOutcome.REPLAY);
-      assertThat(commit(accept("bob", "T1", 101, NOW + 1_000)).outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(commit(accept("bob", "T1", 100, NOW + 1_000)).outcome())
+          .isEqualTo(CommitOutcome.REPLAY);
+      assertThat(commit(accept("bob", "T1", 101, NOW + 1_000)).outcome())
+          .isEqualTo(CommitOutcome.OK);
     }
 
     @Test
@@ -177,16 +182,31 @@ abstract class StoreContract {
     @Test
     void deleteUserClosesItsOpenChallengesSoARecreatedUserCannotAnswerThem() throws Exception {
       userWithToken("alice", "T1");
-      Challenge open = challenge("c-old", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
-      assertThat(commit(consume("alice", "T1", 10, open, NOW)).outcome()).isEqualTo(CommitOutcome.OK);
+      Challenge open =
+          challenge("c-old", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
+      assertThat(commit(consume("alice", "T1", 10, open, NOW)).outcome())
+          .isEqualTo(CommitOutcome.OK);
 
       await(store().deleteUser("alice"));
       putUser("alice");
       assertThat(assign("alice", "T1")).isEqualTo(AssignResult.OK);
 
       assertThat(load("alice", "c-old", NOW + 1_000).challenge()).isNull();
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 11, null, null, "c-old", null, NOW + 1_000, TTL))
-          .outcome()).isEqualTo(CommitOutcome.GONE);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          11,
+                          null,
+                          null,
+                          "c-old",
+                          null,
+                          NOW + 1_000,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.GONE);
     }
   }
 
@@ -198,7 +218,9 @@ abstract class StoreContract {
       TokenRecord original = token("T1");
       assertThat(await(store().createToken(original))).isTrue();
 
-      TokenRecord other = new TokenRecord("T1", "hotp", "SHA256", 8, 30, "b3RoZXI=", false, "pin-x", 41, 0, 0, null);
+      TokenRecord other =
+          new TokenRecord(
+              "T1", "hotp", "SHA256", 8, 30, "b3RoZXI=", false, "pin-x", 41, 0, 0, null);
       assertThat(await(store().createToken(other))).isFalse();
 
       assertThat(await(store().getToken("T1"))).isEqualTo(original);
@@ -221,7 +243,8 @@ abstract class StoreContract {
 
     @Test
     void getTokenShowsAPooledTokenAsCreatedAndUnassigned() throws Exception {
-      TokenRecord t = new TokenRecord("H1", "hotp", "SHA512", 8, 30, SEED, true, "pin-hash", 41, 0, 0, null);
+      TokenRecord t =
+          new TokenRecord("H1", "hotp", "SHA512", 8, 30, SEED, true, "pin-hash", 41, 0, 0, null);
       createToken(t);
 
       assertThat(await(store().getToken("H1"))).isEqualTo(t);
@@ -305,7 +328,9 @@ abstract class StoreContract {
 
       assertThat(await(store().clearPins("alice"))).isTrue();
 
-      assertThat(user("alice").tokens()).extracting(TokenRecord::pinHash).containsExactly(null, null);
+      assertThat(user("alice").tokens())
+          .extracting(TokenRecord::pinHash)
+          .containsExactly(null, null);
       assertThat(await(store().getToken("A1")).pinHash()).isNull();
       assertThat(user("bob").token("B1").pinHash()).isEqualTo("pin-b1");
     }
@@ -400,7 +425,11 @@ abstract class StoreContract {
       putUser("alice");
       createToken(token("T1").withPin("pin-hash-1"));
       assertThat(assign("alice", "T1")).isEqualTo(AssignResult.OK);
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 500, 2, null, null, null, NOW, TTL)).outcome())
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice", CommitMode.ACCEPT, "T1", 500, 2, null, null, null, NOW, TTL))
+                  .outcome())
           .isEqualTo(CommitOutcome.OK);
 
       assertThat(await(store().unassign(new Assign("alice", "T1")))).isTrue();
@@ -414,9 +443,12 @@ abstract class StoreContract {
       // Reassigned, the token still refuses the old code and any older one.
       putUser("bob");
       assertThat(assign("bob", "T1")).isEqualTo(AssignResult.OK);
-      assertThat(commit(accept("bob", "T1", 500, NOW + 1_000)).outcome()).isEqualTo(CommitOutcome.REPLAY);
-      assertThat(commit(accept("bob", "T1", 499, NOW + 1_000)).outcome()).isEqualTo(CommitOutcome.REPLAY);
-      assertThat(commit(accept("bob", "T1", 501, NOW + 1_000)).outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(commit(accept("bob", "T1", 500, NOW + 1_000)).outcome())
+          .isEqualTo(CommitOutcome.REPLAY);
+      assertThat(commit(accept("bob", "T1", 499, NOW + 1_000)).outcome())
+          .isEqualTo(CommitOutcome.REPLAY);
+      assertThat(commit(accept("bob", "T1", 501, NOW + 1_000)).outcome())
+          .isEqualTo(CommitOutcome.OK);
     }
 
     @Test
@@ -458,18 +490,31 @@ abstract class StoreContract {
     void emergencyCodesReplaceTheOldSet() throws Exception {
       putUser("alice");
 
-      assertThat(await(store().putEmergencyCodes(new EmergencyCodes("alice", List.of("h1", "h2"), NOW + DAY))))
+      assertThat(
+              await(
+                  store()
+                      .putEmergencyCodes(
+                          new EmergencyCodes("alice", List.of("h1", "h2"), NOW + DAY))))
           .isTrue();
-      assertThat(user("alice").emergencyCodes()).isEqualTo(Map.of("h1", NOW + DAY, "h2", NOW + DAY));
+      assertThat(user("alice").emergencyCodes())
+          .isEqualTo(Map.of("h1", NOW + DAY, "h2", NOW + DAY));
 
-      assertThat(await(store().putEmergencyCodes(new EmergencyCodes("alice", List.of("h3"), NOW + 2 * DAY))))
+      assertThat(
+              await(
+                  store()
+                      .putEmergencyCodes(
+                          new EmergencyCodes("alice", List.of("h3"), NOW + 2 * DAY))))
           .isTrue();
       assertThat(user("alice").emergencyCodes()).isEqualTo(Map.of("h3", NOW + 2 * DAY));
     }
 
     @Test
     void emergencyCodesAreFalseForAnUnknownUsername() throws Exception {
-      assertThat(await(store().putEmergencyCodes(new EmergencyCodes("nobody", List.of("h1"), NOW + DAY)))).isFalse();
+      assertThat(
+              await(
+                  store()
+                      .putEmergencyCodes(new EmergencyCodes("nobody", List.of("h1"), NOW + DAY))))
+          .isFalse();
       assertThat(await(store().getUser("nobody"))).isNull();
     }
 
@@ -478,7 +523,8 @@ abstract class StoreContract {
       userWithToken("alice", "T1");
       commit(accept("alice", "T1", 100, NOW));
       await(store().putEmergencyCodes(new EmergencyCodes("alice", List.of("e1", "e2"), NOW + DAY)));
-      Commit useE1 = new Commit("alice", CommitMode.ACCEPT, "T1", 0, null, "e1", null, null, NOW + 1_000, TTL);
+      Commit useE1 =
+          new Commit("alice", CommitMode.ACCEPT, "T1", 0, null, "e1", null, null, NOW + 1_000, TTL);
 
       assertThat(commit(useE1).outcome()).isEqualTo(CommitOutcome.OK);
       assertThat(commit(useE1).outcome()).isEqualTo(CommitOutcome.REPLAY);
@@ -488,7 +534,8 @@ abstract class StoreContract {
       TokenRecord t = u.token("T1");
       assertThat(t.lastStep()).as("an emergency code does not move the step").isEqualTo(100);
       assertThat(t.lastUsedAt()).isEqualTo(NOW + 1_000);
-      assertThat(commit(accept("alice", "T1", 101, NOW + 30_000)).outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(commit(accept("alice", "T1", 101, NOW + 30_000)).outcome())
+          .isEqualTo(CommitOutcome.OK);
     }
 
     @Test
@@ -497,12 +544,42 @@ abstract class StoreContract {
       long expiresAt = NOW + 60_000;
       await(store().putEmergencyCodes(new EmergencyCodes("alice", List.of("e1"), expiresAt)));
 
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 0, null, "e1", null, null, expiresAt, TTL))
-          .outcome()).isEqualTo(CommitOutcome.REPLAY);
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 0, null, "zz", null, null, NOW, TTL))
-          .outcome()).isEqualTo(CommitOutcome.REPLAY);
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 0, null, "e1", null, null, expiresAt - 1, TTL))
-          .outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          0,
+                          null,
+                          "e1",
+                          null,
+                          null,
+                          expiresAt,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.REPLAY);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice", CommitMode.ACCEPT, "T1", 0, null, "zz", null, null, NOW, TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.REPLAY);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          0,
+                          null,
+                          "e1",
+                          null,
+                          null,
+                          expiresAt - 1,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.OK);
     }
 
     @Test
@@ -511,10 +588,18 @@ abstract class StoreContract {
       await(store().putEmergencyCodes(new EmergencyCodes("alice", List.of("old"), NOW + DAY)));
       await(store().putEmergencyCodes(new EmergencyCodes("alice", List.of("new"), NOW + DAY)));
 
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 0, null, "old", null, null, NOW, TTL))
-          .outcome()).isEqualTo(CommitOutcome.REPLAY);
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 0, null, "new", null, null, NOW, TTL))
-          .outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice", CommitMode.ACCEPT, "T1", 0, null, "old", null, null, NOW, TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.REPLAY);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice", CommitMode.ACCEPT, "T1", 0, null, "new", null, null, NOW, TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.OK);
     }
   }
 
@@ -526,8 +611,10 @@ abstract class StoreContract {
       userWithToken("alice", "T1");
       await(store().fail(fail("alice", "fp1", NOW)));
       await(store().fail(fail("alice", "fp2", NOW)));
-      Challenge open = challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
-      assertThat(commit(consume("alice", "T1", 10, open, NOW)).outcome()).isEqualTo(CommitOutcome.OK);
+      Challenge open =
+          challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
+      assertThat(commit(consume("alice", "T1", 10, open, NOW)).outcome())
+          .isEqualTo(CommitOutcome.OK);
 
       LoginState s = load("alice", "c1", NOW + 1_000);
 
@@ -551,8 +638,13 @@ abstract class StoreContract {
     @Test
     void loadLoginWithoutChallengeIdHasNoChallenge() throws Exception {
       userWithToken("alice", "T1");
-      commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + 60_000),
-          NOW));
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + 60_000),
+              NOW));
 
       assertThat(load("alice", null, NOW).challenge()).isNull();
       assertThat(load("alice", "other", NOW).challenge()).isNull();
@@ -562,8 +654,13 @@ abstract class StoreContract {
     void loadLoginReturnsAChallengeOnlyToItsOwnUsername() throws Exception {
       userWithToken("alice", "T1");
       putUser("bob");
-      commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + 60_000),
-          NOW));
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + 60_000),
+              NOW));
 
       assertThat(load("bob", "c1", NOW).challenge()).isNull();
       assertThat(load("alice", "c1", NOW).challenge()).isNotNull();
@@ -573,8 +670,13 @@ abstract class StoreContract {
     void loadLoginDoesNotReturnAnExpiredChallenge() throws Exception {
       userWithToken("alice", "T1");
       long expiresAt = NOW + 60_000;
-      commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, expiresAt),
-          NOW));
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, expiresAt),
+              NOW));
 
       assertThat(load("alice", "c1", expiresAt - 1).challenge()).isNotNull();
       assertThat(load("alice", "c1", expiresAt).challenge()).isNull();
@@ -582,14 +684,18 @@ abstract class StoreContract {
     }
   }
 
-  /** Commits: a step is accepted only above the last one (no replay), and what an accept or a consume changes. */
+  /**
+   * Commits: a step is accepted only above the last one (no replay), and what an accept or a
+   * consume changes.
+   */
   @Nested
   class Commits {
     @Test
     void commitAcceptsAStepOnlyWhenStrictlyAboveTheLastOne() throws Exception {
       userWithToken("alice", "T1");
 
-      assertThat(commit(accept("alice", "T1", 100, NOW))).isEqualTo(new CommitResult(CommitOutcome.OK, 0));
+      assertThat(commit(accept("alice", "T1", 100, NOW)))
+          .isEqualTo(new CommitResult(CommitOutcome.OK, 0));
       assertThat(commit(accept("alice", "T1", 100, NOW)).outcome()).isEqualTo(CommitOutcome.REPLAY);
       assertThat(commit(accept("alice", "T1", 99, NOW)).outcome()).isEqualTo(CommitOutcome.REPLAY);
       assertThat(commit(accept("alice", "T1", 101, NOW)).outcome()).isEqualTo(CommitOutcome.OK);
@@ -614,10 +720,24 @@ abstract class StoreContract {
       commit(new Commit("alice", CommitMode.ACCEPT, "T1", 100, 1, null, null, null, NOW, TTL));
       await(store().fail(fail("alice", "fp1", NOW + 1_000)));
 
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 100, 5, null, null, null, NOW + 2_000, TTL))
-          .outcome()).isEqualTo(CommitOutcome.REPLAY);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          100,
+                          5,
+                          null,
+                          null,
+                          null,
+                          NOW + 2_000,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.REPLAY);
 
-      assertThat(user("alice").token("T1")).isEqualTo(token("T1").withOwner("alice").withUse(100, 1, NOW));
+      assertThat(user("alice").token("T1"))
+          .isEqualTo(token("T1").withOwner("alice").withUse(100, 1, NOW));
       assertThat(load("alice", null, NOW + 2_000).fail().failures()).isEqualTo(1);
     }
 
@@ -628,8 +748,21 @@ abstract class StoreContract {
         await(store().fail(fail("alice", fp, NOW)));
       }
 
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 10, -2, null, null, null, NOW + 5_000, TTL))
-          .outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          10,
+                          -2,
+                          null,
+                          null,
+                          null,
+                          NOW + 5_000,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.OK);
 
       assertThat(load("alice", null, NOW + 5_000).fail()).isEqualTo(FailState.NONE);
       assertThat(await(store().getUser("alice")).fail()).isEqualTo(FailState.NONE);
@@ -639,7 +772,8 @@ abstract class StoreContract {
       assertThat(t.lastUsedAt()).isEqualTo(NOW + 5_000);
 
       // No drift given: the learned one is kept.
-      assertThat(commit(accept("alice", "T1", 11, NOW + 35_000)).outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(commit(accept("alice", "T1", 11, NOW + 35_000)).outcome())
+          .isEqualTo(CommitOutcome.OK);
       TokenRecord later = user("alice").token("T1");
       assertThat(later.drift()).isEqualTo(-2);
       assertThat(later.lastUsedAt()).isEqualTo(NOW + 35_000);
@@ -651,7 +785,11 @@ abstract class StoreContract {
       putUser("alice");
       await(store().fail(fail("alice", "fp1", NOW)));
 
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, null, 0, null, null, null, null, NOW, TTL)).outcome())
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice", CommitMode.ACCEPT, null, 0, null, null, null, null, NOW, TTL))
+                  .outcome())
           .isEqualTo(CommitOutcome.OK);
 
       assertThat(load("alice", null, NOW).fail()).isEqualTo(FailState.NONE);
@@ -659,7 +797,11 @@ abstract class StoreContract {
 
     @Test
     void commitForAnUnknownUserIsGone() throws Exception {
-      assertThat(commit(new Commit("ghost", CommitMode.ACCEPT, null, 0, null, null, null, null, NOW, TTL)).outcome())
+      assertThat(
+              commit(
+                      new Commit(
+                          "ghost", CommitMode.ACCEPT, null, 0, null, null, null, null, NOW, TTL))
+                  .outcome())
           .isEqualTo(CommitOutcome.GONE);
     }
 
@@ -694,9 +836,11 @@ abstract class StoreContract {
       for (String fp : List.of("fp1", "fp2", "fp3")) {
         await(store().fail(fail("alice", fp, NOW)));
       }
-      Challenge open = challenge("c1", "alice", Challenge.Kind.NEXT_EXACT, "T1", 10, NOW + TTL * 1000L);
+      Challenge open =
+          challenge("c1", "alice", Challenge.Kind.NEXT_EXACT, "T1", 10, NOW + TTL * 1000L);
 
-      assertThat(commit(consume("alice", "T1", 10, open, NOW + 1_000)).outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(commit(consume("alice", "T1", 10, open, NOW + 1_000)).outcome())
+          .isEqualTo(CommitOutcome.OK);
 
       LoginState s = load("alice", "c1", NOW + 2_000);
       assertThat(s.challenge()).isEqualTo(open);
@@ -704,7 +848,8 @@ abstract class StoreContract {
       TokenRecord t = s.user().token("T1");
       assertThat(t.lastStep()).isEqualTo(10);
       assertThat(t.lastUsedAt()).as("a consumed step is not a use").isZero();
-      assertThat(commit(accept("alice", "T1", 10, NOW + 2_000)).outcome()).isEqualTo(CommitOutcome.REPLAY);
+      assertThat(commit(accept("alice", "T1", 10, NOW + 2_000)).outcome())
+          .isEqualTo(CommitOutcome.REPLAY);
     }
 
     @Test
@@ -712,8 +857,10 @@ abstract class StoreContract {
       userWithToken("alice", "T1");
       commit(accept("alice", "T1", 10, NOW));
 
-      Challenge open = challenge("c1", "alice", Challenge.Kind.NEW_PIN, "T1", 10, NOW + TTL * 1000L);
-      assertThat(commit(consume("alice", "T1", 10, open, NOW)).outcome()).isEqualTo(CommitOutcome.REPLAY);
+      Challenge open =
+          challenge("c1", "alice", Challenge.Kind.NEW_PIN, "T1", 10, NOW + TTL * 1000L);
+      assertThat(commit(consume("alice", "T1", 10, open, NOW)).outcome())
+          .isEqualTo(CommitOutcome.REPLAY);
 
       assertThat(load("alice", "c1", NOW).challenge()).isNull();
     }
@@ -722,8 +869,12 @@ abstract class StoreContract {
     void commitThatClosesAnAbsentChallengeIsGoneAndBurnsNothing() throws Exception {
       userWithToken("alice", "T1");
 
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 11, null, null, "nope", null, NOW, TTL))
-          .outcome()).isEqualTo(CommitOutcome.GONE);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice", CommitMode.ACCEPT, "T1", 11, null, null, "nope", null, NOW, TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.GONE);
 
       assertThat(user("alice").token("T1").lastStep()).isEqualTo(-1);
     }
@@ -732,11 +883,29 @@ abstract class StoreContract {
     void commitThatClosesAnExpiredChallengeIsGoneAndBurnsNothing() throws Exception {
       userWithToken("alice", "T1");
       long expiresAt = NOW + 60_000;
-      commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, expiresAt),
-          NOW));
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, expiresAt),
+              NOW));
 
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 11, null, null, "c1", null, expiresAt, TTL))
-          .outcome()).isEqualTo(CommitOutcome.GONE);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          11,
+                          null,
+                          null,
+                          "c1",
+                          null,
+                          expiresAt,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.GONE);
 
       assertThat(user("alice").token("T1").lastStep()).isEqualTo(10);
     }
@@ -745,11 +914,20 @@ abstract class StoreContract {
     void commitThatClosesAnotherUsersChallengeIsGone() throws Exception {
       userWithToken("alice", "T1");
       userWithToken("bob", "B1");
-      commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + 60_000),
-          NOW));
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + 60_000),
+              NOW));
 
-      assertThat(commit(new Commit("bob", CommitMode.ACCEPT, "B1", 11, null, null, "c1", null, NOW, TTL))
-          .outcome()).isEqualTo(CommitOutcome.GONE);
+      assertThat(
+              commit(
+                      new Commit(
+                          "bob", CommitMode.ACCEPT, "B1", 11, null, null, "c1", null, NOW, TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.GONE);
 
       assertThat(load("alice", "c1", NOW).challenge()).isNotNull();
     }
@@ -757,22 +935,54 @@ abstract class StoreContract {
     @Test
     void commitThatAnswersAChallengeClosesIt() throws Exception {
       userWithToken("alice", "T1");
-      commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEXT_EXACT, "T1", 10, NOW + 60_000),
-          NOW));
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEXT_EXACT, "T1", 10, NOW + 60_000),
+              NOW));
 
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 11, 1, null, "c1", null, NOW + 30_000, TTL))
-          .outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          11,
+                          1,
+                          null,
+                          "c1",
+                          null,
+                          NOW + 30_000,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.OK);
 
       assertThat(load("alice", "c1", NOW + 30_000).challenge()).isNull();
       assertThat(user("alice").token("T1").drift()).isEqualTo(1);
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 12, null, null, "c1", null, NOW + 60_000, TTL))
-          .outcome()).isEqualTo(CommitOutcome.GONE);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          12,
+                          null,
+                          null,
+                          "c1",
+                          null,
+                          NOW + 60_000,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.GONE);
     }
 
     @Test
     void commitIsLockedWhileTheUsernameIsLockedAndChangesNothing() throws Exception {
       userWithToken("alice", "T1");
-      Challenge open = challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
+      Challenge open =
+          challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
       commit(consume("alice", "T1", 10, open, NOW));
       await(store().putEmergencyCodes(new EmergencyCodes("alice", List.of("e1"), NOW + DAY)));
       for (String fp : List.of("fp1", "fp2", "fp3")) {
@@ -782,12 +992,51 @@ abstract class StoreContract {
 
       assertThat(commit(accept("alice", "T1", 11, NOW + 1_000)))
           .isEqualTo(new CommitResult(CommitOutcome.LOCKED, lockedUntil));
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 12, null, null, "c1", null, NOW + 1_000, TTL))
-          .outcome()).isEqualTo(CommitOutcome.LOCKED);
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 0, null, "e1", null, null, NOW + 1_000, TTL))
-          .outcome()).isEqualTo(CommitOutcome.LOCKED);
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, null, 0, null, null, null, null, NOW + 1_000, TTL))
-          .outcome()).isEqualTo(CommitOutcome.LOCKED);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          12,
+                          null,
+                          null,
+                          "c1",
+                          null,
+                          NOW + 1_000,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.LOCKED);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          0,
+                          null,
+                          "e1",
+                          null,
+                          null,
+                          NOW + 1_000,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.LOCKED);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          null,
+                          0,
+                          null,
+                          null,
+                          null,
+                          null,
+                          NOW + 1_000,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.LOCKED);
 
       LoginState s = load("alice", "c1", NOW + 1_000);
       assertThat(s.user().token("T1").lastStep()).isEqualTo(10);
@@ -797,8 +1046,21 @@ abstract class StoreContract {
       assertThat(s.fail().lockedUntil()).isEqualTo(lockedUntil);
 
       // Once the lock has run out, the same answer goes through.
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 12, null, null, "c1", null, lockedUntil, TTL))
-          .outcome()).isEqualTo(CommitOutcome.OK);
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice",
+                          CommitMode.ACCEPT,
+                          "T1",
+                          12,
+                          null,
+                          null,
+                          "c1",
+                          null,
+                          lockedUntil,
+                          TTL))
+                  .outcome())
+          .isEqualTo(CommitOutcome.OK);
       assertThat(load("alice", null, lockedUntil).fail()).isEqualTo(FailState.NONE);
     }
   }
@@ -814,7 +1076,9 @@ abstract class StoreContract {
       FailResult r2 = await(store().fail(fail("alice", "fp2", NOW)));
       FailResult r3 = await(store().fail(fail("alice", "fp3", NOW)));
 
-      assertThat(List.of(r1, r2, r3)).extracting(FailResult::outcome).containsOnly(FailOutcome.COUNTED);
+      assertThat(List.of(r1, r2, r3))
+          .extracting(FailResult::outcome)
+          .containsOnly(FailOutcome.COUNTED);
       assertThat(List.of(r1, r2, r3)).extracting(FailResult::failures).containsExactly(1, 2, 3);
       assertThat(r3.lockedUntil()).isZero();
       assertThat(load("alice", null, NOW).fail()).isEqualTo(new FailState(3, 0, "fp3"));
@@ -822,7 +1086,8 @@ abstract class StoreContract {
 
     @Test
     void failForAnUnknownUsernameIsCountedToo() throws Exception {
-      assertThat(await(store().fail(fail("ghost", "fp1", NOW))).outcome()).isEqualTo(FailOutcome.COUNTED);
+      assertThat(await(store().fail(fail("ghost", "fp1", NOW))).outcome())
+          .isEqualTo(FailOutcome.COUNTED);
 
       assertThat(load("ghost", null, NOW).fail().failures()).isEqualTo(1);
     }
@@ -838,7 +1103,8 @@ abstract class StoreContract {
       assertThat(again.failures()).isEqualTo(1);
 
       assertThat(await(store().fail(fail("alice", "fp2", NOW + 1_000))).failures()).isEqualTo(2);
-      assertThat(await(store().fail(fail("alice", "fp1", NOW + 1_500))).outcome()).isEqualTo(FailOutcome.COUNTED);
+      assertThat(await(store().fail(fail("alice", "fp1", NOW + 1_500))).outcome())
+          .isEqualTo(FailOutcome.COUNTED);
       assertThat(load("alice", null, NOW + 2_000).fail().failures()).isEqualTo(3);
     }
 
@@ -848,7 +1114,8 @@ abstract class StoreContract {
       await(store().fail(new Fail("alice", IP, "fp1", null, NOW, 3, 60, WINDOW)));
       await(store().fail(new Fail("alice", IP, "fp2", null, NOW + 1_000, 3, 60, WINDOW)));
 
-      FailResult third = await(store().fail(new Fail("alice", IP, "fp3", null, NOW + 2_000, 3, 60, WINDOW)));
+      FailResult third =
+          await(store().fail(new Fail("alice", IP, "fp3", null, NOW + 2_000, 3, 60, WINDOW)));
 
       assertThat(third.outcome()).isEqualTo(FailOutcome.COUNTED);
       assertThat(third.failures()).isEqualTo(3);
@@ -865,12 +1132,14 @@ abstract class StoreContract {
         await(store().fail(new Fail("alice", IP, fp, null, NOW, 3, 60, WINDOW)));
       }
 
-      FailResult r = await(store().fail(new Fail("alice", IP, "fp4", null, NOW + 59_999, 3, 60, WINDOW)));
+      FailResult r =
+          await(store().fail(new Fail("alice", IP, "fp4", null, NOW + 59_999, 3, 60, WINDOW)));
 
       assertThat(r.outcome()).isEqualTo(FailOutcome.LOCKED);
       assertThat(r.failures()).isEqualTo(3);
       assertThat(r.lockedUntil()).isEqualTo(NOW + 60_000);
-      assertThat(load("alice", null, NOW + 59_999).fail()).isEqualTo(new FailState(3, NOW + 60_000, "fp3"));
+      assertThat(load("alice", null, NOW + 59_999).fail())
+          .isEqualTo(new FailState(3, NOW + 60_000, "fp3"));
     }
 
     @Test
@@ -882,12 +1151,25 @@ abstract class StoreContract {
       long expired = NOW + 60_000;
 
       assertThat(load("alice", null, expired).fail().lockedAt(expired)).isFalse();
-      FailResult r = await(store().fail(new Fail("alice", IP, "fp4", null, expired, 3, 60, WINDOW)));
+      FailResult r =
+          await(store().fail(new Fail("alice", IP, "fp4", null, expired, 3, 60, WINDOW)));
 
       assertThat(r.outcome()).isEqualTo(FailOutcome.COUNTED);
       assertThat(r.failures()).isEqualTo(4);
       assertThat(r.lockedUntil()).isEqualTo(expired + 60_000);
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, null, 0, null, null, null, null, expired + 1, TTL)))
+      assertThat(
+              commit(
+                  new Commit(
+                      "alice",
+                      CommitMode.ACCEPT,
+                      null,
+                      0,
+                      null,
+                      null,
+                      null,
+                      null,
+                      expired + 1,
+                      TTL)))
           .isEqualTo(new CommitResult(CommitOutcome.LOCKED, expired + 60_000));
     }
 
@@ -901,7 +1183,8 @@ abstract class StoreContract {
       await(store().unlock("alice"));
 
       assertThat(load("alice", null, NOW + 1).fail()).isEqualTo(FailState.NONE);
-      FailResult r = await(store().fail(new Fail("alice", IP, "fp9", null, NOW + 1, 3, 60, WINDOW)));
+      FailResult r =
+          await(store().fail(new Fail("alice", IP, "fp9", null, NOW + 1, 3, 60, WINDOW)));
       assertThat(r.outcome()).isEqualTo(FailOutcome.COUNTED);
       assertThat(r.failures()).isEqualTo(1);
       assertThat(r.lockedUntil()).isZero();
@@ -918,30 +1201,59 @@ abstract class StoreContract {
       String ipA = "198.51.100.1";
       String ipB = "198.51.100.2";
 
-      assertThat(await(store().fail(new Fail("alice", ipA, "fp1", null, NOW, 10, 60, WINDOW))).ipFailures())
+      assertThat(
+              await(store().fail(new Fail("alice", ipA, "fp1", null, NOW, 10, 60, WINDOW)))
+                  .ipFailures())
           .isEqualTo(1);
-      assertThat(await(store().fail(new Fail("bob", ipA, "fp1", null, NOW, 10, 60, WINDOW))).ipFailures())
+      assertThat(
+              await(store().fail(new Fail("bob", ipA, "fp1", null, NOW, 10, 60, WINDOW)))
+                  .ipFailures())
           .isEqualTo(2);
-      assertThat(await(store().fail(new Fail("carol", ipB, "fp1", null, NOW, 10, 60, WINDOW))).ipFailures())
+      assertThat(
+              await(store().fail(new Fail("carol", ipB, "fp1", null, NOW, 10, 60, WINDOW)))
+                  .ipFailures())
           .isEqualTo(1);
 
-      assertThat(await(store().loadLogin(new LoadLogin("anyone", ipA, null, nextWindow - 1, WINDOW))).ipFailures())
+      assertThat(
+              await(store().loadLogin(new LoadLogin("anyone", ipA, null, nextWindow - 1, WINDOW)))
+                  .ipFailures())
           .isEqualTo(2);
-      assertThat(await(store().loadLogin(new LoadLogin("anyone", ipB, null, NOW, WINDOW))).ipFailures())
+      assertThat(
+              await(store().loadLogin(new LoadLogin("anyone", ipB, null, NOW, WINDOW)))
+                  .ipFailures())
           .isEqualTo(1);
-      assertThat(await(store().loadLogin(new LoadLogin("anyone", "198.51.100.3", null, NOW, WINDOW))).ipFailures())
+      assertThat(
+              await(store().loadLogin(new LoadLogin("anyone", "198.51.100.3", null, NOW, WINDOW)))
+                  .ipFailures())
           .isZero();
 
-      // The previous window still counts for the part of it that lies within the last WINDOW seconds: crossing a
+      // The previous window still counts for the part of it that lies within the last WINDOW
+      // seconds: crossing a
       // window's boundary does not reset the count.
-      assertThat(await(store().loadLogin(new LoadLogin("anyone", ipA, null, nextWindow, WINDOW))).ipFailures())
+      assertThat(
+              await(store().loadLogin(new LoadLogin("anyone", ipA, null, nextWindow, WINDOW)))
+                  .ipFailures())
           .isEqualTo(2);
-      assertThat(await(store().fail(new Fail("alice", ipA, "fp2", null, nextWindow, 10, 60, WINDOW))).ipFailures())
+      assertThat(
+              await(store().fail(new Fail("alice", ipA, "fp2", null, nextWindow, 10, 60, WINDOW)))
+                  .ipFailures())
           .isEqualTo(3);
-      assertThat(await(store().loadLogin(new LoadLogin("anyone", ipA, null, nextWindow + WINDOW * 500L, WINDOW)))
-          .ipFailures()).isEqualTo(2);
-      assertThat(await(store().loadLogin(new LoadLogin("anyone", ipA, null, nextWindow + WINDOW * 1000L, WINDOW)))
-          .ipFailures()).isEqualTo(1);
+      assertThat(
+              await(
+                      store()
+                          .loadLogin(
+                              new LoadLogin(
+                                  "anyone", ipA, null, nextWindow + WINDOW * 500L, WINDOW)))
+                  .ipFailures())
+          .isEqualTo(2);
+      assertThat(
+              await(
+                      store()
+                          .loadLogin(
+                              new LoadLogin(
+                                  "anyone", ipA, null, nextWindow + WINDOW * 1000L, WINDOW)))
+                  .ipFailures())
+          .isEqualTo(1);
     }
   }
 
@@ -951,7 +1263,8 @@ abstract class StoreContract {
     @Test
     void aChallengeWronglyAnsweredClosesAtMaxTries() throws Exception {
       userWithToken("alice", "T1");
-      Challenge open = challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
+      Challenge open =
+          challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
       commit(consume("alice", "T1", 10, open, NOW));
 
       for (int i = 1; i < Challenge.MAX_TRIES; i++) {
@@ -963,7 +1276,11 @@ abstract class StoreContract {
       await(store().fail(new Fail("alice", IP, "fp-last", "c1", NOW, 10, 60, WINDOW)));
 
       assertThat(load("alice", "c1", NOW).challenge()).isNull();
-      assertThat(commit(new Commit("alice", CommitMode.ACCEPT, "T1", 11, null, null, "c1", null, NOW, TTL)).outcome())
+      assertThat(
+              commit(
+                      new Commit(
+                          "alice", CommitMode.ACCEPT, "T1", 11, null, null, "c1", null, NOW, TTL))
+                  .outcome())
           .isEqualTo(CommitOutcome.GONE);
     }
 
@@ -971,7 +1288,8 @@ abstract class StoreContract {
     void aFailureNamingAnotherUsersChallengeLeavesItAlone() throws Exception {
       userWithToken("alice", "T1");
       putUser("bob");
-      Challenge open = challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
+      Challenge open =
+          challenge("c1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
       commit(consume("alice", "T1", 10, open, NOW));
 
       for (int i = 0; i < Challenge.MAX_TRIES; i++) {
@@ -984,9 +1302,11 @@ abstract class StoreContract {
     @Test
     void setPinIsFalseWhenTheChallengeIsGone() throws Exception {
       userWithToken("alice", "T1");
-      Challenge next = challenge("c2", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
+      Challenge next =
+          challenge("c2", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
 
-      assertThat(await(store().setPin(new SetPin("alice", "T1", "pin-h", "nope", next, NOW, TTL)))).isFalse();
+      assertThat(await(store().setPin(new SetPin("alice", "T1", "pin-h", "nope", next, NOW, TTL))))
+          .isFalse();
 
       assertThat(user("alice").token("T1").pinHash()).isNull();
       assertThat(load("alice", "c2", NOW).challenge()).isNull();
@@ -997,12 +1317,24 @@ abstract class StoreContract {
       userWithToken("alice", "T1");
       userWithToken("bob", "B1");
       long expiresAt = NOW + 60_000;
-      commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEW_PIN, "T1", 10, expiresAt), NOW));
-      Challenge aliceNext = challenge("c2", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, expiresAt + 60_000);
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEW_PIN, "T1", 10, expiresAt),
+              NOW));
+      Challenge aliceNext =
+          challenge("c2", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, expiresAt + 60_000);
       Challenge bobNext = challenge("c3", "bob", Challenge.Kind.NEXT_LATER, "B1", 10, NOW + 60_000);
 
-      assertThat(await(store().setPin(new SetPin("alice", "T1", "pin-h", "c1", aliceNext, expiresAt, TTL)))).isFalse();
-      assertThat(await(store().setPin(new SetPin("bob", "B1", "pin-h", "c1", bobNext, NOW, TTL)))).isFalse();
+      assertThat(
+              await(
+                  store()
+                      .setPin(new SetPin("alice", "T1", "pin-h", "c1", aliceNext, expiresAt, TTL))))
+          .isFalse();
+      assertThat(await(store().setPin(new SetPin("bob", "B1", "pin-h", "c1", bobNext, NOW, TTL))))
+          .isFalse();
 
       assertThat(user("alice").token("T1").pinHash()).isNull();
       assertThat(user("bob").token("B1").pinHash()).isNull();
@@ -1013,39 +1345,79 @@ abstract class StoreContract {
     @Test
     void setPinSetsThePinClosesTheChallengeAndOpensTheNextOne() throws Exception {
       userWithToken("alice", "T1");
-      commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEW_PIN, "T1", 10, NOW + 60_000),
-          NOW));
-      Challenge next = challenge("c2", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + 5_000 + TTL * 1000L);
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEW_PIN, "T1", 10, NOW + 60_000),
+              NOW));
+      Challenge next =
+          challenge("c2", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + 5_000 + TTL * 1000L);
 
-      assertThat(await(store().setPin(new SetPin("alice", "T1", "pin-h", "c1", next, NOW + 5_000, TTL)))).isTrue();
+      assertThat(
+              await(
+                  store().setPin(new SetPin("alice", "T1", "pin-h", "c1", next, NOW + 5_000, TTL))))
+          .isTrue();
 
       assertThat(user("alice").token("T1").pinHash()).isEqualTo("pin-h");
       assertThat(await(store().getToken("T1")).pinHash()).isEqualTo("pin-h");
       assertThat(load("alice", "c1", NOW + 6_000).challenge()).isNull();
       assertThat(load("alice", "c2", NOW + 6_000).challenge()).isEqualTo(next);
 
-      Challenge other = challenge("c3", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
-      assertThat(await(store().setPin(new SetPin("alice", "T1", "pin-other", "c1", other, NOW + 6_000, TTL))))
-          .as("the NEW_PIN challenge answers once").isFalse();
+      Challenge other =
+          challenge("c3", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
+      assertThat(
+              await(
+                  store()
+                      .setPin(
+                          new SetPin("alice", "T1", "pin-other", "c1", other, NOW + 6_000, TTL))))
+          .as("the NEW_PIN challenge answers once")
+          .isFalse();
       assertThat(user("alice").token("T1").pinHash()).isEqualTo("pin-h");
     }
 
     @Test
     void anOlderNewPinStateNeverReplacesAPinChosenMeanwhile() throws Exception {
       userWithToken("alice", "T1");
-      commit(consume("alice", "T1", 10, challenge("c1", "alice", Challenge.Kind.NEW_PIN, "T1", 10, NOW + 60_000),
-          NOW));
-      commit(consume("alice", "T1", 11, challenge("c2", "alice", Challenge.Kind.NEW_PIN, "T1", 11, NOW + 60_000),
-          NOW));
-      Challenge next = challenge("n2", "alice", Challenge.Kind.NEXT_LATER, "T1", 11, NOW + TTL * 1000L);
-      assertThat(await(store().setPin(new SetPin("alice", "T1", "pin-chosen", "c2", next, NOW + 1_000, TTL)))).isTrue();
+      commit(
+          consume(
+              "alice",
+              "T1",
+              10,
+              challenge("c1", "alice", Challenge.Kind.NEW_PIN, "T1", 10, NOW + 60_000),
+              NOW));
+      commit(
+          consume(
+              "alice",
+              "T1",
+              11,
+              challenge("c2", "alice", Challenge.Kind.NEW_PIN, "T1", 11, NOW + 60_000),
+              NOW));
+      Challenge next =
+          challenge("n2", "alice", Challenge.Kind.NEXT_LATER, "T1", 11, NOW + TTL * 1000L);
+      assertThat(
+              await(
+                  store()
+                      .setPin(
+                          new SetPin("alice", "T1", "pin-chosen", "c2", next, NOW + 1_000, TTL))))
+          .isTrue();
 
-      Challenge stale = challenge("n1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
-      assertThat(await(store().setPin(new SetPin("alice", "T1", "pin-attacker", "c1", stale, NOW + 2_000, TTL))))
-          .as("a PIN is set through NEW_PIN only while the token has none").isFalse();
+      Challenge stale =
+          challenge("n1", "alice", Challenge.Kind.NEXT_LATER, "T1", 10, NOW + TTL * 1000L);
+      assertThat(
+              await(
+                  store()
+                      .setPin(
+                          new SetPin(
+                              "alice", "T1", "pin-attacker", "c1", stale, NOW + 2_000, TTL))))
+          .as("a PIN is set through NEW_PIN only while the token has none")
+          .isFalse();
 
       assertThat(user("alice").token("T1").pinHash()).isEqualTo("pin-chosen");
-      assertThat(load("alice", "c1", NOW + 3_000).challenge()).as("the older state is closed").isNull();
+      assertThat(load("alice", "c1", NOW + 3_000).challenge())
+          .as("the older state is closed")
+          .isNull();
       assertThat(load("alice", "n1", NOW + 3_000).challenge()).as("and opened nothing").isNull();
     }
   }
@@ -1067,7 +1439,8 @@ abstract class StoreContract {
 
       assertThat(await(store().findClient("h-1"))).isNull();
       assertThat(await(store().findClient("h-2"))).isEqualTo(replaced);
-      assertThat(await(store().findClient("h-other"))).isEqualTo(new ClientRecord("other", "h-other", false, "any"));
+      assertThat(await(store().findClient("h-other")))
+          .isEqualTo(new ClientRecord("other", "h-other", false, "any"));
     }
 
     @Test
@@ -1102,7 +1475,9 @@ abstract class StoreContract {
       assertThat(await(store().sessionMark("nobody"))).isNull();
       assertThat(load("nobody", null, NOW).sessionMark()).isNull();
       await(store().putUser(new PutUser("alice", "Renamed", null, NOW)));
-      assertThat(await(store().sessionMark("alice"))).as("an update is not a re-creation").isEqualTo(mark);
+      assertThat(await(store().sessionMark("alice")))
+          .as("an update is not a re-creation")
+          .isEqualTo(mark);
     }
 
     @Test
@@ -1113,7 +1488,9 @@ abstract class StoreContract {
       assertThat(await(store().endSessions(new Store.EndSessions("alice", first)))).isTrue();
       String second = await(store().sessionMark("alice"));
       assertThat(second).isNotEqualTo(first);
-      assertThat(await(store().endSessions(new Store.EndSessions("alice", first)))).as("a revoked session").isFalse();
+      assertThat(await(store().endSessions(new Store.EndSessions("alice", first))))
+          .as("a revoked session")
+          .isFalse();
       assertThat(await(store().sessionMark("alice"))).isEqualTo(second);
       assertThat(await(store().endSessions(new Store.EndSessions("nobody", first)))).isFalse();
       assertThat(await(store().getUser("nobody"))).isNull();
@@ -1124,7 +1501,8 @@ abstract class StoreContract {
       putUser("alice");
       String mark = await(store().sessionMark("alice"));
 
-      List<Boolean> ended = race(20, i -> store().endSessions(new Store.EndSessions("alice", mark)));
+      List<Boolean> ended =
+          race(20, i -> store().endSessions(new Store.EndSessions("alice", mark)));
 
       assertThat(ended).filteredOn(b -> b).hasSize(1);
     }
@@ -1153,7 +1531,9 @@ abstract class StoreContract {
       assertThat(await(store().getUser("ghost"))).isNull();
       assertThat(await(store().sessionMark("ghost"))).isNull();
       assertThat(load("ghost", null, NOW + 20).user()).isNull();
-      assertThat(await(store().putUser(new PutUser("ghost", null, null, NOW)))).as("still a creation").isTrue();
+      assertThat(await(store().putUser(new PutUser("ghost", null, null, NOW))))
+          .as("still a creation")
+          .isTrue();
     }
 
     @Test
@@ -1197,8 +1577,14 @@ abstract class StoreContract {
 
       List<CommitResult> results = race(50, i -> store().commit(accept("alice", "T1", 1000, NOW)));
 
-      assertThat(results).extracting(CommitResult::outcome).filteredOn(o -> o == CommitOutcome.OK).hasSize(1);
-      assertThat(results).extracting(CommitResult::outcome).filteredOn(o -> o == CommitOutcome.REPLAY).hasSize(49);
+      assertThat(results)
+          .extracting(CommitResult::outcome)
+          .filteredOn(o -> o == CommitOutcome.OK)
+          .hasSize(1);
+      assertThat(results)
+          .extracting(CommitResult::outcome)
+          .filteredOn(o -> o == CommitOutcome.REPLAY)
+          .hasSize(49);
       assertThat(user("alice").token("T1").lastStep()).isEqualTo(1000);
     }
 
@@ -1206,10 +1592,14 @@ abstract class StoreContract {
     void racingCommitsOfDifferentStepsNeverLowerTheLastStep() throws Exception {
       userWithToken("alice", "T1");
 
-      List<CommitResult> results = race(40, i -> store().commit(accept("alice", "T1", 100 + i, NOW)));
+      List<CommitResult> results =
+          race(40, i -> store().commit(accept("alice", "T1", 100 + i, NOW)));
 
-      // Each commit is OK or a REPLAY (a lower step after a higher one); all OK is right too, when they came in order.
-      assertThat(results).extracting(CommitResult::outcome).contains(CommitOutcome.OK)
+      // Each commit is OK or a REPLAY (a lower step after a higher one); all OK is right too, when
+      // they came in order.
+      assertThat(results)
+          .extracting(CommitResult::outcome)
+          .contains(CommitOutcome.OK)
           .isSubsetOf(CommitOutcome.OK, CommitOutcome.REPLAY);
       assertThat(user("alice").token("T1").lastStep()).isEqualTo(139);
     }
@@ -1219,23 +1609,52 @@ abstract class StoreContract {
       userWithToken("alice", "T1");
       await(store().putEmergencyCodes(new EmergencyCodes("alice", List.of("e1"), NOW + DAY)));
 
-      List<CommitResult> results = race(30, i -> store().commit(
-          new Commit("alice", CommitMode.ACCEPT, "T1", 0, null, "e1", null, null, NOW, TTL)));
+      List<CommitResult> results =
+          race(
+              30,
+              i ->
+                  store()
+                      .commit(
+                          new Commit(
+                              "alice",
+                              CommitMode.ACCEPT,
+                              "T1",
+                              0,
+                              null,
+                              "e1",
+                              null,
+                              null,
+                              NOW,
+                              TTL)));
 
-      assertThat(results).extracting(CommitResult::outcome).filteredOn(o -> o == CommitOutcome.OK).hasSize(1);
-      assertThat(results).extracting(CommitResult::outcome).filteredOn(o -> o == CommitOutcome.REPLAY).hasSize(29);
+      assertThat(results)
+          .extracting(CommitResult::outcome)
+          .filteredOn(o -> o == CommitOutcome.OK)
+          .hasSize(1);
+      assertThat(results)
+          .extracting(CommitResult::outcome)
+          .filteredOn(o -> o == CommitOutcome.REPLAY)
+          .hasSize(29);
     }
 
     @Test
     void concurrentFailuresLockAtExactlyTheThreshold() throws Exception {
       putUser("alice");
 
-      List<FailResult> results = race(20,
-          i -> store().fail(new Fail("alice", IP, "fp-" + i, null, NOW, 10, 900, WINDOW)));
+      List<FailResult> results =
+          race(20, i -> store().fail(new Fail("alice", IP, "fp-" + i, null, NOW, 10, 900, WINDOW)));
 
-      assertThat(results).extracting(FailResult::outcome).filteredOn(o -> o == FailOutcome.COUNTED).hasSize(10);
-      assertThat(results).extracting(FailResult::outcome).filteredOn(o -> o == FailOutcome.LOCKED).hasSize(10);
-      assertThat(results).extracting(FailResult::failures).containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+      assertThat(results)
+          .extracting(FailResult::outcome)
+          .filteredOn(o -> o == FailOutcome.COUNTED)
+          .hasSize(10);
+      assertThat(results)
+          .extracting(FailResult::outcome)
+          .filteredOn(o -> o == FailOutcome.LOCKED)
+          .hasSize(10);
+      assertThat(results)
+          .extracting(FailResult::failures)
+          .containsOnly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
       assertThat(results).extracting(FailResult::ipFailures).doesNotHaveDuplicates();
       FailState state = load("alice", null, NOW).fail();
       assertThat(state.failures()).isEqualTo(10);
@@ -1260,21 +1679,28 @@ abstract class StoreContract {
       assertThat(found).hasSize(1);
       await(store().putClient(new ClientRecord("portal", "h-next", false, "otp")));
       assertThat(await(store().findClient(found.get(0).secretHash()))).isNull();
-      assertThat(await(store().findClient("h-next"))).isEqualTo(new ClientRecord("portal", "h-next", false, "otp"));
+      assertThat(await(store().findClient("h-next")))
+          .isEqualTo(new ClientRecord("portal", "h-next", false, "otp"));
     }
 
     @Test
     void racingOperatorRotationsLeaveExactlyOneSecretTheLastOneWritten() throws Exception {
       await(store().putOperator(new OperatorRecord("desk", "h-first", "helpdesk")));
 
-      race(40, i -> store().putOperator(new OperatorRecord("desk", "h-" + i, i % 2 == 0 ? "admin" : "helpdesk")));
+      race(
+          40,
+          i ->
+              store()
+                  .putOperator(
+                      new OperatorRecord("desk", "h-" + i, i % 2 == 0 ? "admin" : "helpdesk")));
 
       assertThat(await(store().findOperator("h-first"))).isNull();
       List<OperatorRecord> found = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         OperatorRecord o = await(store().findOperator("h-" + i));
         if (o != null) {
-          assertThat(o).isEqualTo(new OperatorRecord("desk", "h-" + i, i % 2 == 0 ? "admin" : "helpdesk"));
+          assertThat(o)
+              .isEqualTo(new OperatorRecord("desk", "h-" + i, i % 2 == 0 ? "admin" : "helpdesk"));
           found.add(o);
         }
       }
@@ -1287,8 +1713,15 @@ abstract class StoreContract {
     void aRotationRacingADeletionLeavesNoSecretOfTheDeletedOperator() throws Exception {
       await(store().putOperator(new OperatorRecord("desk", "h-first", "helpdesk")));
 
-      List<Boolean> deleted = race(20, i -> i == 10 ? store().deleteOperator("desk")
-          : store().putOperator(new OperatorRecord("desk", "h-" + i, "admin")).map(true));
+      List<Boolean> deleted =
+          race(
+              20,
+              i ->
+                  i == 10
+                      ? store().deleteOperator("desk")
+                      : store()
+                          .putOperator(new OperatorRecord("desk", "h-" + i, "admin"))
+                          .map(true));
 
       assertThat(deleted).hasSize(20);
       long valid = 0;
@@ -1297,7 +1730,8 @@ abstract class StoreContract {
           valid++;
         }
       }
-      // Either the deletion came last (nothing valid) or some rotations after it re-created the operator (one valid).
+      // Either the deletion came last (nothing valid) or some rotations after it re-created the
+      // operator (one valid).
       assertThat(valid).isLessThanOrEqualTo(1);
       assertThat(await(store().findOperator("h-first"))).isNull();
     }
@@ -1316,8 +1750,8 @@ abstract class StoreContract {
       String owner = await(store().getToken("T1")).owner();
       assertThat(owner).isNotNull();
       for (int i = 0; i < 10; i++) {
-        assertThat(serials(user("u" + i))).isEqualTo("u".concat(Integer.toString(i)).equals(owner)
-            ? List.of("T1") : List.of());
+        assertThat(serials(user("u" + i)))
+            .isEqualTo("u".concat(Integer.toString(i)).equals(owner) ? List.of("T1") : List.of());
       }
     }
   }
@@ -1337,11 +1771,13 @@ abstract class StoreContract {
       List<java.util.concurrent.Future<Future<T>>> issued = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         int index = i;
-        issued.add(pool.submit(() -> {
-          ready.countDown();
-          go.await();
-          return call.apply(index);
-        }));
+        issued.add(
+            pool.submit(
+                () -> {
+                  ready.countDown();
+                  go.await();
+                  return call.apply(index);
+                }));
       }
       assertThat(ready.await(10, SECONDS)).isTrue();
       go.countDown();
@@ -1359,8 +1795,8 @@ abstract class StoreContract {
     return new TokenRecord(serial, "totp", "SHA1", 6, 30, SEED, true, null, -1, 0, 0, null);
   }
 
-  static Challenge challenge(String id, String username, Challenge.Kind kind, String serial, long step,
-      long expiresAt) {
+  static Challenge challenge(
+      String id, String username, Challenge.Kind kind, String serial, long step, long expiresAt) {
     return new Challenge(id, username, kind, serial, step, 0, expiresAt);
   }
 
@@ -1377,7 +1813,11 @@ abstract class StoreContract {
   }
 
   void putUser(String username) throws Exception {
-    assertThat(await(store().putUser(new PutUser(username, "User " + username, "$argon2id$" + username, NOW))))
+    assertThat(
+            await(
+                store()
+                    .putUser(
+                        new PutUser(username, "User " + username, "$argon2id$" + username, NOW))))
         .isTrue();
   }
 

@@ -1,10 +1,9 @@
 package dev.jeton.web;
 
-import dev.jeton.testsupport.TestJeton;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static dev.jeton.testsupport.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jeton.testsupport.TestJeton;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,20 +14,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static dev.jeton.testsupport.Eventually.eventually;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 15, item 7: both listeners close connections that take too long to ask (read timeout), that say nothing
- * (idle timeout), and those over the cap; with raw sockets, on short timeouts set through the configuration.
+ * Issue 15, item 7: both listeners close connections that take too long to ask (read timeout), that
+ * say nothing (idle timeout), and those over the cap; with raw sockets, on short timeouts set
+ * through the configuration.
  */
 @Timeout(90)
 class ListenerLimitsTest {
 
   private static final int READ_SECONDS = 1;
   private static final int IDLE_SECONDS = 3;
-  /** How long a test waits for the server to close a connection before it says the server never will. */
+
+  /**
+   * How long a test waits for the server to close a connection before it says the server never
+   * will.
+   */
   private static final long CLOSE_WAIT_MS = 8_000;
 
   private TestJeton node;
@@ -41,10 +45,13 @@ class ListenerLimitsTest {
   }
 
   private TestJeton start(int maxConnections) {
-    node = TestJeton.start(null, Map.of(
-        "JETON_HTTP_READ_TIMEOUT_SECONDS", String.valueOf(READ_SECONDS),
-        "JETON_HTTP_IDLE_TIMEOUT_SECONDS", String.valueOf(IDLE_SECONDS),
-        "JETON_HTTP_MAX_CONNECTIONS", String.valueOf(maxConnections)));
+    node =
+        TestJeton.start(
+            null,
+            Map.of(
+                "JETON_HTTP_READ_TIMEOUT_SECONDS", String.valueOf(READ_SECONDS),
+                "JETON_HTTP_IDLE_TIMEOUT_SECONDS", String.valueOf(IDLE_SECONDS),
+                "JETON_HTTP_MAX_CONNECTIONS", String.valueOf(maxConnections)));
     return node;
   }
 
@@ -54,11 +61,14 @@ class ListenerLimitsTest {
     for (int port : new int[] {node.jeton.httpPort(), node.jeton.adminPort()}) {
       try (Socket s = socket(port)) {
         OutputStream out = s.getOutputStream();
-        out.write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            "GET /health/live HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         // A header byte every 200 ms: never idle, never complete.
-        eventually("port " + port + " closes a connection whose request never completes",
-            Duration.ofMillis(CLOSE_WAIT_MS), () -> trickleClosed(s, 'X'));
+        eventually(
+            "port " + port + " closes a connection whose request never completes",
+            Duration.ofMillis(CLOSE_WAIT_MS),
+            () -> trickleClosed(s, 'X'));
       }
     }
   }
@@ -68,10 +78,14 @@ class ListenerLimitsTest {
     start(100);
     try (Socket s = socket(node.jeton.httpPort())) {
       OutputStream out = s.getOutputStream();
-      out.write(("POST /v1/authenticate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /v1/authenticate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: 1000\r\n\r\n{")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      eventually("a body that never completes closes the connection", Duration.ofMillis(CLOSE_WAIT_MS),
+      eventually(
+          "a body that never completes closes the connection",
+          Duration.ofMillis(CLOSE_WAIT_MS),
           () -> trickleClosed(s, ' '));
     }
   }
@@ -93,10 +107,16 @@ class ListenerLimitsTest {
       try (Socket s = socket(port)) {
         String answer = exchange(s, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 200");
-        // Past the read timeout the connection is still there: between requests, the idle timeout counts.
-        assertThat(closedWithin(s, READ_SECONDS * 1000L + 700)).as("open after the read timeout").isFalse();
-        assertThat(exchange(s, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200");
-        assertThat(closedWithin(s, CLOSE_WAIT_MS)).as("port %d closes an idle kept-alive connection", port).isTrue();
+        // Past the read timeout the connection is still there: between requests, the idle timeout
+        // counts.
+        assertThat(closedWithin(s, READ_SECONDS * 1000L + 700))
+            .as("open after the read timeout")
+            .isFalse();
+        assertThat(exchange(s, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            .startsWith("HTTP/1.1 200");
+        assertThat(closedWithin(s, CLOSE_WAIT_MS))
+            .as("port %d closes an idle kept-alive connection", port)
+            .isTrue();
       }
     }
   }
@@ -109,12 +129,18 @@ class ListenerLimitsTest {
       for (int i = 0; i < 3; i++) {
         Socket s = socket(node.jeton.httpPort());
         held.add(s);
-        assertThat(exchange(s, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200");
+        assertThat(exchange(s, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            .startsWith("HTTP/1.1 200");
       }
       try (Socket extra = socket(node.jeton.httpPort())) {
-        extra.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"
-            .getBytes(StandardCharsets.US_ASCII));
-        assertThat(closedWithin(extra, 2_000)).as("the fourth connection is closed without an answer").isTrue();
+        extra
+            .getOutputStream()
+            .write(
+                "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+        assertThat(closedWithin(extra, 2_000))
+            .as("the fourth connection is closed without an answer")
+            .isTrue();
       } catch (IOException e) {
         // reset by the server: closed, as it should be
       }
@@ -125,12 +151,17 @@ class ListenerLimitsTest {
       }
       // The cap is on connections open at once: one closed makes room.
       held.remove(0).close();
-      eventually("a new connection is served once one has closed", Duration.ofSeconds(2), () -> {
-        try (Socket again = socket(node.jeton.httpPort())) {
-          return exchange(again, "GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-              .startsWith("HTTP/1.1 200");
-        }
-      });
+      eventually(
+          "a new connection is served once one has closed",
+          Duration.ofSeconds(2),
+          () -> {
+            try (Socket again = socket(node.jeton.httpPort())) {
+              return exchange(
+                      again,
+                      "GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                  .startsWith("HTTP/1.1 200");
+            }
+          });
       // The held connections were never disturbed.
       assertThat(exchange(held.get(0), "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"))
           .startsWith("HTTP/1.1 200");
@@ -146,8 +177,10 @@ class ListenerLimitsTest {
     start(100);
     try (Socket s = socket(node.jeton.httpPort())) {
       for (int i = 0; i < 5; i++) {
-        assertThat(exchange(s, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200");
-        // The point: half the read timeout between requests, five times, so the connection outlives the timeout.
+        assertThat(exchange(s, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            .startsWith("HTTP/1.1 200");
+        // The point: half the read timeout between requests, five times, so the connection outlives
+        // the timeout.
         Thread.sleep(READ_SECONDS * 500L);
       }
     }
@@ -158,23 +191,34 @@ class ListenerLimitsTest {
   @Test
   void anAuthenticatedBulkLoadMayStreamForLongerThanTheReadTimeout() throws Exception {
     start(100);
-    String operator = TestJeton.expect(node.api.admin("PUT", "/v1/admin/operators/loader",
-        new io.vertx.core.json.JsonObject().put("role", "admin")), 200).str("secret");
-    // The bootstrap token is checked at once; an operator's secret is looked up over the bus while the body waits.
+    String operator =
+        TestJeton.expect(
+                node.api.admin(
+                    "PUT",
+                    "/v1/admin/operators/loader",
+                    new io.vertx.core.json.JsonObject().put("role", "admin")),
+                200)
+            .str("secret");
+    // The bootstrap token is checked at once; an operator's secret is looked up over the bus while
+    // the body waits.
     for (String token : new String[] {TestJeton.ADMIN_TOKEN, operator}) {
       String prefix = token.equals(operator) ? "op" : "boot";
       try (Socket s = socket(node.jeton.adminPort())) {
         OutputStream out = s.getOutputStream();
-        out.write(("POST /v1/admin/bulk HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
-            + "\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("POST /v1/admin/bulk HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + token
+                    + "\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         int lines = 8;
         for (int i = 0; i < lines; i++) {
           // Three times the read timeout in all, never idle for long.
           Thread.sleep(READ_SECONDS * 3000L / lines);
-          byte[] line = ("{\"username\":\"" + prefix + i + "\"}\n").getBytes(StandardCharsets.US_ASCII);
-          out.write((Integer.toHexString(line.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          byte[] line =
+              ("{\"username\":\"" + prefix + i + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+          out.write(
+              (Integer.toHexString(line.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
           out.write(line);
           out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
           out.flush();
@@ -217,7 +261,10 @@ class ListenerLimitsTest {
     return head + new String(body, StandardCharsets.UTF_8);
   }
 
-  /** Sends one more byte of a request that never completes; true if the server has closed the connection. */
+  /**
+   * Sends one more byte of a request that never completes; true if the server has closed the
+   * connection.
+   */
   private static boolean trickleClosed(Socket s, char next) {
     try {
       s.getOutputStream().write(next);
@@ -228,7 +275,10 @@ class ListenerLimitsTest {
     }
   }
 
-  /** True if the server closes (or resets) the connection within {@code millis}; any bytes it sends are skipped. */
+  /**
+   * True if the server closes (or resets) the connection within {@code millis}; any bytes it sends
+   * are skipped.
+   */
   private static boolean closedWithin(Socket s, long millis) throws IOException {
     long deadline = System.currentTimeMillis() + millis;
     InputStream in = s.getInputStream();

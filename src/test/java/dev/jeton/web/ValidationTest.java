@@ -1,28 +1,62 @@
 package dev.jeton.web;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The hand-written checks on the login path against the regexes they replace, on chosen and on random strings. */
+/**
+ * The hand-written checks on the login path against the regexes they replace, on chosen and on
+ * random strings.
+ */
 class ValidationTest {
 
-  /** The regex the login path used for an IPv4 clientIp: the specification of {@link Validation#ipv4}. */
+  /**
+   * The regex the login path used for an IPv4 clientIp: the specification of {@link
+   * Validation#ipv4}.
+   */
   private static final Pattern IPV4 =
-      Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
   private static boolean ipv4ByRegex(String s) {
     return IPV4.matcher(s).matches();
   }
 
-  private static final List<String> ADDRESSES = List.of("0.0.0.0", "10.0.0.1", "192.168.1.255", "255.255.255.255",
-      "256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.02.3.4", "1.2.3.04", "1.2.3.00", "1..2.3", ".1.2.3", "1.2.3.",
-      "1.2.3.4 ", " 1.2.3.4", "1.2.3.-4", "1.2.3.a", "1234.1.1.1", "199.200.249.250", "249.250.251.252", "260.0.0.0",
-      "300.1.1.1", "25.5.5.5", "2.55.255.25", "", "1.2.3.4/24", "::1", "2001:db8::1", "::ffff:10.0.0.1");
+  private static final List<String> ADDRESSES =
+      List.of(
+          "0.0.0.0",
+          "10.0.0.1",
+          "192.168.1.255",
+          "255.255.255.255",
+          "256.1.1.1",
+          "1.2.3",
+          "1.2.3.4.5",
+          "01.2.3.4",
+          "1.02.3.4",
+          "1.2.3.04",
+          "1.2.3.00",
+          "1..2.3",
+          ".1.2.3",
+          "1.2.3.",
+          "1.2.3.4 ",
+          " 1.2.3.4",
+          "1.2.3.-4",
+          "1.2.3.a",
+          "1234.1.1.1",
+          "199.200.249.250",
+          "249.250.251.252",
+          "260.0.0.0",
+          "300.1.1.1",
+          "25.5.5.5",
+          "2.55.255.25",
+          "",
+          "1.2.3.4/24",
+          "::1",
+          "2001:db8::1",
+          "::ffff:10.0.0.1");
 
   @Test
   void ipv4AgreesWithTheRegexOnChosenAddresses() {
@@ -48,7 +82,8 @@ class ValidationTest {
         int parts = 3 + random.nextInt(3);
         for (int p = 0; p < parts; p++) {
           String number = String.format("%03d", random.nextInt(300));
-          b.append(p > 0 ? "." : "").append(random.nextInt(4) == 0 ? number : Integer.toString(Integer.parseInt(number)));
+          b.append(p > 0 ? "." : "")
+              .append(random.nextInt(4) == 0 ? number : Integer.toString(Integer.parseInt(number)));
           if (random.nextInt(20) == 0) {
             b.append(random.nextInt(10));
           }
