@@ -22,14 +22,15 @@ final class AdminAuthorization {
   static final String ADMIN = "admin";
   static final String HELPDESK = "helpdesk";
   private static final String OPERATOR = "jeton.operator";
-  private static final String ROLE = "jeton.role";
 
-  private final Config config;
   private final Store store;
 
+  /** The bootstrap token's hash, made once (null without a bootstrap token). */
+  private final String bootstrapHash;
+
   AdminAuthorization(Config config, Store store) {
-    this.config = config;
     this.store = store;
+    this.bootstrapHash = config.adminToken() == null ? null : Secrets.hash(config.adminToken());
   }
 
   /** The first handler of a route that needs at least the role {@code least}. */
@@ -71,8 +72,7 @@ final class AdminAuthorization {
             ctx, 401, "unauthorized", "an admin bearer token is required");
         return;
       }
-      if (config.adminToken() != null
-          && Secrets.matches(secret, Secrets.hash(config.adminToken()))) {
+      if (bootstrapHash != null && Secrets.matches(secret, bootstrapHash)) {
         admit(ctx, "bootstrap", ADMIN, least);
         return;
       }
@@ -108,7 +108,7 @@ final class AdminAuthorization {
         // it end.
         request.resume();
       }
-      ctx.put(OPERATOR, operator).put(ROLE, role).next();
+      ctx.put(OPERATOR, operator).next();
     } else {
       ListenerVerticle.refuseUnread(ctx, 403, "forbidden", "role " + role + " may not do this");
     }
