@@ -100,12 +100,16 @@ public final class Jeton {
       stores =
           () ->
               new RedisStore(
-                  vertx, config.redisUrl(), config.storeTimeoutMillis(), config.redisNamespace());
+                  vertx,
+                  config.redis(),
+                  config.storeTimeoutMillis(),
+                  config.redisNamespace(),
+                  metrics);
       auditSink =
           () ->
               new RedisAuditSink(
                   vertx,
-                  config.redisUrl(),
+                  config.redis().endpoints().get(0),
                   config.auditMaxEvents(),
                   Math.min(config.auditMaxEvents(), AuditSink.UNKNOWN_MAX_EVENTS),
                   auditAgeMillis,

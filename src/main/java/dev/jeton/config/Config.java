@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -39,6 +40,8 @@ import java.util.regex.Pattern;
  * @param trustedProxies addresses and CIDR blocks of the reverse proxies whose {@code
  *     X-Forwarded-For} is believed ({@code JETON_TRUSTED_PROXIES}); the connection's address counts
  *     for everyone else
+ * @param redis where the Redis store is (one Redis, Sentinel or Cluster), or null for the embedded
+ *     store
  * @param redisNamespace the first part of every Redis key ({@code JETON_REDIS_NAMESPACE}, default
  *     {@code jeton}): two deployments, or two tests, may share one Redis without seeing each
  *     other's keys
@@ -49,7 +52,7 @@ public record Config(
     int httpPort,
     String adminHost,
     int adminPort,
-    String redisUrl,
+    RedisSettings redis,
     String redisNamespace,
     MasterKey masterKey,
     boolean masterKeyGenerated,
@@ -89,7 +92,7 @@ public record Config(
 
   /** True when no Redis is configured and the embedded in-memory store is used. */
   public boolean embeddedStore() {
-    return redisUrl == null;
+    return redis == null;
   }
 
   /** Reads the process environment. */
@@ -137,10 +140,7 @@ public record Config(
         });
     Values r = new Values(values, asked);
 
-    String redisUrl = r.string("JETON_REDIS_URL", null);
-    if (redisUrl != null && !REDIS_URL.matcher(redisUrl).matches()) {
-      throw new ConfigException("JETON_REDIS_URL must look like redis://host:port[/db]");
-    }
+    RedisSettings redis = r.redis();
     String redisNamespace = r.string("JETON_REDIS_NAMESPACE", "jeton");
     if (!REDIS_NAMESPACE.matcher(redisNamespace).matches()) {
       throw new ConfigException("JETON_REDIS_NAMESPACE must be 1 to 64 of A-Z a-z 0-9 . _ : -");
@@ -148,9 +148,9 @@ public record Config(
     MasterKey masterKey = r.masterKey();
     boolean generatedKey = masterKey == null;
     if (generatedKey) {
-      if (redisUrl != null) {
+      if (redis != null) {
         throw new ConfigException(
-            "JETON_MASTER_KEY or JETON_MASTER_KEY_FILE is required with JETON_REDIS_URL (base64 of 32 random bytes)");
+            "JETON_MASTER_KEY or JETON_MASTER_KEY_FILE is required with Redis (JETON_REDIS_URL, JETON_REDIS_SENTINELS or JETON_REDIS_CLUSTER_NODES; base64 of 32 random bytes)");
       }
       masterKey = MasterKey.random();
     }
@@ -159,7 +159,7 @@ public record Config(
     if (adminToken != null && adminToken.length() < 16) {
       throw new ConfigException("JETON_ADMIN_TOKEN must be at least 16 characters");
     }
-    if (adminToken == null && redisUrl == null) {
+    if (adminToken == null && redis == null) {
       adminToken = dev.jeton.crypto.Secrets.newSecret();
       generatedToken = true;
     }
@@ -198,7 +198,7 @@ public record Config(
     // The demo key page shows a live code that logs in: unless the operator chose the address, only
     // this machine
     // may reach it.
-    boolean demo = redisUrl == null && portal.demo();
+    boolean demo = redis == null && portal.demo();
     boolean hostForDemo = demo && r.string("JETON_HTTP_HOST", null) == null;
     String httpHost = r.host("JETON_HTTP_HOST", hostForDemo ? LOOPBACK : ANY);
     return new Config(
@@ -206,7 +206,7 @@ public record Config(
         r.integer("JETON_HTTP_PORT", 8080, 0, 65535),
         r.host("JETON_ADMIN_HOST", "127.0.0.1"),
         r.integer("JETON_ADMIN_PORT", 8081, 0, 65535),
-        redisUrl,
+        redis,
         redisNamespace,
         masterKey,
         generatedKey,
@@ -258,7 +258,7 @@ public record Config(
         + ":"
         + adminPort
         + ", store="
-        + (redisUrl == null ? "embedded" : "redis")
+        + (redis == null ? "embedded" : "redis " + redis)
         + "]";
   }
 
@@ -414,6 +414,94 @@ public record Config(
         throw new ConfigException(name + " must be one line of at most " + max + " characters");
       }
       return v;
+    }
+
+    /**
+     * The one topology configured, or null for the embedded store. Every variable is read even when
+     * unused, so that {@link Config#variables()} lists them all.
+     */
+    RedisSettings redis() {
+      String url = string("JETON_REDIS_URL", null);
+      String sentinels = string("JETON_REDIS_SENTINELS", null);
+      String masterName = string("JETON_REDIS_MASTER_NAME", null);
+      String cluster = string("JETON_REDIS_CLUSTER_NODES", null);
+      String password = secret("JETON_REDIS_PASSWORD");
+      String acks = string("JETON_REDIS_REPLICA_ACKS", null);
+      int ackTimeout =
+          integer(
+              "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS",
+              RedisSettings.DEFAULT_ACK_TIMEOUT_MILLIS,
+              1,
+              60_000);
+      int set = (url != null ? 1 : 0) + (sentinels != null ? 1 : 0) + (cluster != null ? 1 : 0);
+      if (set > 1) {
+        throw new ConfigException(
+            "set only one of JETON_REDIS_URL (one Redis), JETON_REDIS_SENTINELS (Sentinel) and"
+                + " JETON_REDIS_CLUSTER_NODES (Redis Cluster)");
+      }
+      if (masterName != null && sentinels == null) {
+        throw new ConfigException("JETON_REDIS_MASTER_NAME goes with JETON_REDIS_SENTINELS only");
+      }
+      if (set == 0) {
+        if (password != null || acks != null) {
+          throw new ConfigException(
+              "JETON_REDIS_PASSWORD and JETON_REDIS_REPLICA_ACKS need a Redis: set"
+                  + " JETON_REDIS_URL, JETON_REDIS_SENTINELS or JETON_REDIS_CLUSTER_NODES");
+        }
+        return null;
+      }
+      RedisSettings.Topology topology;
+      List<String> endpoints;
+      if (url != null) {
+        if (!REDIS_URL.matcher(url).matches()) {
+          throw new ConfigException("JETON_REDIS_URL must look like redis://host:port[/db]");
+        }
+        topology = RedisSettings.Topology.SINGLE;
+        endpoints = List.of(url);
+      } else if (sentinels != null) {
+        topology = RedisSettings.Topology.SENTINEL;
+        endpoints = RedisSettings.hostPorts("JETON_REDIS_SENTINELS", sentinels);
+      } else {
+        topology = RedisSettings.Topology.CLUSTER;
+        endpoints = RedisSettings.hostPorts("JETON_REDIS_CLUSTER_NODES", cluster);
+      }
+      int defaultAcks = topology == RedisSettings.Topology.SINGLE ? 0 : 1;
+      int replicaAcks = integer("JETON_REDIS_REPLICA_ACKS", defaultAcks, 0, 16);
+      return new RedisSettings(
+          topology,
+          endpoints,
+          RedisSettings.masterName(
+              masterName == null ? RedisSettings.DEFAULT_MASTER_NAME : masterName),
+          password,
+          replicaAcks,
+          ackTimeout);
+    }
+
+    /**
+     * A secret given inline ({@code NAME}) or in a file ({@code NAME_FILE}, trailing newline
+     * dropped), never both; null when neither is set. The message never holds the value.
+     */
+    String secret(String name) {
+      String inline = string(name, null);
+      String file = string(name + "_FILE", null);
+      if (inline != null && file != null) {
+        throw new ConfigException("set only one of " + name + " and " + name + "_FILE");
+      }
+      if (file == null) {
+        return inline;
+      }
+      try {
+        String v = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+        if (v.isEmpty()) {
+          throw new ConfigException(name + "_FILE names an empty file: " + file);
+        }
+        return v;
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof ConfigException c) {
+          throw c;
+        }
+        throw new ConfigException(name + "_FILE cannot be read: " + file);
+      }
     }
 
     MasterKey masterKey() {

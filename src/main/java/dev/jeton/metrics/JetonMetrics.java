@@ -69,6 +69,8 @@ public final class JetonMetrics {
   private Counter lockouts;
   private Counter throttled;
   private Counter auditDropped;
+  private Counter replicaAcksFailed;
+  private Counter redisReconnects;
 
   private JetonMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
     this.registry = registry;
@@ -88,6 +90,18 @@ public final class JetonMetrics {
     this.auditDropped =
         Counter.builder("jeton.audit.events.dropped")
             .description("Audit events dropped because the audit store was unreachable too long")
+            .register(registry);
+    this.replicaAcksFailed =
+        Counter.builder("jeton.redis.replica.acks.failed")
+            .description(
+                "Consumed codes the required replicas did not confirm in time: answered 503, not"
+                    + " ACCEPT")
+            .register(registry);
+    this.redisReconnects =
+        Counter.builder("jeton.redis.reconnects")
+            .description(
+                "Connections to Redis made again after one was lost or pointed at a node that is no"
+                    + " longer the master (a failover, a restart, a network cut)")
             .register(registry);
     // Series that alerts and dashboards read exist from the start, at zero, rather than after the
     // first event.
@@ -239,6 +253,20 @@ public final class JetonMetrics {
 
   public void lockout() {
     lockouts.increment();
+  }
+
+  /** The replicas did not confirm a consumed code in time: the login was answered 503. */
+  public void replicaAcksFailed() {
+    if (replicaAcksFailed != null) { // null until Vert.x is made (a store used alone, in tests)
+      replicaAcksFailed.increment();
+    }
+  }
+
+  /** A Redis connection was made again after the previous one was lost or demoted. */
+  public void redisReconnected() {
+    if (redisReconnects != null) {
+      redisReconnects.increment();
+    }
   }
 
   public void auditDropped(long n) {

@@ -47,20 +47,13 @@ final class RedisBulk {
     Future<List<Response>> tokens =
         withToken.isEmpty()
             ? Future.succeededFuture(List.of())
-            : calls.batch(
-                retry -> {
-                  List<Request> creates = new ArrayList<>();
-                  for (int i : withToken) {
-                    BulkLine line = lines.get(i);
-                    // Born assigned: the pool keeps only the owner, the user's hash the token.
-                    creates.add(
-                        RedisScripts.CREATE_TOKEN.request(
-                            retry,
-                            List.of(keys.token(line.token().serial())),
-                            List.of("owner", line.username())));
-                  }
-                  return creates;
-                });
+            : calls.evalEach(
+                RedisScripts.CREATE_TOKEN,
+                withToken.stream()
+                    .map(i -> List.of(keys.token(lines.get(i).token().serial())))
+                    .toList(),
+                // Born assigned: the pool keeps only the owner, the user's hash the token.
+                withToken.stream().map(i -> List.of("owner", lines.get(i).username())).toList());
     return tokens
         .compose(
             created -> {
@@ -82,18 +75,12 @@ final class RedisBulk {
                 return Future.succeededFuture(applied);
               }
               return calls
-                  .batch(
-                      retry -> {
-                        List<Request> users = new ArrayList<>();
-                        for (int i : applied) {
-                          users.add(
-                              RedisScripts.BULK_USER.request(
-                                  retry,
-                                  List.of(keys.user(lines.get(i).username())),
-                                  userArgs(lines.get(i), b.now())));
-                        }
-                        return users;
-                      })
+                  .evalEach(
+                      RedisScripts.BULK_USER,
+                      applied.stream()
+                          .map(i -> List.of(keys.user(lines.get(i).username())))
+                          .toList(),
+                      applied.stream().map(i -> userArgs(lines.get(i), b.now())).toList())
                   .compose(
                       written -> {
                         List<Request> undo = new ArrayList<>();
@@ -109,7 +96,7 @@ final class RedisBulk {
                         }
                         return undo.isEmpty()
                             ? Future.succeededFuture(applied)
-                            : calls.pipeline(undo).map(applied);
+                            : calls.sendEach(undo).map(applied);
                       });
             })
         .map(x -> new BulkResult(Arrays.asList(errors)));

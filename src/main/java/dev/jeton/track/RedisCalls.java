@@ -9,6 +9,7 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +28,37 @@ final class RedisCalls {
   private final Vertx vertx;
   private final RedisLink redis;
   private final long timeoutMillis;
+  private final int replicaAcks;
+  private final int ackTimeoutMillis;
+  private final Runnable onAckFailure;
 
   RedisCalls(Vertx vertx, RedisLink redis, long timeoutMillis) {
+    this(vertx, redis, timeoutMillis, 0, 1, () -> {});
+  }
+
+  /**
+   * @param replicaAcks replicas that must confirm a write sent by {@link #evalReplicated} (0: none)
+   * @param ackTimeoutMillis how long Redis waits for them ({@code WAIT}'s timeout; never 0, which
+   *     would wait for ever)
+   * @param onAckFailure told of every write the replicas did not confirm in time
+   */
+  RedisCalls(
+      Vertx vertx,
+      RedisLink redis,
+      long timeoutMillis,
+      int replicaAcks,
+      int ackTimeoutMillis,
+      Runnable onAckFailure) {
+    if (replicaAcks > 0 && ackTimeoutMillis < 1) {
+      throw new IllegalArgumentException(
+          "a replica acknowledgement needs a timeout of 1 ms or more");
+    }
     this.vertx = vertx;
     this.redis = redis;
     this.timeoutMillis = timeoutMillis;
+    this.replicaAcks = replicaAcks;
+    this.ackTimeoutMillis = ackTimeoutMillis;
+    this.onAckFailure = onAckFailure;
   }
 
   /**
@@ -59,12 +86,81 @@ final class RedisCalls {
     return batch(retry -> List.of(s.request(retry, keys, args))).map(r -> r.get(0));
   }
 
+  /**
+   * One script whose write must survive a failover before its caller may act on it: when {@code
+   * needsAck} says its answer is such a write, the answer is given only once {@code replicaAcks}
+   * replicas hold it, else the call fails with {@link StoreUnavailableException} (and the write
+   * stays on the master: a consumed code stays consumed).
+   *
+   * <p>The {@code WAIT} goes in the same batch as the script, so on the same connection: Redis
+   * counts the replicas that reached that connection's last write. Sent on its own, it could leave
+   * on another connection (after a reconnect, or, in Cluster, to another node) that wrote nothing,
+   * and be confirmed at once for a write no replica has.
+   */
+  Future<Response> evalReplicated(
+      LuaScript s, List<String> keys, List<String> args, Predicate<Response> needsAck) {
+    if (replicaAcks == 0) {
+      return eval(s, keys, args);
+    }
+    Request wait =
+        Request.cmd(Command.WAIT)
+            .arg(Integer.toString(replicaAcks))
+            .arg(Integer.toString(ackTimeoutMillis));
+    return batch(retry -> List.of(s.request(retry, keys, args), wait))
+        .compose(
+            r -> {
+              Response answer = r.get(0);
+              if (!needsAck.test(answer) || r.get(1).toLong() >= replicaAcks) {
+                return Future.succeededFuture(answer);
+              }
+              onAckFailure.run();
+              LOG.atWarn()
+                  .setMessage("redis_replicas_did_not_confirm")
+                  .addKeyValue("required", replicaAcks)
+                  .addKeyValue("confirmed", r.get(1).toLong())
+                  .addKeyValue("timeout_ms", ackTimeoutMillis)
+                  .log();
+              return Future.failedFuture(
+                  new StoreUnavailableException(
+                      "redis: "
+                          + r.get(1).toLong()
+                          + " of "
+                          + replicaAcks
+                          + " replicas confirmed the write in "
+                          + ackTimeoutMillis
+                          + " ms",
+                      null));
+            });
+  }
+
+  /**
+   * The same script once per key set, each call on its own (in Redis Cluster the key sets may live
+   * on different nodes; on one Redis they still share the one pipelined connection). Answers in
+   * order; fails when any call fails.
+   */
+  Future<List<Response>> evalEach(LuaScript s, List<List<String>> keys, List<List<String>> args) {
+    List<Future<Response>> each = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      each.add(eval(s, keys.get(i), args.get(i)));
+    }
+    return Future.all(each).map(all -> each.stream().map(Future::result).toList());
+  }
+
+  /** Plain commands that may touch different slots, each on its own; answers in order. */
+  Future<List<Response>> sendEach(List<Request> requests) {
+    List<Future<Response>> each = requests.stream().map(this::send).toList();
+    return Future.all(each).map(all -> each.stream().map(Future::result).toList());
+  }
+
   /** One plain command. */
   Future<Response> send(Request r) {
     return timed(redis.send(r));
   }
 
-  /** Plain commands, pipelined in one round trip; no script among them. */
+  /**
+   * Plain commands, pipelined in one round trip; no script among them. In Redis Cluster, all their
+   * keys must be in one slot.
+   */
   Future<List<Response>> pipeline(List<Request> requests) {
     return timed(redis.batch(requests));
   }
@@ -94,12 +190,24 @@ final class RedisCalls {
     return e.getMessage() != null && e.getMessage().contains("NOSCRIPT");
   }
 
+  /**
+   * The node answered that it is no longer the master (demoted by a failover while this connection
+   * stayed open), or that its own master is gone.
+   */
+  private static boolean notMaster(Throwable e) {
+    String m = e.getMessage();
+    return m != null && (m.startsWith("READONLY") || m.startsWith("MASTERDOWN"));
+  }
+
   private <T> Future<T> timed(Future<T> f) {
     return Deadline.within(vertx, timeoutMillis, f)
         .recover(
             e -> {
               if (noScript(e)) {
                 return Future.failedFuture(e);
+              }
+              if (notMaster(e)) {
+                redis.reconnect();
               }
               return Future.failedFuture(
                   new StoreUnavailableException("redis: " + e.getMessage(), e));

@@ -53,13 +53,24 @@ final class RedisLink {
   private static final Field SOCKET = socketField();
 
   private final Redis client;
+  private final Runnable onReconnect;
   private RedisConnection connection;
   private Future<RedisConnection> connecting;
   private long failedAt;
   private Throwable lastFailure;
+  private boolean everConnected;
 
   RedisLink(Vertx vertx, RedisOptions options) {
+    this(vertx, options, () -> {});
+  }
+
+  /**
+   * @param onReconnect told each time a connection is made after an earlier one was lost or dropped
+   *     (a failover, a restart, a network cut): what the reconnect meter counts
+   */
+  RedisLink(Vertx vertx, RedisOptions options, Runnable onReconnect) {
     this.client = Redis.createClient(vertx, options);
+    this.onReconnect = onReconnect;
   }
 
   Future<Response> send(Request request) {
@@ -106,6 +117,10 @@ final class RedisLink {
     }
     connection = c;
     lastFailure = null;
+    if (everConnected) {
+      onReconnect.run();
+    }
+    everConnected = true;
     consolidateFlushes(c);
     c.exceptionHandler(e -> drop(c));
     c.endHandler(v -> drop(c));
@@ -153,6 +168,18 @@ final class RedisLink {
           .addKeyValue("detail", e.toString())
           .log();
       return null;
+    }
+  }
+
+  /**
+   * Drops the current connection, so that the next request connects again: after Redis answered
+   * that the node is no longer the master ({@code READONLY}, {@code MASTERDOWN}). With Sentinel the
+   * new connection asks the sentinels where the master is now; a demoted master would otherwise
+   * keep this connection, and every write would fail on it, for as long as it stays up.
+   */
+  synchronized void reconnect() {
+    if (connection != null) {
+      drop(connection);
     }
   }
 

@@ -13,10 +13,11 @@ import static dev.jeton.track.RedisRecords.token;
 import static dev.jeton.track.RedisRecords.tokenFields;
 import static dev.jeton.track.RedisRecords.user;
 
+import dev.jeton.config.RedisSettings;
+import dev.jeton.metrics.JetonMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -64,18 +65,54 @@ public final class RedisStore implements Store {
    * @throws IllegalArgumentException when the namespace is not such
    */
   public RedisStore(Vertx vertx, String url, long timeoutMillis, String namespace) {
+    this(
+        vertx,
+        RedisTopology.single(url, PIPELINE_DEPTH),
+        0,
+        1,
+        timeoutMillis,
+        namespace,
+        JetonMetrics.disabled());
+  }
+
+  /**
+   * A store on any topology (one Redis, Sentinel, Cluster), as configured.
+   *
+   * @param metrics where replicas that failed to confirm, and reconnections, are counted
+   */
+  public RedisStore(
+      Vertx vertx,
+      RedisSettings settings,
+      long timeoutMillis,
+      String namespace,
+      JetonMetrics metrics) {
+    this(
+        vertx,
+        RedisTopology.options(settings, PIPELINE_DEPTH),
+        settings.replicaAcks(),
+        settings.replicaAckTimeoutMillis(),
+        timeoutMillis,
+        namespace,
+        metrics);
+  }
+
+  private RedisStore(
+      Vertx vertx,
+      RedisOptions options,
+      int replicaAcks,
+      int ackTimeoutMillis,
+      long timeoutMillis,
+      String namespace,
+      JetonMetrics metrics) {
     this.keys = new RedisKeys(namespace);
     this.calls =
         new RedisCalls(
             vertx,
-            new RedisLink(
-                vertx,
-                new RedisOptions()
-                    .setConnectionString(url)
-                    .setPreferredProtocolVersion(ProtocolVersion.RESP2)
-                    .setMaxPoolSize(2)
-                    .setMaxWaitingHandlers(PIPELINE_DEPTH)),
-            timeoutMillis);
+            new RedisLink(vertx, options, metrics::redisReconnected),
+            timeoutMillis,
+            replicaAcks,
+            ackTimeoutMillis,
+            metrics::replicaAcksFailed);
     this.bulk = new RedisBulk(keys, calls);
   }
 
@@ -94,30 +131,29 @@ public final class RedisStore implements Store {
     String u = q.username();
     String ipKey = keys.ip(q.ip(), IpWindow.number(q.now(), q.ipWindowSeconds()));
     String previousIpKey = keys.ip(q.ip(), IpWindow.previous(q.now(), q.ipWindowSeconds()));
-    // Plain reads, pipelined: the user, its failures, both windows of the address (one hash tag:
-    // one MGET) and the
-    // answered challenge if any. Not atomic, and need not be: commit checks again, atomically, all
-    // it relies on
-    // (lock, challenge, generation, last step). A script would cost Redis several times these reads
-    // (see
-    // docs/2026-12-05-performance-history.md).
-    List<Request> reads = new ArrayList<>(4);
+    // Plain reads, pipelined: the user, its failures and the answered challenge if any (one hash
+    // tag: one slot), and both windows of the address (another tag: MGET, sent beside them; in
+    // Redis Cluster the two may live on different nodes). Not atomic, and need not be: commit
+    // checks again, atomically, all it relies on (lock, challenge, generation, last step). A script
+    // would cost Redis several times these reads (see docs/2026-12-05-performance-history.md).
+    List<Request> reads = new ArrayList<>(3);
     reads.add(Request.cmd(Command.HGETALL).arg(keys.user(u)));
     reads.add(Request.cmd(Command.HGETALL).arg(keys.failures(u)));
-    reads.add(Request.cmd(Command.MGET).arg(ipKey).arg(previousIpKey));
     if (q.challengeId() != null) {
       reads.add(Request.cmd(Command.HGETALL).arg(keys.challenge(u, q.challengeId())));
     }
-    return calls
-        .pipeline(reads)
+    Future<Response> windows = calls.send(Request.cmd(Command.MGET).arg(ipKey).arg(previousIpKey));
+    Future<List<Response>> userReads = calls.pipeline(reads);
+    return Future.all(userReads, windows)
         .map(
-            r -> {
+            all -> {
+              List<Response> r = userReads.result();
+              Response w = windows.result();
               Map<String, String> user = map(r.get(0));
               Map<String, String> fail = map(r.get(1));
-              Map<String, String> challenge = r.size() > 3 ? map(r.get(3)) : Map.of();
+              Map<String, String> challenge = r.size() > 2 ? map(r.get(2)) : Map.of();
               int ipFailures =
-                  IpWindow.sliding(
-                      count(r.get(2).get(0)), count(r.get(2).get(1)), q.now(), q.ipWindowSeconds());
+                  IpWindow.sliding(count(w.get(0)), count(w.get(1)), q.now(), q.ipWindowSeconds());
               Challenge c = challenge.isEmpty() ? null : challenge(q.challengeId(), u, challenge);
               if (c != null
                   && (c.expiredAt(q.now())
@@ -165,8 +201,11 @@ public final class RedisStore implements Store {
       args.add(Long.toString(open.expiresAt()));
       args.add(Long.toString(ttlMillis(c.challengeTtlSeconds())));
     }
+    // An ACCEPT is answered only once the step it consumed survives a failover (RedisCalls).
+    boolean accept = c.mode() == CommitMode.ACCEPT;
     return calls
-        .eval(RedisScripts.COMMIT, touched, args)
+        .evalReplicated(
+            RedisScripts.COMMIT, touched, args, r -> accept && "OK".equals(r.get(0).toString()))
         .map(
             r ->
                 new CommitResult(
@@ -181,39 +220,39 @@ public final class RedisStore implements Store {
     String previousIpKey = keys.ip(f.ip(), IpWindow.previous(f.now(), f.ipWindowSeconds()));
     long lockUntil = Lockout.lockedUntil(f.now(), f.lockoutSeconds());
     long ttl = Lockout.counterMillis(f.lockoutSeconds());
-    return calls
-        .batch(
-            retry ->
-                List.of(
-                    RedisScripts.FAIL.request(
-                        retry,
-                        List.of(keys.failures(u), keys.challenge(u, f.challengeId()), keys.user(u)),
-                        List.of(
-                            nz(f.fingerprint()),
-                            Long.toString(f.now()),
-                            Integer.toString(f.lockoutFailures()),
-                            Long.toString(lockUntil),
-                            Long.toString(ttl),
-                            f.challengeId() == null ? "0" : "1",
-                            Integer.toString(Challenge.MAX_TRIES))),
-                    // On a retry the first pipeline's INCR did run: read the count instead of
-                    // counting twice.
-                    retry
-                        ? Request.cmd(Command.GET).arg(ipKey)
-                        : Request.cmd(Command.INCR).arg(ipKey),
-                    // Kept for two windows: the next one still counts it, weighted.
-                    Request.cmd(Command.PEXPIRE)
-                        .arg(ipKey)
-                        .arg(IpWindow.keptMillis(f.ipWindowSeconds())),
-                    Request.cmd(Command.GET).arg(previousIpKey)))
+    Future<Response> counted =
+        calls.eval(
+            RedisScripts.FAIL,
+            List.of(keys.failures(u), keys.challenge(u, f.challengeId()), keys.user(u)),
+            List.of(
+                nz(f.fingerprint()),
+                Long.toString(f.now()),
+                Integer.toString(f.lockoutFailures()),
+                Long.toString(lockUntil),
+                Long.toString(ttl),
+                f.challengeId() == null ? "0" : "1",
+                Integer.toString(Challenge.MAX_TRIES)));
+    // The address's windows have their own hash tag (in Redis Cluster, maybe another node): sent
+    // beside the script, not in its batch. Counted even when the script fails, as a failure is.
+    Future<List<Response>> window =
+        calls.pipeline(
+            List.of(
+                Request.cmd(Command.INCR).arg(ipKey),
+                // Kept for two windows: the next one still counts it, weighted.
+                Request.cmd(Command.PEXPIRE)
+                    .arg(ipKey)
+                    .arg(IpWindow.keptMillis(f.ipWindowSeconds())),
+                Request.cmd(Command.GET).arg(previousIpKey)));
+    return Future.all(counted, window)
         .map(
-            r -> {
-              Response s = r.get(0);
+            all -> {
+              Response s = counted.result();
+              List<Response> w = window.result();
               return new FailResult(
                   FailOutcome.valueOf(s.get(0).toString()),
                   Integer.parseInt(s.get(1).toString()),
                   Long.parseLong(s.get(2).toString()),
-                  IpWindow.sliding(count(r.get(1)), count(r.get(3)), f.now(), f.ipWindowSeconds()));
+                  IpWindow.sliding(count(w.get(0)), count(w.get(2)), f.now(), f.ipWindowSeconds()));
             });
   }
 

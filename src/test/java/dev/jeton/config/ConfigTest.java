@@ -179,4 +179,144 @@ class ConfigTest {
       }
     }
   }
+
+  private static Map<String, String> withKey(String... kv) {
+    Map<String, String> env = new HashMap<>();
+    env.put("JETON_MASTER_KEY", KEY);
+    env.put("JETON_ADMIN_TOKEN", "an-admin-token-of-enough-length");
+    for (int i = 0; i < kv.length; i += 2) {
+      env.put(kv[i], kv[i + 1]);
+    }
+    return env;
+  }
+
+  @Test
+  void oneRedisWaitsForNoReplicaUnlessTold() {
+    RedisSettings r = Config.from(withKey("JETON_REDIS_URL", "redis://10.0.0.5:6380/2")).redis();
+    assertThat(r.topology()).isEqualTo(RedisSettings.Topology.SINGLE);
+    assertThat(r.endpoints()).containsExactly("redis://10.0.0.5:6380/2");
+    assertThat(r.replicaAcks()).isZero();
+    assertThat(r.replicaAckTimeoutMillis()).isEqualTo(250);
+    assertThat(
+            Config.from(withKey("JETON_REDIS_URL", "redis://h:1", "JETON_REDIS_REPLICA_ACKS", "2"))
+                .redis()
+                .replicaAcks())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void sentinelAndClusterWaitForOneReplicaByDefault() {
+    RedisSettings s =
+        Config.from(
+                withKey(
+                    "JETON_REDIS_SENTINELS",
+                    "10.0.0.1:26379, 10.0.0.2:26379,[::1]:26380",
+                    "JETON_REDIS_PASSWORD",
+                    "data-node-password"))
+            .redis();
+    assertThat(s.topology()).isEqualTo(RedisSettings.Topology.SENTINEL);
+    assertThat(s.masterName()).isEqualTo("mymaster");
+    assertThat(s.endpoints())
+        .containsExactly("redis://10.0.0.1:26379", "redis://10.0.0.2:26379", "redis://[::1]:26380");
+    assertThat(s.password()).isEqualTo("data-node-password");
+    assertThat(s.replicaAcks()).isEqualTo(1);
+    assertThat(s.toString()).doesNotContain("data-node-password");
+
+    RedisSettings c =
+        Config.from(
+                withKey(
+                    "JETON_REDIS_CLUSTER_NODES",
+                    "n1:7000,n2:7001",
+                    "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS",
+                    "500"))
+            .redis();
+    assertThat(c.topology()).isEqualTo(RedisSettings.Topology.CLUSTER);
+    assertThat(c.endpoints()).containsExactly("redis://n1:7000", "redis://n2:7001");
+    assertThat(c.replicaAcks()).isEqualTo(1);
+    assertThat(c.replicaAckTimeoutMillis()).isEqualTo(500);
+    assertThat(
+            Config.from(
+                    withKey(
+                        "JETON_REDIS_SENTINELS", "s:26379", "JETON_REDIS_MASTER_NAME", "district"))
+                .redis()
+                .masterName())
+        .isEqualTo("district");
+  }
+
+  @Test
+  void theRedisPasswordMayComeFromAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path f = dir.resolve("redis-password");
+    java.nio.file.Files.writeString(f, "from-a-file\n");
+    assertThat(
+            Config.from(
+                    withKey(
+                        "JETON_REDIS_CLUSTER_NODES",
+                        "n1:7000",
+                        "JETON_REDIS_PASSWORD_FILE",
+                        f.toString()))
+                .redis()
+                .password())
+        .isEqualTo("from-a-file");
+    assertThatThrownBy(
+            () ->
+                Config.from(
+                    withKey(
+                        "JETON_REDIS_URL",
+                        "redis://h:1",
+                        "JETON_REDIS_PASSWORD",
+                        "x",
+                        "JETON_REDIS_PASSWORD_FILE",
+                        f.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("JETON_REDIS_PASSWORD")
+        .hasMessageNotContaining("from-a-file");
+  }
+
+  @Test
+  void aBadRedisCombinationNamesTheVariables() {
+    assertThatThrownBy(
+            () ->
+                Config.from(
+                    withKey(
+                        "JETON_REDIS_URL", "redis://h:1", "JETON_REDIS_CLUSTER_NODES", "n1:7000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("JETON_REDIS_URL")
+        .hasMessageContaining("JETON_REDIS_SENTINELS")
+        .hasMessageContaining("JETON_REDIS_CLUSTER_NODES");
+    assertThatThrownBy(
+            () ->
+                Config.from(
+                    withKey("JETON_REDIS_SENTINELS", "s:1", "JETON_REDIS_CLUSTER_NODES", "n:2")))
+        .hasMessageContaining("only one");
+    assertThatThrownBy(
+            () ->
+                Config.from(
+                    withKey("JETON_REDIS_URL", "redis://h:1", "JETON_REDIS_MASTER_NAME", "m")))
+        .hasMessageContaining("JETON_REDIS_MASTER_NAME");
+    assertThatThrownBy(() -> Config.from(withKey("JETON_REDIS_REPLICA_ACKS", "1")))
+        .hasMessageContaining("JETON_REDIS_REPLICA_ACKS");
+    assertThatThrownBy(() -> Config.from(withKey("JETON_REDIS_SENTINELS", "no-port")))
+        .hasMessageContaining("JETON_REDIS_SENTINELS");
+    assertThatThrownBy(() -> Config.from(withKey("JETON_REDIS_CLUSTER_NODES", "h:99999")))
+        .hasMessageContaining("JETON_REDIS_CLUSTER_NODES");
+    assertThatThrownBy(
+            () ->
+                Config.from(
+                    withKey(
+                        "JETON_REDIS_URL",
+                        "redis://h:1",
+                        "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS",
+                        "0")))
+        .hasMessageContaining("JETON_REDIS_REPLICA_ACK_TIMEOUT_MS");
+    assertThat(Config.variables())
+        .contains(
+            "JETON_REDIS_SENTINELS",
+            "JETON_REDIS_MASTER_NAME",
+            "JETON_REDIS_CLUSTER_NODES",
+            "JETON_REDIS_PASSWORD",
+            "JETON_REDIS_PASSWORD_FILE",
+            "JETON_REDIS_REPLICA_ACKS",
+            "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS");
+  }
 }
