@@ -14,6 +14,10 @@
 #   and its Redis commands slower than 5 ms)
 #   RATE=15000 (a paced run at that many logins/s rather than as fast as the server answers, see below)
 #   JAR=/path/other.jar (another build; loadtest/compare.sh alternates runs of several)
+#   TOPOLOGY=sentinel (a master, one replica and one sentinel; Jeton with JETON_REDIS_SENTINELS and one replica ack)
+#   TOPOLOGY=cluster (3 masters + 3 replicas, redis-cli --cluster create; JETON_REDIS_CLUSTER_NODES, one replica ack)
+#   (default TOPOLOGY=single: one Redis, no replica, no ack). REPLICA_ACKS=0 measures Sentinel or Cluster without WAIT.
+#   Every data node's CPU is reported: on the Cluster, how the load spreads across the masters.
 #   PROFILE=/tmp/p.collapsed ASYNC_PROFILER=/path/libasyncProfiler.so  (profile of the measured run, see below)
 # Needs java, mvn, redis-server, redis-cli, wrk, curl, python3, /usr/bin/time (Debian: time). Traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -22,16 +26,62 @@ USERS=${1:-20000}; CONNECTIONS=${2:-64}; SECONDS_=${3:-10}; WARMUP_SECONDS=${WAR
 WARMUP_USERS=${WARMUP_USERS:-$(( WARMUP_SECONDS * 25000 ))}
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-REDIS_PORT=$(free_port); HTTP_PORT=$(free_port); ADMIN_PORT=$(free_port)
-cleanup() { if [ -n "${JPID:-}" ]; then kill "$JPID" 2>/dev/null; timeout 30 tail --pid="$JPID" -f /dev/null || true; fi; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"; }
+# A cluster node also listens on its port + 10000 (the cluster bus): both must be free, so the port is at most 55535.
+cluster_port() { python3 -c '
+import random, socket
+while True:
+    p = random.randint(20000, 55535)
+    try:
+        for q in (p, p + 10000):
+            s = socket.socket(); s.bind(("127.0.0.1", q)); s.close()
+        print(p); break
+    except OSError:
+        pass'; }
+HTTP_PORT=$(free_port); ADMIN_PORT=$(free_port); TOPOLOGY=${TOPOLOGY:-single}
+NODE_PORTS=(); MASTER_PORTS=()
+cleanup() { if [ -n "${JPID:-}" ]; then kill "$JPID" 2>/dev/null; timeout 30 tail --pid="$JPID" -f /dev/null || true; fi
+  for p in "${NODE_PORTS[@]}" ${SENTINEL_PORT:-}; do redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
 if [ -n "${JAR:-}" ]; then [ -f "$JAR" ] || { echo "no such jar: $JAR" >&2; exit 1; }
 else JAR=target/jeton.jar; [ -f "$JAR" ] || mvn -q -B package -DskipTests; fi
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir "$work" \
-  --latency-monitor-threshold 5 >/dev/null
+node() {  # port [extra redis-server arguments...]
+  local port=$1; shift; mkdir -p "$work/$port"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir "$work/$port" \
+    --logfile "$work/$port/redis.log" --latency-monitor-threshold 5 "$@" >/dev/null
+  NODE_PORTS+=("$port")
+  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "redis-server on $port did not start" >&2; exit 1
+}
+case "$TOPOLOGY" in
+  single)
+    REDIS_PORT=$(free_port); node "$REDIS_PORT"; MASTER_PORTS=("$REDIS_PORT")
+    REDIS_ENV=(JETON_REDIS_URL=redis://127.0.0.1:$REDIS_PORT) ;;
+  sentinel)
+    REDIS_PORT=$(free_port); node "$REDIS_PORT"; MASTER_PORTS=("$REDIS_PORT")
+    node "$(free_port)" --replicaof 127.0.0.1 "$REDIS_PORT"
+    SENTINEL_PORT=$(free_port)
+    printf 'port %s\nbind 127.0.0.1\ndir %s\nsentinel monitor bench 127.0.0.1 %s 1\n' \
+      "$SENTINEL_PORT" "$work" "$REDIS_PORT" > "$work/sentinel.conf"
+    redis-server "$work/sentinel.conf" --sentinel --daemonize yes --logfile "$work/sentinel.log" >/dev/null
+    for _ in $(seq 100); do [ "$(redis-cli -p "$REDIS_PORT" info replication | grep -c 'state=online')" = 1 ] && break
+      sleep 0.1; done
+    REDIS_ENV=(JETON_REDIS_SENTINELS=127.0.0.1:$SENTINEL_PORT JETON_REDIS_MASTER_NAME=bench
+      JETON_REDIS_REPLICA_ACKS=${REPLICA_ACKS:-1}) ;;
+  cluster)
+    seeds=()
+    for _ in 1 2 3 4 5 6; do p=$(cluster_port); node "$p" --cluster-enabled yes --cluster-config-file "$work/$p/nodes.conf" \
+      --cluster-node-timeout 2000; seeds+=("127.0.0.1:$p"); done
+    redis-cli --cluster create "${seeds[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
+    for _ in $(seq 100); do ok=1; for p in "${NODE_PORTS[@]}"; do
+      redis-cli -p "$p" cluster info | grep -q 'cluster_state:ok' || ok=0; done; [ $ok = 1 ] && break; sleep 0.2; done
+    for p in "${NODE_PORTS[@]}"; do redis-cli -p "$p" info replication | grep -q '^role:master' && MASTER_PORTS+=("$p"); done
+    REDIS_PORT=${MASTER_PORTS[0]}
+    REDIS_ENV=(JETON_REDIS_CLUSTER_NODES=$(IFS=,; echo "${seeds[*]}") JETON_REDIS_REPLICA_ACKS=${REPLICA_ACKS:-1}) ;;
+  *) echo "TOPOLOGY is single, sentinel or cluster" >&2; exit 1 ;;
+esac
 TOKEN=bench-admin-token-$RANDOM$RANDOM
-JETON_REDIS_URL=redis://127.0.0.1:$REDIS_PORT JETON_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
+env "${REDIS_ENV[@]}" JETON_MASTER_KEY=$(head -c 32 /dev/urandom | base64) \
 JETON_ADMIN_TOKEN=$TOKEN JETON_HTTP_HOST=127.0.0.1 JETON_HTTP_PORT=$HTTP_PORT JETON_ADMIN_PORT=$ADMIN_PORT \
 JETON_LOG_LEVEL=WARN JETON_IP_FAILURE_LIMIT=10000000 java ${JAVA_OPTS:-} -jar "$JAR" > "$work/jeton.log" 2>&1 &
 JPID=$!
@@ -56,9 +106,12 @@ bulk() { curl -sS -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Typ
   --data-binary "@$1" "http://127.0.0.1:$ADMIN_PORT/v1/admin/bulk"; }
 bulk "$work/warm.ndjson"
 if [ "${IDLE_USERS:-0}" -gt 0 ]; then bulk "$work/idle.ndjson"; rm "$work/idle.ndjson"; fi
-before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
+# Memory of every master, summed (the replicas hold the same again).
+used_memory() { local t=0; for p in "${MASTER_PORTS[@]}"; do
+  t=$(( t + $(redis-cli -p "$p" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r') )); done; echo $t; }
+before=$(used_memory)
 bulk "$work/users.ndjson"
-after=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/{print $2}' | tr -d '\r')
+after=$(used_memory)
 answer=$(curl -sS -X PUT -H "Authorization: Bearer $TOKEN" -d '{"trustClientIp":true}' \
   "http://127.0.0.1:$ADMIN_PORT/v1/admin/clients/bench")
 CLIENT=$(echo "$answer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])') ||
@@ -150,6 +203,12 @@ syscalls() { awk '/^syscr|^syscw/{printf "%s ", $2}' "/proc/$1/io"; }
 cputicks() { awk '{printf "%s ", $14 + $15}' "/proc/$1/stat"; }
 # Time the process's threads spent runnable but waiting for a core (nanoseconds, summed over threads, schedstat).
 waitns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $2} END {printf "%.0f ", s}'; }
+# Every data node's CPU, masters first (on one Redis, just it): where the Redis work went.
+node_pid() { redis-cli -p "$1" info server | awk -F: '/^process_id:/{print $2}' | tr -d '\r'; }
+NODE_LIST=("${MASTER_PORTS[@]}"); for p in "${NODE_PORTS[@]}"; do [[ " ${MASTER_PORTS[*]} " == *" $p "* ]] || NODE_LIST+=("$p"); done
+NODE_PIDS=(); for p in "${NODE_LIST[@]}"; do NODE_PIDS+=("$(node_pid "$p")"); done
+nodes_cpu() { for pid in "${NODE_PIDS[@]}"; do cputicks "$pid"; done; }
+nodes_before=$(nodes_cpu)
 io_before="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputicks "$REDIS_PID")$(waitns "$JPID")$(waitns "$REDIS_PID")"
 # PROFILE=/path/profile.html (or .collapsed) with ASYNC_PROFILER=/path/libasyncProfiler.so: async-profiler records
 # Jeton during the measured run only (PROFILE_EVENT, default cpu; itimer where perf events are not allowed).
@@ -162,6 +221,7 @@ BODIES="$work/bodies.txt" THREADS=$WRK_THREADS RATE=${RATE:-0} /usr/bin/time -f 
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${SECONDS_}s" \
   --timeout 5s -s "$work/rush.lua" "http://127.0.0.1:$HTTP_PORT" > "$work/wrk.out"
 result=$(grep '^RESULT' "$work/wrk.out")
+nodes_after=$(nodes_cpu)
 io_after="$(syscalls "$JPID")$(syscalls "$REDIS_PID")$(cputicks "$JPID")$(cputicks "$REDIS_PID")$(waitns "$JPID")$(waitns "$REDIS_PID")"
 if [ -n "${PROFILE:-}" ]; then profiler "stop,file=$PROFILE"; echo "profile: $PROFILE"; fi
 wrk_cpu=$(awk '/^WRKCPU/{print $2 + $3}' "$work/wrk.cpu")
@@ -186,4 +246,15 @@ print("waiting for a core during the run (share of its duration, threads summed)
 if req > users:
     sys.stdout.flush()
     print("note: more requests than users: codes were replayed and refused (401); raise USERS for a clean run")
+PY
+python3 - "$TOPOLOGY" "${#MASTER_PORTS[@]}" "$nodes_before" "$nodes_after" "$(getconf CLK_TCK)" "$result" <<'PY'
+import sys
+topology, masters = sys.argv[1], int(sys.argv[2])
+cpu = [int(a) - int(b) for a, b in zip(sys.argv[4].split(), sys.argv[3].split())]
+req = max(int(dict(kv.split("=") for kv in sys.argv[6].split()[1:])["requests"]), 1)
+tick = 1e6 / int(sys.argv[5])
+per = ["%s%d %.1f" % ("master" if i < masters else "replica", i + 1 if i < masters else i - masters + 1, c * tick / req)
+       for i, c in enumerate(cpu)]
+print("topology=%s Redis CPU per request by node (microseconds): %s; all nodes %.1f"
+      % (topology, ", ".join(per), sum(cpu) * tick / req))
 PY
