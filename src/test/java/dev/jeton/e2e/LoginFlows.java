@@ -27,6 +27,13 @@ abstract class LoginFlows {
   /** The Redis URL, or null for the embedded store; called before each node starts. */
   abstract String redisUrl();
 
+  /**
+   * The variables naming the Redis (by default {@link #redisUrl()}); empty for the embedded store.
+   */
+  Map<String, String> redisEnv() {
+    return redisUrl() == null ? Map.of() : Map.of("JETON_REDIS_URL", redisUrl());
+  }
+
   @BeforeEach
   void startNode() {
     start(Map.of());
@@ -43,7 +50,7 @@ abstract class LoginFlows {
     if (j != null) {
       j.close();
     }
-    j = TestJeton.start(redisUrl(), overrides);
+    j = TestJeton.startOn(redisEnv(), overrides);
     api = j.api;
   }
 

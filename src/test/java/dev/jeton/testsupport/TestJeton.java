@@ -23,6 +23,9 @@ import org.bouncycastle.util.encoders.Base32;
  */
 public final class TestJeton implements AutoCloseable {
 
+  private static final java.util.concurrent.atomic.AtomicInteger NODES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
 
   /**
@@ -56,6 +59,18 @@ public final class TestJeton implements AutoCloseable {
    *     test has
    */
   public static TestJeton start(String redisUrl, Map<String, String> overrides) {
+    return startOn(redisUrl == null ? Map.of() : Map.of("JETON_REDIS_URL", redisUrl), overrides);
+  }
+
+  /**
+   * A node on any Redis topology.
+   *
+   * @param redis the variables that name the Redis ({@code JETON_REDIS_URL}, or {@code
+   *     JETON_REDIS_SENTINELS}, or {@code JETON_REDIS_CLUSTER_NODES}, with a password…); empty for
+   *     the embedded store. On Redis, the node gets a key namespace no other test has, unless the
+   *     overrides name one (to restart on the same data).
+   */
+  public static TestJeton startOn(Map<String, String> redis, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();
     env.put("JETON_HTTP_HOST", "127.0.0.1");
     env.put("JETON_HTTP_PORT", "0");
@@ -63,11 +78,9 @@ public final class TestJeton implements AutoCloseable {
     env.put("JETON_ADMIN_TOKEN", ADMIN_TOKEN);
     env.put("JETON_MASTER_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
     env.put("JETON_STORE_TIMEOUT_MS", "500");
-    if (redisUrl != null) {
-      env.put("JETON_REDIS_URL", redisUrl);
-      // Each node its own keys on the shared server, unless the test names them (to restart on the
-      // same data).
-      env.put("JETON_REDIS_NAMESPACE", RedisServer.shared().freshNamespace());
+    if (!redis.isEmpty()) {
+      env.putAll(redis);
+      env.put("JETON_REDIS_NAMESPACE", "jeton-n" + NODES.incrementAndGet());
     }
     env.putAll(overrides);
     Config config = Config.from(env);
