@@ -17,6 +17,7 @@ import dev.jeton.http.PublicVerticle;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.portal.DemoKey;
 import dev.jeton.portal.Portal;
+import dev.jeton.track.InvalidationVerticle;
 import dev.jeton.track.MemoryStore;
 import dev.jeton.track.RedisStore;
 import dev.jeton.track.Store;
@@ -25,6 +26,7 @@ import dev.jeton.verify.VerificationVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.RedisOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +129,16 @@ public final class Jeton {
                     vertx.deployVerticle(
                         () -> new TrackingVerticle(stores, clock, metrics),
                         new DeploymentOptions().setInstances(trackers))))
+        .compose(
+            id ->
+                config.embeddedStore()
+                    ? Future.succeededFuture(id)
+                    : add(
+                        inner,
+                        vertx.deployVerticle(
+                            new InvalidationVerticle(
+                                new RedisOptions().setConnectionString(config.redisUrl()),
+                                config.redisNamespace()))))
         .compose(
             id ->
                 add(
