@@ -1,6 +1,7 @@
 package dev.jeton.track;
 
 import static dev.jeton.testsupport.Eventually.eventually;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -138,6 +139,14 @@ class InvalidationVerticleTest {
       String namespace = redis.freshNamespace();
       subscribe(new RedisOptions().setConnectionString(redis.url()), namespace);
       assertThat(next(BACK_WITHIN_SECONDS)).isEmpty();
+      // A Redis with nothing to publish is not taken for a silent one: the heartbeat keeps it.
+      assertThat(
+              heard.poll(
+                  InvalidationVerticle.SILENT_MILLIS + 2 * InvalidationVerticle.HEARTBEAT_MILLIS,
+                  MILLISECONDS))
+          .as("no new subscription while Redis answers")
+          .isNull();
+      assertThat(logged).doesNotContain("redis_changes_lost");
 
       // SIGSTOP: the socket stays open and says nothing, as a Redis that hangs or a dropped
       // network.
