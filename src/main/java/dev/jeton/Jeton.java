@@ -17,8 +17,10 @@ import dev.jeton.http.PublicVerticle;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.portal.DemoKey;
 import dev.jeton.portal.Portal;
+import dev.jeton.track.InvalidationVerticle;
 import dev.jeton.track.MemoryStore;
 import dev.jeton.track.RedisStore;
+import dev.jeton.track.RedisTopology;
 import dev.jeton.track.Store;
 import dev.jeton.track.TrackingVerticle;
 import dev.jeton.verify.VerificationVerticle;
@@ -131,6 +133,16 @@ public final class Jeton {
                     vertx.deployVerticle(
                         () -> new TrackingVerticle(stores, clock, metrics),
                         new DeploymentOptions().setInstances(trackers))))
+        .compose(
+            id ->
+                config.embeddedStore()
+                    ? Future.succeededFuture(id)
+                    : add(
+                        inner,
+                        vertx.deployVerticle(
+                            new InvalidationVerticle(
+                                RedisTopology.options(config.redis(), 64),
+                                config.redisNamespace()))))
         .compose(
             id ->
                 add(

@@ -42,6 +42,13 @@ public final class PublicVerticle extends ListenerVerticle {
   private static final String RECEIVED = "jeton.received";
 
   private final Map<String, CachedClient> clients = new HashMap<>();
+
+  /**
+   * Counts the changes heard; a lookup that a change overtook is not cached (it may hold the old
+   * record).
+   */
+  private long clientChanges;
+
   private final Portal portal;
   private Store store;
   private VerifierClient verifier;
@@ -59,7 +66,15 @@ public final class PublicVerticle extends ListenerVerticle {
     store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
     verifier = new VerifierClient(vertx, config.storeTimeoutMillis());
     proxies = ClientAddress.trusting(config.trustedProxies());
-    vertx.eventBus().<String>localConsumer(Addresses.CLIENTS_CHANGED, m -> clients.clear());
+    // From this node's admin API, and from every node's through Redis (track.InvalidationVerticle).
+    vertx
+        .eventBus()
+        .<String>localConsumer(
+            Addresses.CLIENTS_CHANGED,
+            m -> {
+              clients.clear();
+              clientChanges++;
+            });
 
     router = Router.router(vertx);
     Replies.installErrorHandlers(router);
@@ -281,11 +296,12 @@ public final class PublicVerticle extends ListenerVerticle {
     if (cached != null && cached.until() > now) {
       return Future.succeededFuture(cached.client());
     }
+    long changes = clientChanges;
     return store
         .findClient(secretHash)
         .onSuccess(
             c -> {
-              if (c != null) {
+              if (c != null && changes == clientChanges) {
                 if (clients.size() > 10_000) {
                   clients.clear();
                 }

@@ -91,6 +91,14 @@ final class RedisKeys {
     return clientIndex;
   }
 
+  /**
+   * The pub/sub channel (not a key: it has no slot) on which the name of every client that changes
+   * is published, so that every node drops its cached copy ({@link InvalidationVerticle}).
+   */
+  String clientsChanged() {
+    return namespace + ":clients-changed";
+  }
+
   /** Index of the operators by secret hash, under the operators' own hash tag. */
   String operatorIndex() {
     return operatorIndex;

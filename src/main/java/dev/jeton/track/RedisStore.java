@@ -468,6 +468,7 @@ public final class RedisStore implements Store {
     return putSecret(
         keys.client(c.name()),
         keys.clientIndex(),
+        keys.clientsChanged(),
         c.name(),
         c.secretHash(),
         RedisRecords.clientFields(c));
@@ -480,9 +481,11 @@ public final class RedisStore implements Store {
 
   @Override
   public Future<Void> putOperator(OperatorRecord o) {
+    // No channel: nothing caches operators (every admin request looks its caller up).
     return putSecret(
         keys.operator(o.name()),
         keys.operatorIndex(),
+        "",
         o.name(),
         o.secretHash(),
         RedisRecords.operatorFields(o));
@@ -501,10 +504,18 @@ public final class RedisStore implements Store {
         .map(r -> r.toInteger() == 1);
   }
 
-  /** A record found by its secret's hash, written with its index entry in one step. */
+  /**
+   * A record found by its secret's hash, written with its index entry in one step; its name is
+   * published on {@code channel} in the same step, unless the channel is empty.
+   */
   private Future<Void> putSecret(
-      String record, String index, String name, String secretHash, List<String> fields) {
-    List<String> args = new ArrayList<>(List.of(name, secretHash));
+      String record,
+      String index,
+      String channel,
+      String name,
+      String secretHash,
+      List<String> fields) {
+    List<String> args = new ArrayList<>(List.of(name, secretHash, channel));
     args.addAll(fields);
     return calls.eval(RedisScripts.PUT_SECRET, List.of(record, index), args).mapEmpty();
   }
