@@ -389,10 +389,13 @@ public final class RedisNode {
   }
 
   static String tail(Path log) {
+    return tail(log, LOG_TAIL_LINES);
+  }
+
+  static String tail(Path log, int count) {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-      return String.join(
-          "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
     } catch (IOException | UncheckedIOException e) {
       return "(cannot read " + log + ": " + e + ")";
     }
