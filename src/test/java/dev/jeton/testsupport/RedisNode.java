@@ -193,14 +193,30 @@ public final class RedisNode {
         throw new IllegalStateException(
             this + " exited with code " + p.exitValue() + " before answering PING" + logTailFor());
       }
-      if (ping()) {
+      Boolean ours = ping() ? answersFrom(p.pid()) : null;
+      if (Boolean.TRUE.equals(ours)) {
         return;
+      }
+      if (Boolean.FALSE.equals(ours)) {
+        // Someone else's server took the port between our choice and our bind.
+        terminate();
+        throw new IllegalStateException(
+            this + ": another process answers on port " + port + logTailFor());
       }
       sleep(50);
     }
     terminate(); // never leave a half-started process behind
     throw new IllegalStateException(
         this + " did not answer PING within " + timeoutMs + " ms" + logTailFor());
+  }
+
+  /** Whether the server answering on the port is process {@code pid}; null if it cannot tell. */
+  private Boolean answersFrom(long pid) {
+    try {
+      return Long.toString(pid).equals(info("server").get("process_id"));
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**
