@@ -52,6 +52,7 @@ class DeployTest {
       Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
   private static final Path DEPLOY = ROOT.resolve("deploy");
   private static final Path ALERTS = DEPLOY.resolve("monitoring/alerts.yml");
+  private static final Path ALERT_TESTS = DEPLOY.resolve("monitoring/alerts.test.yml");
   private static final Path PROMETHEUS_CONFIG = DEPLOY.resolve("monitoring/prometheus.yml");
   private static final Path DASHBOARD = DEPLOY.resolve("grafana/jeton-dashboard.json");
   private static final Path COMPOSE = DEPLOY.resolve("compose.yaml");
@@ -177,6 +178,8 @@ class DeployTest {
             "jeton_lockouts_total",
             "jeton_store_errors_total",
             "jeton_audit_events_dropped_total",
+            "jeton_redis_replica_acks_failed_total",
+            "jeton_redis_reconnects_total",
             "jeton_event_loop_delay_seconds_bucket");
     assertAllScraped(names, "alerts.yml");
   }
@@ -194,6 +197,8 @@ class DeployTest {
             "jeton_challenges_total",
             "jeton_store_script_duration_seconds_bucket",
             "jeton_store_errors_total",
+            "jeton_redis_replica_acks_failed_total",
+            "jeton_redis_reconnects_total",
             "jvm_memory_used_bytes",
             "jvm_memory_max_bytes",
             "jvm_gc_pause_seconds_sum",
@@ -303,7 +308,9 @@ class DeployTest {
             "JetonStoreErrors",
             "JetonInstanceDown",
             "JetonAuditEventsDropped",
-            "JetonEventLoopDelayHigh");
+            "JetonEventLoopDelayHigh",
+            "JetonRedisReplicaAcksFailing",
+            "JetonRedisTopologyChanged");
     String readme = read(DEPLOY.resolve("README.md"));
     for (String name : names) {
       soft.assertThat(readme).as("deploy/README.md explains %s", name).contains(name);
@@ -319,6 +326,28 @@ class DeployTest {
     Run r = run(null, promtool().toString(), "check", "rules", ALERTS.toString());
     System.out.println("promtool check rules:\n" + r.output());
     assertThat(r.code()).as("promtool check rules %s:%n%s", ALERTS, r.output()).isZero();
+  }
+
+  @Test
+  void promtoolUnitTestsOfTheAlertRulesPass() throws Exception {
+    Map<String, Object> tests = map(yamlDocs(ALERT_TESTS).get(0));
+    assertThat(stringList(tests.get("rule_files"))).containsExactly("alerts.yml");
+    Set<String> tested = new TreeSet<>();
+    for (Object t : (List<?>) tests.get("tests")) {
+      for (Object a : (List<?>) map(t).get("alert_rule_test")) {
+        tested.add(String.valueOf(map(a).get("alertname")));
+      }
+    }
+    assertThat(alertExpressions().keySet())
+        .as("the alerts alerts.test.yml tests exist")
+        .containsAll(tested);
+    assertThat(tested)
+        .as("alerts with unit tests")
+        .contains("JetonRedisReplicaAcksFailing", "JetonRedisTopologyChanged");
+    Run r = run(null, promtool().toString(), "test", "rules", ALERT_TESTS.toString());
+    System.out.println("promtool test rules:\n" + r.output());
+    assertThat(r.code()).as("promtool test rules %s:%n%s", ALERT_TESTS, r.output()).isZero();
+    assertThat(r.output()).contains("SUCCESS");
   }
 
   @Test
@@ -364,6 +393,7 @@ class DeployTest {
     List<Path> all = new ArrayList<>(yamls);
     all.add(COMPOSE);
     all.add(ALERTS);
+    all.add(ALERT_TESTS);
     all.add(PROMETHEUS_CONFIG);
     all.add(DEPLOY.resolve("grafana/provisioning/datasources/prometheus.yaml"));
     all.add(DEPLOY.resolve("grafana/provisioning/dashboards/jeton.yaml"));
