@@ -1154,6 +1154,51 @@ class DeployTest {
     }
   }
 
+  @Test
+  void kubernetesCommentsShowTopologiesJetonAccepts() {
+    // The ConfigMap's commented alternatives to JETON_REDIS_URL, each put in its place, are valid.
+    String text = read(K8S.resolve("configmap.yaml"));
+    Map<String, String> examples = new TreeMap<>();
+    Matcher m =
+        Pattern.compile("(?m)^\\s*#\\s+(JETON_REDIS_[A-Z_]+): \"([^\"]*)\"\\s*$").matcher(text);
+    while (m.find()) {
+      examples.put(m.group(1), m.group(2));
+    }
+    assertThat(examples)
+        .containsKeys(
+            "JETON_REDIS_SENTINELS",
+            "JETON_REDIS_MASTER_NAME",
+            "JETON_REDIS_CLUSTER_NODES",
+            "JETON_REDIS_REPLICA_ACKS",
+            "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS");
+    Map<String, String> base = new HashMap<>(strings(k8s("ConfigMap").get("data")));
+    base.remove("JETON_REDIS_URL");
+    base.put("JETON_MASTER_KEY", VALID_MASTER_KEY);
+    base.put("JETON_ADMIN_TOKEN", VALID_ADMIN_TOKEN);
+    base.put("JETON_REDIS_PASSWORD", "a-password");
+    base.put("JETON_REDIS_REPLICA_ACKS", examples.get("JETON_REDIS_REPLICA_ACKS"));
+    base.put(
+        "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS", examples.get("JETON_REDIS_REPLICA_ACK_TIMEOUT_MS"));
+    Map<String, String> sentinel = new HashMap<>(base);
+    sentinel.put("JETON_REDIS_SENTINELS", examples.get("JETON_REDIS_SENTINELS"));
+    sentinel.put("JETON_REDIS_MASTER_NAME", examples.get("JETON_REDIS_MASTER_NAME"));
+    assertThat(Config.from(sentinel).redis().topology())
+        .isEqualTo(dev.jeton.config.RedisSettings.Topology.SENTINEL);
+    Map<String, String> cluster = new HashMap<>(base);
+    cluster.put("JETON_REDIS_CLUSTER_NODES", examples.get("JETON_REDIS_CLUSTER_NODES"));
+    assertThat(Config.from(cluster).redis().topology())
+        .isEqualTo(dev.jeton.config.RedisSettings.Topology.CLUSTER);
+
+    // The sentinels' port is open for egress, as is Redis's.
+    Set<String> egressPorts =
+        ((List<?>) map(k8s("NetworkPolicy").get("spec")).get("egress"))
+            .stream()
+                .map(DeployTest::map)
+                .flatMap(r -> portsOf(r).stream())
+                .collect(Collectors.toSet());
+    assertThat(egressPorts).contains("6379", "26379");
+  }
+
   /** The environment of each service of the profile "sentinel" whose command runs the script. */
   private static Map<String, Map<String, String>> sentinelProfileServices(String script) {
     Map<String, Object> services = map(map(yamlDocs(COMPOSE).get(0)).get("services"));
