@@ -315,6 +315,12 @@ class DeployTest {
     for (String name : names) {
       soft.assertThat(readme).as("deploy/README.md explains %s", name).contains(name);
     }
+    String topologies = read(ROOT.resolve("docs/redis-topologies.md"));
+    for (String name : names) {
+      if (name.startsWith("JetonRedis")) {
+        soft.assertThat(topologies).as("docs/redis-topologies.md explains %s", name).contains(name);
+      }
+    }
     soft.assertAll();
   }
 
@@ -842,6 +848,7 @@ class DeployTest {
                 DEPLOY.resolve(".env.example"),
                 DEPLOY.resolve("Dockerfile"),
                 DEPLOY.resolve("README.md"),
+                ROOT.resolve("docs/redis-topologies.md"),
                 ROOT.resolve("src/main/resources/logback.xml")));
     try (Stream<Path> s = Files.list(K8S)) {
       s.sorted().forEach(files::add);
