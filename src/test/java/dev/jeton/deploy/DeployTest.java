@@ -52,6 +52,7 @@ class DeployTest {
       Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
   private static final Path DEPLOY = ROOT.resolve("deploy");
   private static final Path ALERTS = DEPLOY.resolve("monitoring/alerts.yml");
+  private static final Path ALERT_TESTS = DEPLOY.resolve("monitoring/alerts.test.yml");
   private static final Path PROMETHEUS_CONFIG = DEPLOY.resolve("monitoring/prometheus.yml");
   private static final Path DASHBOARD = DEPLOY.resolve("grafana/jeton-dashboard.json");
   private static final Path COMPOSE = DEPLOY.resolve("compose.yaml");
@@ -177,6 +178,8 @@ class DeployTest {
             "jeton_lockouts_total",
             "jeton_store_errors_total",
             "jeton_audit_events_dropped_total",
+            "jeton_redis_replica_acks_failed_total",
+            "jeton_redis_reconnects_total",
             "jeton_event_loop_delay_seconds_bucket");
     assertAllScraped(names, "alerts.yml");
   }
@@ -194,6 +197,8 @@ class DeployTest {
             "jeton_challenges_total",
             "jeton_store_script_duration_seconds_bucket",
             "jeton_store_errors_total",
+            "jeton_redis_replica_acks_failed_total",
+            "jeton_redis_reconnects_total",
             "jvm_memory_used_bytes",
             "jvm_memory_max_bytes",
             "jvm_gc_pause_seconds_sum",
@@ -303,10 +308,18 @@ class DeployTest {
             "JetonStoreErrors",
             "JetonInstanceDown",
             "JetonAuditEventsDropped",
-            "JetonEventLoopDelayHigh");
+            "JetonEventLoopDelayHigh",
+            "JetonRedisReplicaAcksFailing",
+            "JetonRedisTopologyChanged");
     String readme = read(DEPLOY.resolve("README.md"));
     for (String name : names) {
       soft.assertThat(readme).as("deploy/README.md explains %s", name).contains(name);
+    }
+    String topologies = read(ROOT.resolve("docs/redis-topologies.md"));
+    for (String name : names) {
+      if (name.startsWith("JetonRedis")) {
+        soft.assertThat(topologies).as("docs/redis-topologies.md explains %s", name).contains(name);
+      }
     }
     soft.assertAll();
   }
@@ -319,6 +332,28 @@ class DeployTest {
     Run r = run(null, promtool().toString(), "check", "rules", ALERTS.toString());
     System.out.println("promtool check rules:\n" + r.output());
     assertThat(r.code()).as("promtool check rules %s:%n%s", ALERTS, r.output()).isZero();
+  }
+
+  @Test
+  void promtoolUnitTestsOfTheAlertRulesPass() throws Exception {
+    Map<String, Object> tests = map(yamlDocs(ALERT_TESTS).get(0));
+    assertThat(stringList(tests.get("rule_files"))).containsExactly("alerts.yml");
+    Set<String> tested = new TreeSet<>();
+    for (Object t : (List<?>) tests.get("tests")) {
+      for (Object a : (List<?>) map(t).get("alert_rule_test")) {
+        tested.add(String.valueOf(map(a).get("alertname")));
+      }
+    }
+    assertThat(alertExpressions().keySet())
+        .as("the alerts alerts.test.yml tests exist")
+        .containsAll(tested);
+    assertThat(tested)
+        .as("alerts with unit tests")
+        .contains("JetonRedisReplicaAcksFailing", "JetonRedisTopologyChanged");
+    Run r = run(null, promtool().toString(), "test", "rules", ALERT_TESTS.toString());
+    System.out.println("promtool test rules:\n" + r.output());
+    assertThat(r.code()).as("promtool test rules %s:%n%s", ALERT_TESTS, r.output()).isZero();
+    assertThat(r.output()).contains("SUCCESS");
   }
 
   @Test
@@ -364,6 +399,7 @@ class DeployTest {
     List<Path> all = new ArrayList<>(yamls);
     all.add(COMPOSE);
     all.add(ALERTS);
+    all.add(ALERT_TESTS);
     all.add(PROMETHEUS_CONFIG);
     all.add(DEPLOY.resolve("grafana/provisioning/datasources/prometheus.yaml"));
     all.add(DEPLOY.resolve("grafana/provisioning/dashboards/jeton.yaml"));
@@ -812,6 +848,7 @@ class DeployTest {
                 DEPLOY.resolve(".env.example"),
                 DEPLOY.resolve("Dockerfile"),
                 DEPLOY.resolve("README.md"),
+                ROOT.resolve("docs/redis-topologies.md"),
                 ROOT.resolve("src/main/resources/logback.xml")));
     try (Stream<Path> s = Files.list(K8S)) {
       s.sorted().forEach(files::add);
@@ -891,6 +928,349 @@ class DeployTest {
     nodeEnv.put("JETON_MASTER_KEY", VALID_MASTER_KEY);
     nodeEnv.put("JETON_ADMIN_TOKEN", VALID_ADMIN_TOKEN);
     assertThat(Config.from(nodeEnv).adminHost()).isEqualTo("0.0.0.0");
+  }
+
+  // ---- 5. the compose profile "sentinel"
+  // --------------------------------------------------------------------------------
+
+  private static final String SENTINEL_PROFILE = "sentinel";
+  private static final String JETON_ON_SENTINEL = "jeton-sentinel";
+  private static final Pattern INTERPOLATION =
+      Pattern.compile("\\$\\{([A-Z0-9_]+)((?::?[-?])[^}]*)?}");
+
+  @Test
+  void composeSentinelProfileIsAMasterTwoReplicasThreeSentinelsAndAJetonOnThem() {
+    Config defaults = Config.from(Map.of());
+    Map<String, Object> services = map(map(yamlDocs(COMPOSE).get(0)).get("services"));
+    // The default profile is what it was: no profile on its services.
+    for (String s : List.of("jeton-1", "jeton-2", "redis", "prometheus", "grafana")) {
+      assertThat(map(services.get(s)))
+          .as("%s is in the default profile", s)
+          .doesNotContainKey("profiles");
+    }
+    Map<String, Map<String, String>> dataNodes = sentinelProfileServices("redis-node.sh");
+    Map<String, Map<String, String>> sentinels = sentinelProfileServices("sentinel.sh");
+    assertThat(dataNodes).as("data nodes of the profile").hasSize(3);
+    assertThat(sentinels).as("sentinels of the profile").hasSize(3);
+    List<String> masters =
+        dataNodes.entrySet().stream()
+            .filter(e -> !e.getValue().containsKey("REPLICA_OF"))
+            .map(Map.Entry::getKey)
+            .toList();
+    assertThat(masters).as("one data node starts as the master").hasSize(1);
+    String master = masters.get(0);
+    for (var e : dataNodes.entrySet()) {
+      Map<String, Object> svc = map(services.get(e.getKey()));
+      assertThat(String.valueOf(svc.get("image"))).startsWith("redis:7");
+      assertThat(e.getValue())
+          .as("%s's password", e.getKey())
+          .containsEntry("REDIS_PASSWORD", "${JETON_REDIS_PASSWORD:-}");
+      if (!e.getKey().equals(master)) {
+        assertThat(e.getValue()).containsEntry("REPLICA_OF", master + " 6379");
+      }
+      assertThat(stringList(svc.get("volumes"))).anyMatch(v -> v.endsWith(":/data"));
+      assertThat(map(svc.get("healthcheck")).get("test").toString()).contains("REDISCLI_AUTH");
+      assertThat(svc).containsEntry("hostname", e.getKey()).doesNotContainKey("ports");
+    }
+    int quorum = sentinels.size() / 2 + 1;
+    Set<String> sentinelNames = new TreeSet<>();
+    for (var e : sentinels.entrySet()) {
+      Map<String, Object> svc = map(services.get(e.getKey()));
+      assertThat(String.valueOf(svc.get("image"))).startsWith("redis:7");
+      assertThat(e.getValue())
+          .containsEntry("REDIS_PASSWORD", "${JETON_REDIS_PASSWORD:-}")
+          .containsEntry("MASTER_HOST", master)
+          .containsEntry("MASTER_PORT", "6379")
+          .containsEntry("QUORUM", String.valueOf(quorum))
+          .containsKey("DOWN_AFTER_MS");
+      assertThat(stringList(svc.get("volumes"))).anyMatch(v -> v.endsWith(":/data"));
+      assertThat(map(svc.get("healthcheck")).get("test").toString()).contains("ckquorum");
+      assertThat(svc).containsEntry("hostname", e.getKey()).doesNotContainKey("ports");
+      sentinelNames.add(e.getValue().get("MASTER_NAME"));
+    }
+    assertThat(sentinelNames).as("every sentinel watches the same master set").hasSize(1);
+
+    Map<String, Object> jeton = map(services.get(JETON_ON_SENTINEL));
+    assertThat(stringList(jeton.get("profiles"))).containsExactly(SENTINEL_PROFILE);
+    assertThat(map(jeton.get("build")))
+        .containsEntry("dockerfile", "deploy/Dockerfile")
+        .containsEntry("context", "..");
+    assertThat(jeton).containsEntry("read_only", true);
+    Map<String, String> env = strings(jeton.get("environment"));
+    assertThat(Config.variables())
+        .as("variables of %s", JETON_ON_SENTINEL)
+        .containsAll(env.keySet());
+    assertThat(env)
+        .doesNotContainKey("JETON_REDIS_URL")
+        .doesNotContainKey("JETON_REDIS_CLUSTER_NODES")
+        .containsEntry("JETON_REDIS_MASTER_NAME", sentinelNames.iterator().next())
+        .containsEntry("JETON_REDIS_PASSWORD", "${JETON_REDIS_PASSWORD:-}")
+        .containsEntry("JETON_ADMIN_HOST", "0.0.0.0");
+    assertThat(List.of(env.get("JETON_REDIS_SENTINELS").split(",")))
+        .as("JETON_REDIS_SENTINELS names every sentinel on the sentinels' port")
+        .containsExactlyInAnyOrderElementsOf(
+            sentinels.keySet().stream().map(n -> n + ":26379").toList());
+    Map<String, Object> dependsOn = map(jeton.get("depends_on"));
+    for (String n : sentinels.keySet()) {
+      assertThat(map(dependsOn.get(n))).containsEntry("condition", "service_healthy");
+    }
+    Set<Integer> containerPorts =
+        stringList(jeton.get("ports")).stream()
+            .map(p -> Integer.parseInt(p.substring(p.lastIndexOf(':') + 1)))
+            .collect(Collectors.toSet());
+    assertThat(containerPorts).isEqualTo(Set.of(defaults.httpPort(), defaults.adminPort()));
+    // Host ports are not taken twice when both profiles run.
+    List<String> hostPorts = new ArrayList<>();
+    for (Object svc : services.values()) {
+      Object ports = map(svc).get("ports");
+      if (ports != null) {
+        for (String p : stringList(ports)) {
+          hostPorts.add(p.substring(0, p.lastIndexOf(':')));
+        }
+      }
+    }
+    assertThat(hostPorts).doesNotHaveDuplicates();
+
+    // With .env.example's values and real secrets, the node's settings are a valid Sentinel setup.
+    Map<String, String> nodeEnv = interpolated(env);
+    nodeEnv.put("JETON_MASTER_KEY", VALID_MASTER_KEY);
+    nodeEnv.put("JETON_ADMIN_TOKEN", VALID_ADMIN_TOKEN);
+    nodeEnv.put("JETON_REDIS_PASSWORD", "a-password");
+    Config config = Config.from(nodeEnv);
+    assertThat(config.redis().topology())
+        .isEqualTo(dev.jeton.config.RedisSettings.Topology.SENTINEL);
+    assertThat(config.redis().endpoints()).hasSize(sentinels.size());
+    assertThat(config.redis().replicaAcks()).isEqualTo(1);
+    assertThat(config.redis().password()).isEqualTo("a-password");
+  }
+
+  @Test
+  void composeRequiresNoVariableForTheDefaultProfileThatOnlyAnotherProfileUses() {
+    // Compose interpolates the whole file whatever the profiles: a `${VAR:?}` in a profile's
+    // service would stop `docker compose up` of the default profile without VAR.
+    Map<String, Object> services = map(map(yamlDocs(COMPOSE).get(0)).get("services"));
+    Set<String> requiredByDefault = new TreeSet<>();
+    Map<String, Set<String>> requiredByProfiles = new TreeMap<>();
+    for (var e : services.entrySet()) {
+      Set<String> required = new TreeSet<>();
+      Set<String> interpolated = new TreeSet<>();
+      for (String value : scalars(e.getValue())) {
+        Matcher m = INTERPOLATION.matcher(value);
+        while (m.find()) {
+          interpolated.add(m.group(1));
+          if (m.group(2) != null && m.group(2).matches(":?\\?.*")) {
+            required.add(m.group(1));
+          }
+        }
+      }
+      assertThat(dotEnvExample().keySet())
+          .as(".env.example sets what %s interpolates", e.getKey())
+          .containsAll(interpolated);
+      if (map(e.getValue()).containsKey("profiles")) {
+        requiredByProfiles.put(e.getKey(), required);
+      } else {
+        requiredByDefault.addAll(required);
+      }
+    }
+    assertThat(requiredByDefault).contains("JETON_MASTER_KEY", "JETON_ADMIN_TOKEN");
+    assertThat(requiredByProfiles).containsKey(JETON_ON_SENTINEL);
+    requiredByProfiles.forEach(
+        (svc, required) ->
+            assertThat(requiredByDefault)
+                .as("variables %s requires (`:?`) are required by the default profile too", svc)
+                .containsAll(required));
+  }
+
+  @Test
+  void sentinelProfileScriptsRunASentinelSetupThatJetonUsesAndThatFailsOver() throws Exception {
+    Map<String, Map<String, String>> dataNodes = sentinelProfileServices("redis-node.sh");
+    Map<String, Map<String, String>> sentinels = sentinelProfileServices("sentinel.sh");
+    Map<String, String> jetonEnv =
+        strings(
+            map(map(map(yamlDocs(COMPOSE).get(0)).get("services")).get(JETON_ON_SENTINEL))
+                .get("environment"));
+    String masterName = jetonEnv.get("JETON_REDIS_MASTER_NAME");
+    try (SentinelProfileOnLoopback s =
+        SentinelProfileOnLoopback.start(DEPLOY.resolve("sentinel"), dataNodes, sentinels, 1000)) {
+      // The scripts refuse an empty or unquotable password (exit 2) rather than run without one.
+      Map<String, String> noPassword = new HashMap<>(dataNodes.values().iterator().next());
+      noPassword.put("REDIS_PASSWORD", "");
+      assertThat(s.runScript("redis-node.sh", noPassword)).isEqualTo(2);
+      noPassword.put("REDIS_PASSWORD", "has\"quote");
+      assertThat(s.runScript("redis-node.sh", noPassword)).isEqualTo(2);
+      noPassword.put("REDIS_PASSWORD", "");
+      assertThat(s.runScript("sentinel.sh", noPassword)).isEqualTo(2);
+
+      // Jeton with jeton-sentinel's Redis settings, the service names replaced by loopback ports.
+      Map<String, String> redisEnv = new HashMap<>();
+      jetonEnv.forEach(
+          (k, v) -> {
+            if (k.startsWith("JETON_REDIS_")) {
+              redisEnv.put(k, v);
+            }
+          });
+      redisEnv.put(
+          "JETON_REDIS_SENTINELS",
+          sentinels.keySet().stream()
+              .map(n -> "127.0.0.1:" + s.port(n))
+              .collect(Collectors.joining(",")));
+      redisEnv.put("JETON_REDIS_PASSWORD", s.password());
+      String firstMaster =
+          dataNodes.entrySet().stream()
+              .filter(e -> !e.getValue().containsKey("REPLICA_OF"))
+              .findFirst()
+              .orElseThrow()
+              .getKey();
+      String sentinel = sentinels.keySet().iterator().next();
+      try (TestJeton node = TestJeton.startOn(redisEnv, Map.of())) {
+        byte[] seed = node.userWithToken("sentinel-alice", "SENTINEL01");
+        // Ends with an ACCEPT, which needs one replica to confirm the consumed code.
+        node.firstLogin("sentinel-alice", seed, "2580");
+
+        s.kill(firstMaster);
+        eventually(
+            "the sentinels promote a replica",
+            Duration.ofSeconds(30),
+            () -> s.masterPort(sentinel, masterName) != s.port(firstMaster));
+        // A fresh code each attempt: one answered 503 stays consumed.
+        eventually(
+            "Jeton ACCEPTs again on the new master",
+            Duration.ofSeconds(30),
+            () -> {
+              node.clock.advanceSeconds(30);
+              Resp r = node.api.login("sentinel-alice", "2580" + node.code(seed));
+              return "ACCEPT".equals(r.str("decision"));
+            });
+
+        // The old master, started again by its script, rejoins as a replica of the new one: the
+        // role Sentinel wrote into its redis.conf is kept.
+        int newMaster = s.masterPort(sentinel, masterName);
+        s.launch(firstMaster);
+        eventually(
+            firstMaster + " comes back as a replica of the new master",
+            Duration.ofSeconds(30),
+            () -> {
+              String info = s.dataCommand(firstMaster, "INFO", "replication");
+              return info.contains("role:slave") && info.contains("master_port:" + newMaster);
+            });
+        assertThat(read(s.configFile(firstMaster)))
+            .contains("replicaof 127.0.0.1 " + newMaster)
+            .contains("appendonly yes")
+            .contains("maxmemory-policy noeviction");
+      }
+    }
+  }
+
+  @Test
+  void kubernetesCommentsShowTopologiesJetonAccepts() {
+    // The ConfigMap's commented alternatives to JETON_REDIS_URL, each put in its place, are valid.
+    String text = read(K8S.resolve("configmap.yaml"));
+    Map<String, String> examples = new TreeMap<>();
+    Matcher m =
+        Pattern.compile("(?m)^\\s*#\\s+(JETON_REDIS_[A-Z_]+): \"([^\"]*)\"\\s*$").matcher(text);
+    while (m.find()) {
+      examples.put(m.group(1), m.group(2));
+    }
+    assertThat(examples)
+        .containsKeys(
+            "JETON_REDIS_SENTINELS",
+            "JETON_REDIS_MASTER_NAME",
+            "JETON_REDIS_CLUSTER_NODES",
+            "JETON_REDIS_REPLICA_ACKS",
+            "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS");
+    Map<String, String> base = new HashMap<>(strings(k8s("ConfigMap").get("data")));
+    base.remove("JETON_REDIS_URL");
+    base.put("JETON_MASTER_KEY", VALID_MASTER_KEY);
+    base.put("JETON_ADMIN_TOKEN", VALID_ADMIN_TOKEN);
+    base.put("JETON_REDIS_PASSWORD", "a-password");
+    base.put("JETON_REDIS_REPLICA_ACKS", examples.get("JETON_REDIS_REPLICA_ACKS"));
+    base.put(
+        "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS", examples.get("JETON_REDIS_REPLICA_ACK_TIMEOUT_MS"));
+    Map<String, String> sentinel = new HashMap<>(base);
+    sentinel.put("JETON_REDIS_SENTINELS", examples.get("JETON_REDIS_SENTINELS"));
+    sentinel.put("JETON_REDIS_MASTER_NAME", examples.get("JETON_REDIS_MASTER_NAME"));
+    assertThat(Config.from(sentinel).redis().topology())
+        .isEqualTo(dev.jeton.config.RedisSettings.Topology.SENTINEL);
+    Map<String, String> cluster = new HashMap<>(base);
+    cluster.put("JETON_REDIS_CLUSTER_NODES", examples.get("JETON_REDIS_CLUSTER_NODES"));
+    assertThat(Config.from(cluster).redis().topology())
+        .isEqualTo(dev.jeton.config.RedisSettings.Topology.CLUSTER);
+
+    // The sentinels' port is open for egress, as is Redis's.
+    Set<String> egressPorts =
+        ((List<?>) map(k8s("NetworkPolicy").get("spec")).get("egress"))
+            .stream()
+                .map(DeployTest::map)
+                .flatMap(r -> portsOf(r).stream())
+                .collect(Collectors.toSet());
+    assertThat(egressPorts).contains("6379", "26379");
+  }
+
+  /** The environment of each service of the profile "sentinel" whose command runs the script. */
+  private static Map<String, Map<String, String>> sentinelProfileServices(String script) {
+    Map<String, Object> services = map(map(yamlDocs(COMPOSE).get(0)).get("services"));
+    Map<String, Map<String, String>> found = new TreeMap<>();
+    for (var e : services.entrySet()) {
+      Map<String, Object> svc = map(e.getValue());
+      if (!svc.containsKey("profiles")) {
+        continue;
+      }
+      assertThat(stringList(svc.get("profiles")))
+          .as("profiles of %s", e.getKey())
+          .containsExactly(SENTINEL_PROFILE);
+      Object command = svc.get("command");
+      if (command != null && stringList(command).contains("/jeton/" + script)) {
+        assertThat(stringList(command))
+            .as("command of %s: the script, then the image's entrypoint", e.getKey())
+            .containsExactly("sh", "/jeton/" + script, "docker-entrypoint.sh", "redis-server");
+        assertThat(stringList(svc.get("volumes")))
+            .as("%s mounts deploy/sentinel at /jeton", e.getKey())
+            .contains("./sentinel:/jeton:ro");
+        assertThat(DEPLOY.resolve("sentinel").resolve(script)).isRegularFile();
+        found.put(e.getKey(), strings(svc.get("environment")));
+      }
+    }
+    return found;
+  }
+
+  /** Every scalar in a YAML tree, as text. */
+  private static List<String> scalars(Object node) {
+    List<String> out = new ArrayList<>();
+    if (node instanceof Map<?, ?> m) {
+      m.values().forEach(v -> out.addAll(scalars(v)));
+    } else if (node instanceof List<?> l) {
+      l.forEach(v -> out.addAll(scalars(v)));
+    } else if (node != null) {
+      out.add(String.valueOf(node));
+    }
+    return out;
+  }
+
+  /** deploy/.env.example's settings. */
+  private static Map<String, String> dotEnvExample() {
+    Map<String, String> dotEnv = new LinkedHashMap<>();
+    for (String line : read(DEPLOY.resolve(".env.example")).lines().toList()) {
+      line = line.strip();
+      if (!line.isEmpty() && !line.startsWith("#") && line.contains("=")) {
+        dotEnv.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+      }
+    }
+    return dotEnv;
+  }
+
+  /** A service's environment as compose makes it with deploy/.env.example. */
+  private static Map<String, String> interpolated(Map<String, String> env) {
+    Map<String, String> dotEnv = dotEnvExample();
+    Map<String, String> out = new HashMap<>();
+    env.forEach(
+        (k, v) ->
+            out.put(
+                k,
+                INTERPOLATION
+                    .matcher(v)
+                    .replaceAll(
+                        r -> Matcher.quoteReplacement(dotEnv.getOrDefault(r.group(1), "")))));
+    return out;
   }
 
   // ---- helpers: PromQL
