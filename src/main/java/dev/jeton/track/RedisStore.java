@@ -164,6 +164,11 @@ public final class RedisStore implements Store {
       args.add(Long.toString(open.step()));
       args.add(Long.toString(open.expiresAt()));
       args.add(Long.toString(ttlMillis(c.challengeTtlSeconds())));
+    } else if (c.audit() != null) {
+      touched.add(keys.auditTrail(u));
+      args.add(c.audit().record());
+      args.add(Integer.toString(c.audit().keep()));
+      args.add(Long.toString(c.audit().ttlMillis()));
     }
     return calls
         .eval(RedisScripts.COMMIT, touched, args)
