@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * taking the events of its loop (so that a decision's audit event does not wake another thread),
  * all writing to the same trail. What the trail keeps apart (events about usernames that do not
  * exist, see {@link AuditEvent#knownUser()}) is the sink's business; decisions answered 429 never
- * arrive here (they are counted, not audited: see the verification verticle).
+ * arrive here (they are counted, not audited: see the verification verticle). An ACCEPT arrives
+ * {@link AuditEvent#committed() committed}: the commit that decided it wrote it into the user's
+ * trail already, so that it is kept even when this node dies before writing it; the sink writes it
+ * to the district-wide trail only.
  */
 public final class AuditVerticle extends VerticleBase {
 
@@ -76,6 +79,8 @@ public final class AuditVerticle extends VerticleBase {
   public Future<?> start() {
     sink = sinks.get();
     vertx.setPeriodic(FLUSH_MILLIS, id -> flush());
+    // At once too: a sink applies the age cap to what it reads from the time of its last trim.
+    sink.trim(clock.millis());
     vertx.setPeriodic(60_000, id -> sink.trim(clock.millis()));
     localAddress = LoopLocal.register(vertx, Addresses.AUDIT_DECISION);
     return Future.all(
@@ -196,7 +201,9 @@ public final class AuditVerticle extends VerticleBase {
               if (ar.succeeded()) {
                 List<AuditEvent> all = new ArrayList<>(recent);
                 for (AuditEvent e : ar.result()) {
-                  if (!recent.contains(e)) {
+                  // An ACCEPT this instance holds is in its user's trail already (its commit wrote
+                  // it there): one event, whichever copy.
+                  if (recent.stream().noneMatch(e::sameAs)) {
                     all.add(e);
                   }
                 }

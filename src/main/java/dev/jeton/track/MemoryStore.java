@@ -63,6 +63,11 @@ public final class MemoryStore implements Store {
             mark == null ? null : mark.toString()));
   }
 
+  /**
+   * As {@link RedisStore}'s, except that {@link Commit#audit()} is not kept: the embedded audit log
+   * lives in this process too, and the audit verticle writes the event into it whole (a crash loses
+   * both alike).
+   */
   @Override
   public synchronized Future<CommitResult> commit(Commit c) {
     FailState fail = failState(c.username(), c.now());

@@ -23,8 +23,10 @@ import java.util.regex.Pattern;
  * jeton:{clients}:c:NAME} and {@code jeton:{ops}:o:NAME} clients and operators, each found by its
  * secret's hash through the index hash {@code jeton:{clients}:by-secret} or {@code
  * jeton:{ops}:by-secret} (one hash tag each, so that a replaced secret leaves its index in the same
- * script that writes the new one). The audit trail ({@code dev.jeton.audit.RedisAuditSink}) keeps
- * its streams and per-user lists under the same namespace.
+ * script that writes the new one); {@code jeton:{u:NAME}:a} the user's audit trail (a list of whole
+ * events, newest first), which the commit of an ACCEPT writes into and the audit trail ({@code
+ * dev.jeton.audit.RedisAuditSink}, whose {@code AuditLayout} names it too) reads and writes. The
+ * audit trail keeps its sharded streams under the same namespace.
  */
 final class RedisKeys {
 
@@ -65,6 +67,14 @@ final class RedisKeys {
 
   String failures(String username) {
     return user(username) + ":f";
+  }
+
+  /**
+   * The user's audit trail, in the user's slot so that the commit of an ACCEPT writes the record in
+   * the same script that consumes the code.
+   */
+  String auditTrail(String username) {
+    return user(username) + ":a";
   }
 
   String challenge(String username, String id) {

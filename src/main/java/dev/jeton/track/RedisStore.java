@@ -200,6 +200,11 @@ public final class RedisStore implements Store {
       args.add(Long.toString(open.step()));
       args.add(Long.toString(open.expiresAt()));
       args.add(Long.toString(ttlMillis(c.challengeTtlSeconds())));
+    } else if (c.audit() != null) {
+      touched.add(keys.auditTrail(u));
+      args.add(c.audit().record());
+      args.add(Integer.toString(c.audit().keep()));
+      args.add(Long.toString(c.audit().ttlMillis()));
     }
     // An ACCEPT is answered only once the step it consumed survives a failover (RedisCalls).
     boolean accept = c.mode() == CommitMode.ACCEPT;

@@ -144,6 +144,13 @@ public interface Store {
    * @param close id of the challenge this answers, or null; the commit fails with GONE if it is no
    *     longer there
    * @param open the challenge to open in CONSUME mode
+   * @param audit the ACCEPT's audit record, or null for none: on OK the commit pushes it onto the
+   *     user's audit trail in the same atomic step that consumes the code, so that an ACCEPT a
+   *     client received cannot lack its record. Only in ACCEPT mode. A store that keeps no audit
+   *     trail of its own (the embedded one: its audit log lives, and dies, in the same process, and
+   *     the audit verticle writes the event there whole) leaves it
+   * @throws IllegalArgumentException for an audit record in CONSUME mode or with a challenge to
+   *     open
    */
   record Commit(
       String username,
@@ -155,7 +162,74 @@ public interface Store {
       String close,
       Challenge open,
       long now,
-      int challengeTtlSeconds) {}
+      int challengeTtlSeconds,
+      Audit audit) {
+
+    public Commit {
+      if (audit != null && (mode != CommitMode.ACCEPT || open != null)) {
+        throw new IllegalArgumentException("an audit record goes with an ACCEPT only");
+      }
+    }
+
+    /** A commit that writes no audit record. */
+    public Commit(
+        String username,
+        CommitMode mode,
+        String serial,
+        long step,
+        Integer drift,
+        String emergencyHash,
+        String close,
+        Challenge open,
+        long now,
+        int challengeTtlSeconds) {
+      this(
+          username,
+          mode,
+          serial,
+          step,
+          drift,
+          emergencyHash,
+          close,
+          open,
+          now,
+          challengeTtlSeconds,
+          null);
+    }
+
+    /** The same commit, writing {@code a} into the user's audit trail when it succeeds. */
+    public Commit withAudit(Audit a) {
+      return new Commit(
+          username,
+          mode,
+          serial,
+          step,
+          drift,
+          emergencyHash,
+          close,
+          open,
+          now,
+          challengeTtlSeconds,
+          a);
+    }
+
+    /**
+     * An audit record and the rules of the trail it goes to, which are the audit's to set: the
+     * store only applies them.
+     *
+     * @param record the event, packed: opaque to the store, not secret, a few hundred characters at
+     *     most
+     * @param keep the user's trail keeps its newest {@code keep} entries
+     * @param ttlMillis and expires this long after its last entry
+     */
+    public record Audit(String record, int keep, long ttlMillis) {
+      public Audit {
+        if (record == null || keep < 1 || ttlMillis < 1) {
+          throw new IllegalArgumentException("an audit record, a length and a time to keep it");
+        }
+      }
+    }
+  }
 
   enum CommitOutcome {
     OK,

@@ -1,5 +1,7 @@
 package dev.jeton.verify;
 
+import dev.jeton.audit.AuditEvent;
+import dev.jeton.audit.UserTrail;
 import dev.jeton.track.Challenge;
 import dev.jeton.track.Store.Commit;
 import dev.jeton.track.Store.CommitMode;
@@ -78,6 +80,15 @@ final class Commits {
         null,
         now,
         challengeTtlSeconds);
+  }
+
+  /**
+   * The ACCEPT {@code accept}, writing {@code event} into the user's audit trail in the same atomic
+   * step, kept as the audit keeps a user's trail: its newest {@value UserTrail#KEEP} entries, for
+   * {@code ttlMillis} after the last.
+   */
+  static Commit recorded(Commit accept, AuditEvent event, long ttlMillis) {
+    return accept.withAudit(new Commit.Audit(event.packed(), UserTrail.KEEP, ttlMillis));
   }
 
   /** A right code whose answer is a challenge: consume {@code step} and open {@code open}. */

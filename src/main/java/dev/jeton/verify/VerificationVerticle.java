@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Verification: answers {@code jeton.verify.login} with a {@link LoginOutcome}, writes one log line
  * per decision and sends each decision but a 429 as an {@link AuditEvent} to {@code
- * jeton.audit.decision} (to the audit instance on its own event loop). The store is reached over
- * the bus.
+ * jeton.audit.decision} (to the audit instance on its own event loop): an ACCEPT's as the verifier
+ * made it with its commit, which wrote it into the user's trail already; every other one after the
+ * answer. The store is reached over the bus.
  */
 public final class VerificationVerticle extends VerticleBase {
 
@@ -64,7 +65,9 @@ public final class VerificationVerticle extends VerticleBase {
   public Future<?> start() {
     passwordPool = vertx.createSharedWorkerExecutor("jeton-password", config.passwordWorkers());
     BusStore store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
-    verifier = new Verifier(config, store, clock, keys, passwords, this::checkPassword, metrics);
+    verifier =
+        new Verifier(
+            config, store, clock, keys, passwords, this::checkPassword, metrics, this::toAudit);
     EmergencyCodeIssuer emergency = new EmergencyCodeIssuer(store, keys, clock);
     emergencyConsumer =
         vertx
@@ -180,7 +183,8 @@ public final class VerificationVerticle extends VerticleBase {
         .addKeyValue("serial", o.tokenSerial())
         .addKeyValue("request_id", r.requestId())
         .log();
-    if (o.kind() == LoginOutcome.Kind.RATE_LIMITED) {
+    // An ACCEPT's event went with its commit (see the verifier).
+    if (o.kind() == LoginOutcome.Kind.RATE_LIMITED || o.kind() == LoginOutcome.Kind.ACCEPT) {
       return;
     }
     AuditEvent e =
@@ -195,6 +199,10 @@ public final class VerificationVerticle extends VerticleBase {
             o.method(),
             o.tokenSerial(),
             o.knownUser());
+    toAudit(e);
+  }
+
+  private void toAudit(AuditEvent e) {
     vertx.eventBus().send(LoopLocal.route(vertx, Addresses.AUDIT_DECISION), e, LOCAL);
   }
 

@@ -1,5 +1,6 @@
 package dev.jeton.verify;
 
+import dev.jeton.audit.AuditEvent;
 import dev.jeton.bus.LoginOutcome;
 import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
@@ -15,6 +16,8 @@ import dev.jeton.policy.PinPolicy;
 import dev.jeton.track.Challenge;
 import dev.jeton.track.Store;
 import dev.jeton.track.Store.Commit;
+import dev.jeton.track.Store.CommitMode;
+import dev.jeton.track.Store.CommitOutcome;
 import dev.jeton.track.Store.CommitResult;
 import dev.jeton.track.Store.LoginState;
 import dev.jeton.track.TokenRecord;
@@ -27,6 +30,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -34,6 +38,10 @@ import java.util.function.Function;
  * resynchronisation, NEXT_PASSCODE after failures, emergency codes, lockout and IP throttling. It
  * reads with one store call, decides in plain Java, and writes with one atomic store call; any
  * store failure is an UNAVAILABLE answer, never an ACCEPT.
+ *
+ * <p>An ACCEPT's audit event is made here, with the commit that decides it: the commit writes it
+ * into the user's audit trail in the same atomic step, and once it succeeds the event goes to
+ * {@code accepted} (before the answer), so that an ACCEPT a client received always has its record.
  *
  * <p>Thread-safe; non-blocking except through {@code blocking}, which runs password hashing off the
  * event loop.
@@ -65,14 +73,13 @@ public final class Verifier {
   private final int codesPerToken;
 
   private final JetonMetrics metrics;
+  private final Consumer<AuditEvent> accepted;
+  private final long auditTtlMillis;
 
   /** Computes the padding codes of a failed match. */
   private static final Hotp PAD = new Hotp(OtpAlgorithm.SHA1, 6);
 
-  /**
-   * @param blocking runs a password check on a bounded worker pool; fails when the pool is
-   *     saturated
-   */
+  /** A verifier whose ACCEPTs' audit events go nowhere but into the user's trail. */
   public Verifier(
       Config config,
       Store store,
@@ -81,7 +88,27 @@ public final class Verifier {
       PasswordHasher passwords,
       Function<Callable<Boolean>, Future<Boolean>> blocking,
       JetonMetrics metrics) {
+    this(config, store, clock, keys, passwords, blocking, metrics, e -> {});
+  }
+
+  /**
+   * @param blocking runs a password check on a bounded worker pool; fails when the pool is
+   *     saturated
+   * @param accepted takes the audit event of each ACCEPT, {@link AuditEvent#committed() committed},
+   *     once its commit has succeeded and before the answer; on the calling event loop
+   */
+  public Verifier(
+      Config config,
+      Store store,
+      Clock clock,
+      Keys keys,
+      PasswordHasher passwords,
+      Function<Callable<Boolean>, Future<Boolean>> blocking,
+      JetonMetrics metrics,
+      Consumer<AuditEvent> accepted) {
     this.metrics = metrics;
+    this.accepted = accepted;
+    this.auditTtlMillis = config.auditMaxAgeDays() * 86_400_000L;
     this.config = config;
     this.store = store;
     this.clock = clock;
@@ -351,7 +378,30 @@ public final class Verifier {
   // ---- writes ----
 
   private Future<LoginOutcome> commit(LoginRequest r, Commit c, LoginOutcome onSuccess, long now) {
-    return store.commit(c).compose(result -> afterCommit(r, result, onSuccess, now));
+    if (c.mode() != CommitMode.ACCEPT) {
+      return store.commit(c).compose(result -> afterCommit(r, result, onSuccess, now));
+    }
+    AuditEvent event =
+        AuditEvent.of(
+            clock.millis(),
+            r.requestId(),
+            r.username(),
+            r.clientIp(),
+            r.client(),
+            onSuccess.decision(),
+            onSuccess.auditReason(),
+            onSuccess.method(),
+            onSuccess.tokenSerial(),
+            true);
+    return store
+        .commit(Commits.recorded(c, event, auditTtlMillis))
+        .compose(
+            result -> {
+              if (result.outcome() == CommitOutcome.OK) {
+                accepted.accept(event.asCommitted());
+              }
+              return afterCommit(r, result, onSuccess, now);
+            });
   }
 
   private Future<LoginOutcome> afterCommit(

@@ -44,6 +44,9 @@ class AuditVerticleTest {
 
   private final AtomicBoolean hold = new AtomicBoolean();
 
+  /** What the sink answers to a query, whatever was written. */
+  private final List<AuditEvent> stored = new CopyOnWriteArrayList<>();
+
   /** A sink that keeps what it is given, or refuses it while "unreachable". */
   private final AuditSink sink =
       new AuditSink() {
@@ -65,7 +68,7 @@ class AuditVerticleTest {
 
         @Override
         public Future<List<AuditEvent>> query(String username, int limit) {
-          return Future.succeededFuture(List.of());
+          return Future.succeededFuture(List.copyOf(stored));
         }
 
         @Override
@@ -207,5 +210,34 @@ class AuditVerticleTest {
         .hasSize(AuditVerticle.MAX_BATCH);
     assertThat(writes)
         .allSatisfy(b -> assertThat(b).hasSizeLessThanOrEqualTo(AuditVerticle.MAX_BATCH));
+  }
+
+  /**
+   * An ACCEPT is in its user's trail as soon as its commit succeeds, before the verticle writes it:
+   * the copy the sink reads and the one the verticle holds are one event in the answer.
+   */
+  @Test
+  void anAcceptTheCommitWroteIsAnsweredOnceWhileTheVerticleHoldsIt() throws Exception {
+    hold.set(true);
+    send(1);
+    eventually("a write held in flight", () -> held.size() == 1);
+    AuditEvent accept =
+        AuditEvent.of(
+            1_764_316_900_000L, "ra", "ann", "192.0.2.1", "portal", "ACCEPT", "ok", "otp", "A1");
+    stored.add(accept);
+    vertx.eventBus().send(Addresses.AUDIT_DECISION, accept.asCommitted());
+    eventually("the ACCEPT held by the verticle", () -> query("ann").size() >= 1);
+    assertThat(query("ann")).hasSize(1).allMatch(e -> e.sameAs(accept));
+    hold.set(false);
+    held.get(0).run();
+  }
+
+  private List<AuditEvent> query(String username) throws Exception {
+    return vertx
+        .eventBus()
+        .<AuditVerticle.Events>request(Addresses.AUDIT_QUERY, new AuditVerticle.Query(username, 10))
+        .await(5, TimeUnit.SECONDS)
+        .body()
+        .events();
   }
 }
