@@ -111,7 +111,7 @@ public final class Jeton {
           () ->
               new RedisAuditSink(
                   vertx,
-                  config.redis().endpoints().get(0),
+                  RedisTopology.options(config.redis(), 64),
                   config.auditMaxEvents(),
                   Math.min(config.auditMaxEvents(), AuditSink.UNKNOWN_MAX_EVENTS),
                   auditAgeMillis,
