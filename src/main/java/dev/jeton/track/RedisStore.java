@@ -206,16 +206,18 @@ public final class RedisStore implements Store {
       args.add(Integer.toString(c.audit().keep()));
       args.add(Long.toString(c.audit().ttlMillis()));
     }
-    // An ACCEPT is answered only once the step it consumed survives a failover (RedisCalls).
-    boolean accept = c.mode() == CommitMode.ACCEPT;
-    return calls
-        .evalReplicated(
-            RedisScripts.COMMIT, touched, args, r -> accept && "OK".equals(r.get(0).toString()))
-        .map(
-            r ->
-                new CommitResult(
-                    CommitOutcome.valueOf(r.get(0).toString()),
-                    Long.parseLong(r.get(1).toString())));
+    // An ACCEPT is answered only once the step it consumed survives a failover (RedisCalls). A
+    // challenge opened by a code needs no such wait: losing it in a failover costs the user one
+    // more round, never a second ACCEPT.
+    Future<Response> committed =
+        c.mode() == CommitMode.ACCEPT
+            ? calls.evalReplicated(
+                RedisScripts.COMMIT, touched, args, r -> "OK".equals(r.get(0).toString()))
+            : calls.eval(RedisScripts.COMMIT, touched, args);
+    return committed.map(
+        r ->
+            new CommitResult(
+                CommitOutcome.valueOf(r.get(0).toString()), Long.parseLong(r.get(1).toString())));
   }
 
   @Override
