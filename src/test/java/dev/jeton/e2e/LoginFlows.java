@@ -24,15 +24,12 @@ abstract class LoginFlows {
   TestJeton j;
   Api api;
 
-  /** The Redis URL, or null for the embedded store; called before each node starts. */
-  abstract String redisUrl();
-
   /**
-   * The variables naming the Redis (by default {@link #redisUrl()}); empty for the embedded store.
+   * The variables naming the store's Redis and its topology ({@code JETON_REDIS_URL}, or the
+   * sentinels or cluster nodes with their password); empty for the embedded store. Called before
+   * each node starts.
    */
-  Map<String, String> redisEnv() {
-    return redisUrl() == null ? Map.of() : Map.of("JETON_REDIS_URL", redisUrl());
-  }
+  abstract Map<String, String> redisEnv();
 
   @BeforeEach
   void startNode() {

@@ -1,9 +1,11 @@
 package dev.jeton.e2e;
 
+import java.util.Map;
+
 /** The login flows on the embedded store. */
 class MemoryLoginFlowsTest extends LoginFlows {
   @Override
-  String redisUrl() {
-    return null;
+  Map<String, String> redisEnv() {
+    return Map.of();
   }
 }
