@@ -119,6 +119,19 @@ public final class Api {
         .thenApply(Api::resp);
   }
 
+  /**
+   * {@link #authenticateAsync(JsonObject)} carrying the portal's own request id ({@code
+   * X-Request-Id}), which Jeton keeps in the decision's audit event: an answer that never arrived
+   * can still be found in the audit.
+   */
+  public CompletableFuture<Resp> authenticateAsync(JsonObject fields, String requestId) {
+    HttpRequest r =
+        HttpRequest.newBuilder(authRequest(fields, clientSecret), (name, value) -> true)
+            .header("X-Request-Id", requestId)
+            .build();
+    return http.sendAsync(r, HttpResponse.BodyHandlers.ofString()).thenApply(Api::resp);
+  }
+
   public Resp authenticateAs(String secret, JsonObject fields) {
     return send(authRequest(fields, secret));
   }

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * variables, and {@code JETON_HTTP_HOST=127.0.0.1} (unless started {@link #startWithoutHost
  * without}) with two free loopback ports unless the caller set them. Its stdout and stderr go to
  * one file under {@code target/it-logs/}, so the pipe can never fill up and the whole output can be
- * inspected. Every wait is bounded; {@link #stop()} is idempotent and a JVM shutdown hook kills a
- * forgotten process.
+ * inspected. Every wait is bounded; {@link #stop()} and {@link #kill()} are idempotent and a JVM
+ * shutdown hook kills a forgotten process.
  */
 public final class JetonJar implements AutoCloseable {
 
@@ -156,11 +156,25 @@ public final class JetonJar implements AutoCloseable {
   /** SIGTERM, a bounded wait for the shutdown hook, then SIGKILL. Idempotent. */
   public void stop() {
     terminate(process);
+    forgetKiller();
+  }
+
+  /**
+   * SIGKILL, as a crash, the OOM killer or a node lost would end it: no shutdown hook runs, nothing
+   * in flight is finished. Returns once the process is gone (waits at most 5 s). Idempotent.
+   *
+   * @throws AssertionError if the process still runs 5 s after SIGKILL
+   */
+  public void kill() {
+    process.destroyForcibly();
     try {
-      Runtime.getRuntime().removeShutdownHook(killer);
-    } catch (IllegalStateException | IllegalArgumentException ignored) {
-      // JVM shutting down, or already removed
+      if (!process.waitFor(KILL_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("the jar still runs " + KILL_TIMEOUT_MS + " ms after SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    forgetKiller();
   }
 
   @Override
@@ -244,6 +258,14 @@ public final class JetonJar implements AutoCloseable {
           hung);
     }
     return new JetonJar(p, log, httpPort, adminPort, killer, read(log).contains(STARTED));
+  }
+
+  private void forgetKiller() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(killer);
+    } catch (IllegalStateException | IllegalArgumentException ignored) {
+      // JVM shutting down, or already removed
+    }
   }
 
   private static void terminate(Process p) {
