@@ -85,10 +85,12 @@ class ClusterFailoverTest {
       Duration others = drill.recovered(OTHER_SHARDS);
       Duration killed = drill.recovered(KILLED_SHARD);
       System.out.printf(
-          "failover cluster: other shards recovered in %s (no ACCEPT for %s), killed shard"
+          "failover cluster: other shards accepted %s after the kill, then recovered in %s (no"
+              + " ACCEPT for %s), killed shard"
               + " recovered in %s (promoted replica had no replica until the restart at %s),"
               + " 503s=%d, accepted=%d/%d, replays refused=%d/%d (%d of them accepted before the"
               + " kill)%n",
+          FailoverDrill.seconds(drill.firstAccept(OTHER_SHARDS)),
           FailoverDrill.seconds(others),
           FailoverDrill.seconds(drill.stall(OTHER_SHARDS)),
           FailoverDrill.seconds(killed),
@@ -116,6 +118,12 @@ class ClusterFailoverTest {
                       && a.sentNanos() >= drill.killNanos()
                       && a.answeredNanos() < restartNanos)
           .isEmpty();
+      // The other shards hold nothing of the killed master's: they answer until the cluster itself
+      // flags it failed and refuses (cluster-require-full-coverage), cluster-node-timeout after it.
+      assertThat(drill.firstAccept(OTHER_SHARDS))
+          .as("time from the kill to the first ACCEPT on the other shards")
+          .isNotNull()
+          .isLessThan(Duration.ofSeconds(1));
       assertThat(others)
           .as("time from the kill to ACCEPT again on the other shards")
           .isNotNull()

@@ -279,6 +279,19 @@ final class FailoverDrill implements AutoCloseable {
     return stall == null ? null : Duration.ofNanos(stall[1] - killNanos);
   }
 
+  /**
+   * How long after the kill the group's first ACCEPT of a login sent after it came; null when there
+   * was none.
+   */
+  Duration firstAccept(String group) {
+    return drillAnswers().stream()
+        .filter(a -> a.accepted() && a.sentNanos() >= killNanos)
+        .filter(a -> groupOf.apply(a.user()).equals(group))
+        .map(a -> Duration.ofNanos(a.answeredNanos() - killNanos))
+        .min(Duration::compareTo)
+        .orElse(null);
+  }
+
   /** The length of that stretch; null when no login sent after the kill was accepted. */
   Duration stall(String group) {
     long[] stall = longestStall(group);
