@@ -121,7 +121,6 @@ final class FailoverDrill implements AutoCloseable {
   private final Map<String, Answer> lastReplay = new ConcurrentHashMap<>();
   private final Map<String, Answer> lastAnswer = new ConcurrentHashMap<>();
   private final Map<String, Long> firstAcceptAfterKill = new ConcurrentHashMap<>();
-  private volatile long startNanos;
   private volatile long deadlineNanos;
   private volatile long killNanos = Long.MAX_VALUE;
   private volatile Function<User, String> groupOf = u -> "all";
@@ -188,8 +187,7 @@ final class FailoverDrill implements AutoCloseable {
    * now.
    */
   void start(Duration within) {
-    startNanos = System.nanoTime();
-    deadlineNanos = startNanos + within.toNanos();
+    deadlineNanos = System.nanoTime() + within.toNanos();
     arrivals.scheduleAtFixedRate(this::arrive, 0, PACE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
@@ -264,21 +262,6 @@ final class FailoverDrill implements AutoCloseable {
     return drillAnswers().stream().filter(Answer::unavailable).count();
   }
 
-  /** The group of a user, as {@link #killed} was told. */
-  String groupOf(User u) {
-    return groupOf.apply(u);
-  }
-
-  /**
-   * When the group answered ACCEPT again: the end of its longest stretch without an ACCEPT after
-   * the kill (from the kill, or from an ACCEPT of a login sent after it, to the next such ACCEPT),
-   * as time since the kill; null when no login sent after the kill was accepted.
-   */
-  Duration recovered(String group) {
-    long[] stall = longestStall(group);
-    return stall == null ? null : Duration.ofNanos(stall[1] - killNanos);
-  }
-
   /**
    * How long after the kill the group's first ACCEPT of a login sent after it came; null when there
    * was none.
@@ -292,7 +275,20 @@ final class FailoverDrill implements AutoCloseable {
         .orElse(null);
   }
 
-  /** The length of that stretch; null when no login sent after the kill was accepted. */
+  /**
+   * When the group answered ACCEPT again: the end of its longest stretch without an ACCEPT after
+   * the kill (from the kill, or from an ACCEPT of a login sent after it, to the next such ACCEPT),
+   * as time since the kill; null when no login sent after the kill was accepted.
+   */
+  Duration recovered(String group) {
+    long[] stall = longestStall(group);
+    return stall == null ? null : Duration.ofNanos(stall[1] - killNanos);
+  }
+
+  /**
+   * The length of the stretch that {@link #recovered} ends; null when no login sent after the kill
+   * was accepted.
+   */
   Duration stall(String group) {
     long[] stall = longestStall(group);
     return stall == null ? null : Duration.ofNanos(stall[1] - stall[0]);
