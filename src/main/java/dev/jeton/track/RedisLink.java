@@ -20,8 +20,17 @@ import org.slf4j.LoggerFactory;
  * One Redis connection, shared by every request of its owner and pipelined: requests go out as they
  * come and answers are matched in order, instead of each request taking a pooled connection.
  * Connects on first use; when the connection fails or Redis closes it, the next request connects
- * again (at most one attempt at a time; after a failed attempt, requests fail at once for {@value
- * #RETRY_MILLIS} ms rather than piling up connects).
+ * again (at most one attempt at a time; after a failed attempt, none for {@value #RETRY_MILLIS} ms
+ * rather than piling up connects).
+ *
+ * <p>A connection one of whose sockets closed is replaced, not dropped: requests wait for the first
+ * attempt to replace it, and when that attempt fails the old connection serves them until a later
+ * one succeeds. In Redis Cluster the connection holds a socket to every node, and the client makes
+ * a new one only when every node of its slot map answers: one dead node (a master until its replica
+ * is promoted, or a replica until the cluster flags it) would otherwise cut every shard off. On the
+ * old connection only the dead node's requests fail, at once ("Connection is closed"), and slots
+ * that moved are reached on new sockets. With one Redis or Sentinel the connection has one socket,
+ * so its requests fail at once, as they did while the connects failed.
  *
  * <p>Flushes are coalesced: the Redis client flushes the socket after every command, which at the
  * login rush meant two {@code write} system calls per login on the event loop (and as many wake-ups
@@ -55,6 +64,10 @@ final class RedisLink {
   private final Redis client;
   private final Runnable onReconnect;
   private RedisConnection connection;
+
+  /** A socket of {@link #connection} closed: it serves until a replacement is made. */
+  private boolean broken;
+
   private Future<RedisConnection> connecting;
   private long failedAt;
   private Throwable lastFailure;
@@ -93,12 +106,19 @@ final class RedisLink {
   }
 
   private synchronized Future<RedisConnection> connection() {
-    if (connection != null) {
+    if (connection != null && !broken) {
       return Future.succeededFuture(connection);
     }
-    if (connecting != null) {
-      return connecting;
+    Future<RedisConnection> attempt = connecting != null ? connecting : connect();
+    if (connection != null && lastFailure != null) {
+      // Broken, and not replaced at the first attempt: it serves while the attempts go on.
+      return Future.succeededFuture(connection);
     }
+    return attempt;
+  }
+
+  /** A new connection, unless an attempt failed less than {@value #RETRY_MILLIS} ms ago. */
+  private Future<RedisConnection> connect() {
     if (lastFailure != null && System.currentTimeMillis() - failedAt < RETRY_MILLIS) {
       return Future.failedFuture(lastFailure);
     }
@@ -115,15 +135,26 @@ final class RedisLink {
       lastFailure = failure;
       return;
     }
+    RedisConnection replaced = connection;
     connection = c;
+    broken = false;
     lastFailure = null;
     if (everConnected) {
       onReconnect.run();
     }
     everConnected = true;
     consolidateFlushes(c);
-    c.exceptionHandler(e -> drop(c));
-    c.endHandler(v -> drop(c));
+    c.exceptionHandler(e -> broke(c));
+    c.endHandler(v -> broke(c));
+    if (replaced != null) {
+      replaced.close();
+    }
+  }
+
+  private synchronized void broke(RedisConnection c) {
+    if (connection == c) {
+      broken = true;
+    }
   }
 
   /**
@@ -179,13 +210,9 @@ final class RedisLink {
    */
   synchronized void reconnect() {
     if (connection != null) {
-      drop(connection);
-    }
-  }
-
-  private synchronized void drop(RedisConnection c) {
-    if (connection == c) {
+      RedisConnection c = connection;
       connection = null;
+      broken = false;
       c.close();
     }
   }

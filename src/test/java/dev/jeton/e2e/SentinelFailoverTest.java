@@ -1,0 +1,138 @@
+package dev.jeton.e2e;
+
+import static dev.jeton.testsupport.TestJeton.expect;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jeton.e2e.FailoverDrill.Answer;
+import dev.jeton.testsupport.Api.Resp;
+import dev.jeton.testsupport.RedisNode;
+import dev.jeton.testsupport.RedisSentinelTopology;
+import dev.jeton.testsupport.TestJeton;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 17 on Redis Sentinel (a master, two replicas, three sentinels with down-after 1000 ms), end
+ * to end over HTTP against a whole node: a SIGKILL of the master under a login rush costs seconds
+ * of 503, never an ACCEPT in doubt nor a second ACCEPT of a code; replicas that stop answering turn
+ * ACCEPTs into 503s until they answer again.
+ */
+@Timeout(120)
+class SentinelFailoverTest {
+
+  static final int USERS = 600;
+  static final int KILL_AFTER_ACCEPTED = 50;
+
+  /**
+   * Issue 17 aims at 5 s with down-after 1000 ms; the bound is generous because the machine that
+   * runs the suite may be busy with other builds.
+   */
+  static final Duration RECOVERY_BOUND = Duration.ofSeconds(15);
+
+  static Map<String, String> redisEnv(RedisSentinelTopology redis) {
+    return Map.of(
+        "JETON_REDIS_SENTINELS", redis.sentinels(),
+        "JETON_REDIS_MASTER_NAME", redis.masterName(),
+        "JETON_REDIS_PASSWORD", redis.password());
+  }
+
+  @Test
+  void aKilledMasterCostsSecondsOf503AndNoAcceptedPasscodeIsEverAcceptedAgain() {
+    try (RedisSentinelTopology redis = RedisSentinelTopology.start();
+        TestJeton node = TestJeton.startOn(redisEnv(redis), FailoverDrill.NODE_SETTINGS);
+        FailoverDrill drill = FailoverDrill.provision(node, "sf", USERS)) {
+      drill.start(Duration.ofSeconds(45));
+      drill.awaitAccepted(KILL_AFTER_ACCEPTED, Duration.ofSeconds(20));
+      RedisNode master = redis.master();
+      redis.kill(master);
+      drill.killed(u -> "all");
+      redis.awaitFailover(master, Duration.ofSeconds(30));
+      Duration promoted = Duration.ofNanos(System.nanoTime() - drill.killNanos());
+      drill.finish();
+      List<Answer> acceptedBeforeKill =
+          drill.drillAnswers().stream()
+              .filter(a -> a.accepted() && a.answeredNanos() < drill.killNanos())
+              .toList();
+      List<Answer> replays = drill.replayAccepted(Duration.ofSeconds(20));
+
+      Duration recovered = drill.recovered("all");
+      System.out.printf(
+          "failover sentinel: recovered in %s (failover seen by the harness after %s),"
+              + " 503s=%d, accepted=%d/%d, replays refused=%d/%d (%d of them accepted before the"
+              + " kill)%n",
+          FailoverDrill.seconds(recovered),
+          FailoverDrill.seconds(promoted),
+          drill.unavailableCount(),
+          drill.acceptedUsers(),
+          USERS,
+          replays.stream().filter(Answer::rejected).count(),
+          replays.size(),
+          acceptedBeforeKill.size());
+
+      drill.assertEveryAnswerLegitimate();
+      drill.assertNoPasscodeAcceptedTwice();
+      drill.assertEveryRejectFollowsADoubt();
+      drill.assertEveryUserAnsweredForGood();
+      assertThat(acceptedBeforeKill).as("ACCEPTs before the kill").isNotEmpty();
+      assertThat(drill.unavailableCount()).as("503s while the master was gone").isPositive();
+      assertThat(recovered)
+          .as("time from the kill to ACCEPT again")
+          .isNotNull()
+          .isLessThanOrEqualTo(RECOVERY_BOUND);
+      assertThat(replays)
+          .as("every accepted passcode, sent again after the failover")
+          .isNotEmpty()
+          .allMatch(Answer::rejected);
+    }
+  }
+
+  @Test
+  void stoppedReplicasTurnAcceptInto503AndAcceptsComeBackWhenTheyAnswer() {
+    try (RedisSentinelTopology redis = RedisSentinelTopology.start();
+        TestJeton node = TestJeton.startOn(redisEnv(redis), Map.of())) {
+      byte[] ann = FailoverDrill.userWithPin(node, "ann");
+      List<String> stuck = List.of("bob", "cid", "dee", "eve");
+      List<byte[]> seeds = new ArrayList<>();
+      stuck.forEach(u -> seeds.add(FailoverDrill.userWithPin(node, u)));
+      expect(node.api.login("ann", FailoverDrill.PIN + node.code(ann)), 200);
+      double failedBefore = FailoverDrill.replicaAcksFailed(node);
+
+      List<RedisNode> replicas = redis.replicas();
+      assertThat(replicas).hasSize(2);
+      List<Resp> whileStopped = new ArrayList<>();
+      try {
+        replicas.forEach(redis::stop);
+        // One after the other: on the store's one pipelined connection, a WAIT holds up what
+        // follows it, so concurrent logins would partly be answered 503 by the store's timeout
+        // instead, which the metric does not count.
+        for (int i = 0; i < stuck.size(); i++) {
+          whileStopped.add(
+              node.api.login(stuck.get(i), FailoverDrill.PIN + node.code(seeds.get(i))));
+        }
+      } finally {
+        replicas.forEach(redis::cont);
+      }
+
+      assertThat(whileStopped)
+          .as("logins while both replicas are stopped")
+          .allSatisfy(r -> assertThat(r.status()).as(r.raw()).isEqualTo(503));
+      assertThat(FailoverDrill.replicaAcksFailed(node) - failedBefore)
+          .as("jeton_redis_replica_acks_failed_total")
+          .isEqualTo(stuck.size());
+
+      redis.awaitReady();
+      // The passcode answered 503 was consumed on the master: it stays refused.
+      expect(node.api.login("bob", FailoverDrill.PIN + node.code(seeds.get(0))), 401);
+      node.clock.advanceSeconds(30);
+      for (int i = 0; i < stuck.size(); i++) {
+        Resp r =
+            expect(node.api.login(stuck.get(i), FailoverDrill.PIN + node.code(seeds.get(i))), 200);
+        assertThat(r.str("decision")).isEqualTo("ACCEPT");
+      }
+    }
+  }
+}
