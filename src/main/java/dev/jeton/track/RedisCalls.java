@@ -25,18 +25,34 @@ final class RedisCalls {
   /** Under the store's name: operators filter its warnings by it. */
   private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
 
+  /**
+   * Replica-acknowledged writes waiting on one of the {@code ackLinks} before the next ones are
+   * refused (503) rather than queued behind them: while the replicas do not answer, each {@code
+   * WAIT} holds its connection for the whole ack timeout.
+   */
+  static final int ACK_LINK_DEPTH = 32;
+
   private final Vertx vertx;
   private final RedisLink redis;
+  private final List<RedisLink> ackLinks;
+  private final int[] ackInFlight;
+  private int nextAckLink;
   private final long timeoutMillis;
   private final int replicaAcks;
   private final int ackTimeoutMillis;
   private final Runnable onAckFailure;
 
   RedisCalls(Vertx vertx, RedisLink redis, long timeoutMillis) {
-    this(vertx, redis, timeoutMillis, 0, 1, () -> {});
+    this(vertx, redis, List.of(), timeoutMillis, 0, 1, () -> {});
   }
 
   /**
+   * @param ackLinks the connections that carry the writes of {@link #evalReplicated} and their
+   *     {@code WAIT} (at least one when {@code replicaAcks} is above 0). Not {@code redis}: Redis
+   *     reads nothing more from a connection while a {@code WAIT} on it is pending, so on the
+   *     shared connection every read and every other write would queue behind each replica round
+   *     trip (and behind the whole ack timeout when the replicas are down). Several, so that as
+   *     many {@code WAIT}s are answered by one acknowledgement of the replicas.
    * @param replicaAcks replicas that must confirm a write sent by {@link #evalReplicated} (0: none)
    * @param ackTimeoutMillis how long Redis waits for them ({@code WAIT}'s timeout; never 0, which
    *     would wait for ever)
@@ -45,6 +61,7 @@ final class RedisCalls {
   RedisCalls(
       Vertx vertx,
       RedisLink redis,
+      List<RedisLink> ackLinks,
       long timeoutMillis,
       int replicaAcks,
       int ackTimeoutMillis,
@@ -53,8 +70,13 @@ final class RedisCalls {
       throw new IllegalArgumentException(
           "a replica acknowledgement needs a timeout of 1 ms or more");
     }
+    if (replicaAcks > 0 && ackLinks.isEmpty()) {
+      throw new IllegalArgumentException("a replica acknowledgement needs a connection of its own");
+    }
     this.vertx = vertx;
     this.redis = redis;
+    this.ackLinks = List.copyOf(ackLinks);
+    this.ackInFlight = new int[ackLinks.size()];
     this.timeoutMillis = timeoutMillis;
     this.replicaAcks = replicaAcks;
     this.ackTimeoutMillis = ackTimeoutMillis;
@@ -102,11 +124,21 @@ final class RedisCalls {
     if (replicaAcks == 0) {
       return eval(s, keys, args);
     }
+    int link = ackLink();
+    if (link < 0) {
+      onAckFailure.run();
+      return Future.failedFuture(
+          new StoreUnavailableException(
+              "redis: every replica-acknowledged connection has "
+                  + ACK_LINK_DEPTH
+                  + " writes waiting for the replicas",
+              null));
+    }
     Request wait =
         Request.cmd(Command.WAIT)
             .arg(Integer.toString(replicaAcks))
             .arg(Integer.toString(ackTimeoutMillis));
-    return batch(retry -> List.of(s.request(retry, keys, args), wait))
+    return batchOn(ackLinks.get(link), link, retry -> List.of(s.request(retry, keys, args), wait))
         .compose(
             r -> {
               Response answer = r.get(0);
@@ -172,18 +204,56 @@ final class RedisCalls {
    * are not idempotent must leave them out on retry.
    */
   Future<List<Response>> batch(Function<Boolean, List<Request>> requests) {
-    return timed(redis.batch(requests.apply(false)))
+    return batchOn(redis, -1, requests);
+  }
+
+  /** {@link #batch} on {@code link}, counted in {@link #ackInFlight} when {@code ackLink >= 0}. */
+  private Future<List<Response>> batchOn(
+      RedisLink link, int ackLink, Function<Boolean, List<Request>> requests) {
+    return timed(link, counted(ackLink, link.batch(requests.apply(false))))
         .recover(
             e -> {
               if (noScript(e)) {
-                return timed(redis.batch(requests.apply(true)));
+                return timed(link, counted(ackLink, link.batch(requests.apply(true))));
               }
               return Future.failedFuture(e);
             });
   }
 
+  /**
+   * The ack link with the fewest writes in flight (taken in turn when several have as few), or -1
+   * when every one has {@link #ACK_LINK_DEPTH}.
+   */
+  private int ackLink() {
+    int best = -1;
+    int n = ackLinks.size();
+    for (int i = 0; i < n; i++) {
+      int j = (nextAckLink + i) % n;
+      if (ackInFlight[j] < ACK_LINK_DEPTH && (best < 0 || ackInFlight[j] < ackInFlight[best])) {
+        best = j;
+      }
+    }
+    nextAckLink = (nextAckLink + 1) % n;
+    return best;
+  }
+
+  /**
+   * Counts the batch in flight on its ack link until Redis answers it (not until the deadline: a
+   * batch given up on still holds its place on the connection).
+   */
+  private <T> Future<T> counted(int ackLink, Future<T> f) {
+    if (ackLink >= 0) {
+      ackInFlight[ackLink]++;
+      f.onComplete(ar -> ackInFlight[ackLink]--);
+    }
+    return f;
+  }
+
   Future<Void> close() {
-    return redis.close();
+    List<Future<Void>> closing = new ArrayList<>();
+    closing.add(redis.close());
+    ackLinks.forEach(l -> closing.add(l.close()));
+    return Future.join(closing).mapEmpty();
   }
 
   private static boolean noScript(Throwable e) {
@@ -200,6 +270,10 @@ final class RedisCalls {
   }
 
   private <T> Future<T> timed(Future<T> f) {
+    return timed(redis, f);
+  }
+
+  private <T> Future<T> timed(RedisLink link, Future<T> f) {
     return Deadline.within(vertx, timeoutMillis, f)
         .recover(
             e -> {
@@ -207,7 +281,7 @@ final class RedisCalls {
                 return Future.failedFuture(e);
               }
               if (notMaster(e)) {
-                redis.reconnect();
+                link.reconnect();
               }
               return Future.failedFuture(
                   new StoreUnavailableException("redis: " + e.getMessage(), e));

@@ -37,7 +37,8 @@ import java.util.function.Function;
  * how calls reach Redis (by SHA, under the deadline) {@link RedisCalls}', and the bulk load is
  * {@link RedisBulk}.
  *
- * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}); every call fails
+ * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}) and, when replicas
+ * must acknowledge ACCEPTs, {@value #ACK_LINKS} more for those commits alone; every call fails
  * with {@link StoreUnavailableException} after the configured timeout, so callers fail closed.
  */
 public final class RedisStore implements Store {
@@ -47,6 +48,12 @@ public final class RedisStore implements Store {
    * answered 503).
    */
   private static final int PIPELINE_DEPTH = 16_384;
+
+  /**
+   * Connections per store (so per event loop) that carry the commits of ACCEPTs and their {@code
+   * WAIT}, when replicas must acknowledge them (RedisCalls).
+   */
+  static final int ACK_LINKS = 4;
 
   private final RedisKeys keys;
   private final RedisCalls calls;
@@ -109,11 +116,22 @@ public final class RedisStore implements Store {
         new RedisCalls(
             vertx,
             new RedisLink(vertx, options, metrics::redisReconnected),
+            ackLinks(vertx, options, replicaAcks, metrics),
             timeoutMillis,
             replicaAcks,
             ackTimeoutMillis,
             metrics::replicaAcksFailed);
     this.bulk = new RedisBulk(keys, calls);
+  }
+
+  /** The connections of the replica-acknowledged commits (none without replica acks). */
+  private static List<RedisLink> ackLinks(
+      Vertx vertx, RedisOptions options, int replicaAcks, JetonMetrics metrics) {
+    List<RedisLink> links = new ArrayList<>();
+    for (int i = 0; replicaAcks > 0 && i < ACK_LINKS; i++) {
+      links.add(new RedisLink(vertx, options, metrics::redisReconnected));
+    }
+    return links;
   }
 
   /**

@@ -8,10 +8,12 @@ import dev.jeton.testsupport.Api.Resp;
 import dev.jeton.testsupport.RedisNode;
 import dev.jeton.testsupport.RedisSentinelTopology;
 import dev.jeton.testsupport.TestJeton;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -101,28 +103,49 @@ class SentinelFailoverTest {
       expect(node.api.login("ann", FailoverDrill.PIN + node.code(ann)), 200);
       double failedBefore = FailoverDrill.replicaAcksFailed(node);
 
+      byte[] newcomer = node.userWithToken("fay", "F1");
+      String wrong = node.code(ann).equals("000000") ? "111111" : "000000";
+
       List<RedisNode> replicas = redis.replicas();
       assertThat(replicas).hasSize(2);
-      List<Resp> whileStopped = new ArrayList<>();
+      List<CompletableFuture<Resp>> stuckAnswers = new ArrayList<>();
+      Resp wrongAnswer;
+      Resp challenge;
       try {
         replicas.forEach(redis::stop);
-        // One after the other: on the store's one pipelined connection, a WAIT holds up what
-        // follows it, so concurrent logins would partly be answered 503 by the store's timeout
-        // instead, which the metric does not count.
+        // All at once: each ACCEPT's WAIT holds a connection of its own, never the store's shared
+        // one, so the answers that need no replica come as usual meanwhile.
         for (int i = 0; i < stuck.size(); i++) {
-          whileStopped.add(
-              node.api.login(stuck.get(i), FailoverDrill.PIN + node.code(seeds.get(i))));
+          stuckAnswers.add(
+              node.api.authenticateAsync(
+                  new JsonObject()
+                      .put("username", stuck.get(i))
+                      .put("password", FailoverDrill.PIN + node.code(seeds.get(i)))));
         }
+        CompletableFuture<Resp> wrongPasscode =
+            node.api.authenticateAsync(
+                new JsonObject().put("username", "ann").put("password", FailoverDrill.PIN + wrong));
+        CompletableFuture<Resp> firstLogin =
+            node.api.authenticateAsync(
+                new JsonObject().put("username", "fay").put("password", node.code(newcomer)));
+        wrongAnswer = wrongPasscode.join();
+        challenge = firstLogin.join();
+        stuckAnswers.forEach(CompletableFuture::join);
       } finally {
         replicas.forEach(redis::cont);
       }
 
-      assertThat(whileStopped)
-          .as("logins while both replicas are stopped")
-          .allSatisfy(r -> assertThat(r.status()).as(r.raw()).isEqualTo(503));
+      assertThat(stuckAnswers)
+          .as("ACCEPTs while both replicas are stopped")
+          .allSatisfy(f -> assertThat(f.join().status()).as(f.join().raw()).isEqualTo(503));
       assertThat(FailoverDrill.replicaAcksFailed(node) - failedBefore)
           .as("jeton_redis_replica_acks_failed_total")
           .isEqualTo(stuck.size());
+      assertThat(wrongAnswer.status()).as("a wrong passcode meanwhile").isEqualTo(401);
+      assertThat(challenge.status())
+          .as("a first login meanwhile: " + challenge.raw())
+          .isEqualTo(200);
+      assertThat(challenge.str("challenge")).isEqualTo("NEW_PIN");
 
       redis.awaitReady();
       // The passcode answered 503 was consumed on the master: it stays refused.
