@@ -37,9 +37,10 @@ import java.util.function.Function;
  * how calls reach Redis (by SHA, under the deadline) {@link RedisCalls}', and the bulk load is
  * {@link RedisBulk}.
  *
- * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}) and, when replicas
- * must acknowledge ACCEPTs, {@value #ACK_LINKS} more for those commits alone; every call fails
- * with {@link StoreUnavailableException} after the configured timeout, so callers fail closed.
+ * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}) and, when
+ * replicas must acknowledge ACCEPTs, {@value #ACK_LINKS} more for those commits alone; every call
+ * fails with {@link StoreUnavailableException} after the configured timeout, so callers fail
+ * closed.
  */
 public final class RedisStore implements Store {
 
