@@ -322,6 +322,24 @@ final class FailoverDrill implements AutoCloseable {
    * Every answer is one a portal may get in a failover: ACCEPT, REJECT (a code already consumed) or
    * 503; never a 500, a 429, a challenge or no answer at all (a node that hangs).
    */
+  /**
+   * What every drill asserts, whatever the topology: only legitimate answers, never two ACCEPTs for
+   * one user, a REJECT only after a 503 for that passcode, every user answered for good, 503s after
+   * the kill, and every passcode ACCEPTed (before the kill or after) refused when sent again.
+   */
+  void assertSafe(List<Answer> acceptedBeforeKill, List<Answer> replays) {
+    assertEveryAnswerLegitimate();
+    assertNoPasscodeAcceptedTwice();
+    assertEveryRejectFollowsADoubt();
+    assertEveryUserAnsweredForGood();
+    assertThat(acceptedBeforeKill).as("ACCEPTs before the kill").isNotEmpty();
+    assertThat(unavailableCount()).as("503s after the kill").isPositive();
+    assertThat(replays)
+        .as("every accepted passcode, sent again after the failover")
+        .isNotEmpty()
+        .allMatch(Answer::rejected);
+  }
+
   void assertEveryAnswerLegitimate() {
     List<Answer> odd =
         answers().stream().filter(a -> !a.accepted() && !a.rejected() && !a.unavailable()).toList();
