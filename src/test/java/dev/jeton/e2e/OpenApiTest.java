@@ -307,6 +307,40 @@ class OpenApiTest {
     soft.assertAll();
   }
 
+  /**
+   * The search's query parameters are documented with the bounds the server holds them to: the
+   * documented edge is answered, one past it refused.
+   */
+  @Test
+  void theUserSearchIsDocumentedWithTheBoundsItChecks() {
+    Map<String, Object> get =
+        map(map(map(document().get("paths")).get("/v1/admin/users")).get("get"));
+    Map<String, Map<String, Object>> params = new LinkedHashMap<>();
+    for (Object p : list(get.get("parameters"))) {
+      params.put(String.valueOf(map(p).get("name")), map(p));
+    }
+    assertThat(params.keySet()).containsExactly("prefix", "limit");
+    assertThat(params.get("prefix").get("required")).isEqualTo(true);
+    Map<String, Object> prefix = map(params.get("prefix").get("schema"));
+    Map<String, Object> limit = map(params.get("limit").get("schema"));
+    int maxPrefix = (Integer) prefix.get("maxLength");
+    int maxLimit = (Integer) limit.get("maximum");
+    assertThat(prefix.get("minLength")).isEqualTo(1);
+    assertThat(limit.get("minimum")).isEqualTo(1);
+
+    assertThat(search("prefix=" + "a".repeat(maxPrefix)).status()).isEqualTo(200);
+    assertThat(search("prefix=" + "a".repeat(maxPrefix + 1)).status()).isEqualTo(400);
+    assertThat(search("prefix=").status()).isEqualTo(400);
+    assertThat(search("prefix=a&limit=" + maxLimit).status()).isEqualTo(200);
+    assertThat(search("prefix=a&limit=" + (maxLimit + 1)).status()).isEqualTo(400);
+    assertThat(search("prefix=a&limit=0").status()).isEqualTo(400);
+    assertThat(limit.get("default")).isEqualTo(20);
+  }
+
+  private Resp search(String query) {
+    return j.api.raw("GET", "admin", "/v1/admin/users?" + query, null, null, TestJeton.ADMIN_TOKEN);
+  }
+
   @Test
   void everyReferenceResolves() {
     Map<String, Object> doc = document();

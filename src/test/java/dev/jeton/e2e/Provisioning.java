@@ -9,11 +9,15 @@ import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Bulk load and the audit trail (API.md §3), end to end; subclasses choose the store. */
+/**
+ * Bulk load, finding users, console operators and the audit trail (API.md §3), end to end;
+ * subclasses choose the store.
+ */
 abstract class Provisioning {
 
   TestJeton j;
@@ -39,6 +43,231 @@ abstract class Provisioning {
 
   private static String line(JsonObject o) {
     return o.encode() + "\n";
+  }
+
+  // ---- console operators ----
+
+  private Resp putConsoleOperator(String token, String username, Object role) {
+    return api.adminAs(
+        token,
+        "PUT",
+        "/v1/admin/console-operators/" + username,
+        new JsonObject().put("role", role));
+  }
+
+  private List<JsonObject> consoleOperators() {
+    return expect(api.adminGet("/v1/admin/console-operators"), 200)
+        .json()
+        .getJsonArray("operators")
+        .stream()
+        .map(o -> (JsonObject) o)
+        .toList();
+  }
+
+  private String helpdeskSecret(String name) {
+    return expect(
+            api.admin(
+                "PUT", "/v1/admin/operators/" + name, new JsonObject().put("role", "helpdesk")),
+            200)
+        .str("secret");
+  }
+
+  @Test
+  void consoleOperatorsArePutListedReplacedAndDeletedAndAudited() {
+    j.user("bob", null);
+    j.user("alice", null);
+    assertThat(consoleOperators()).isEmpty();
+
+    Resp put = expect(putConsoleOperator(TestJeton.ADMIN_TOKEN, "bob", "admin"), 200);
+    assertThat(put.json().getMap())
+        .containsOnly(Map.entry("username", "bob"), Map.entry("role", "admin"));
+    expect(putConsoleOperator(TestJeton.ADMIN_TOKEN, "alice", "helpdesk"), 200);
+    expect(putConsoleOperator(TestJeton.ADMIN_TOKEN, "bob", "helpdesk"), 200);
+
+    assertThat(consoleOperators())
+        .containsExactly(
+            new JsonObject().put("username", "alice").put("role", "helpdesk"),
+            new JsonObject().put("username", "bob").put("role", "helpdesk"));
+
+    expect(api.admin("DELETE", "/v1/admin/console-operators/bob", null), 204);
+    assertThat(
+            expect(api.admin("DELETE", "/v1/admin/console-operators/bob", null), 404).str("detail"))
+        .isEqualTo("no such console operator");
+    assertThat(consoleOperators())
+        .containsExactly(new JsonObject().put("username", "alice").put("role", "helpdesk"));
+    expect(api.adminGet("/v1/admin/users/bob"), 200);
+
+    List<JsonObject> bobs =
+        api.awaitAudit(
+            TestJeton.ADMIN_TOKEN,
+            "bob",
+            50,
+            e -> String.valueOf(e.getString("reason")).startsWith("console_operator"),
+            3);
+    assertThat(bobs.stream().map(e -> e.getString("reason")).toList())
+        .containsExactlyInAnyOrder(
+            "console_operator_deleted",
+            "console_operator_put:helpdesk",
+            "console_operator_put:admin");
+    assertThat(bobs)
+        .allMatch(e -> "ADMIN".equals(e.getString("decision")))
+        .allMatch(e -> "bootstrap".equals(e.getString("client")));
+  }
+
+  @Test
+  void aConsoleRoleNeedsAUserAndOneOfTheTwoRoles() {
+    assertThat(
+            expect(putConsoleOperator(TestJeton.ADMIN_TOKEN, "nobody", "admin"), 404).str("detail"))
+        .isEqualTo("no such user");
+    j.user("carl", null);
+    for (Object bad : new Object[] {"root", "Admin", "", 5, null}) {
+      expect(putConsoleOperator(TestJeton.ADMIN_TOKEN, "carl", bad), 400);
+    }
+    expect(putConsoleOperator(TestJeton.ADMIN_TOKEN, "bad%20name", "admin"), 400);
+    expect(api.admin("DELETE", "/v1/admin/console-operators/bad%20name", null), 400);
+    expect(api.admin("DELETE", "/v1/admin/console-operators/carl", null), 404);
+    assertThat(consoleOperators()).isEmpty();
+  }
+
+  @Test
+  void consoleOperatorsAreForAdminsOnly() {
+    j.user("dora", null);
+    String helpdesk = helpdeskSecret("desk-co");
+
+    expect(putConsoleOperator(helpdesk, "dora", "helpdesk"), 403);
+    expect(api.adminAs(helpdesk, "GET", "/v1/admin/console-operators", null), 403);
+    expect(api.adminAs(helpdesk, "DELETE", "/v1/admin/console-operators/dora", null), 403);
+    expect(putConsoleOperator(null, "dora", "helpdesk"), 401);
+    expect(api.adminAs(null, "GET", "/v1/admin/console-operators", null), 401);
+    assertThat(consoleOperators()).isEmpty();
+  }
+
+  @Test
+  void deletingAUserWithdrawsTheirConsoleRole() {
+    j.user("erik", null);
+    j.user("fay", null);
+    expect(putConsoleOperator(TestJeton.ADMIN_TOKEN, "erik", "admin"), 200);
+    expect(putConsoleOperator(TestJeton.ADMIN_TOKEN, "fay", "helpdesk"), 200);
+
+    expect(api.admin("DELETE", "/v1/admin/users/erik", null), 204);
+
+    assertThat(consoleOperators())
+        .containsExactly(new JsonObject().put("username", "fay").put("role", "helpdesk"));
+    j.user("erik", null);
+    assertThat(consoleOperators()).hasSize(1);
+    expect(api.admin("DELETE", "/v1/admin/console-operators/erik", null), 404);
+  }
+
+  // ---- finding users ----
+
+  private Resp search(String token, String query) {
+    return api.adminAs(token, "GET", "/v1/admin/users?" + query, null);
+  }
+
+  private List<String> found(String token, String prefix) {
+    return usernames(
+        expect(
+            search(
+                token,
+                "prefix="
+                    + java.net.URLEncoder.encode(prefix, java.nio.charset.StandardCharsets.UTF_8)
+                        .replace("+", "%20")),
+            200));
+  }
+
+  private static List<String> usernames(Resp r) {
+    return r.json().getJsonArray("users").stream()
+        .map(o -> ((JsonObject) o).getString("username"))
+        .toList();
+  }
+
+  private void named(String username, String displayName) {
+    expect(
+        api.admin(
+            "PUT", "/v1/admin/users/" + username, new JsonObject().put("displayName", displayName)),
+        201);
+  }
+
+  @Test
+  void helpdeskFindsUsersByTheStartOfTheirIdentifierOrNameWhateverTheCase() {
+    named("alice", "Martin Alice");
+    named("albert", "Zed Albert");
+    named("bob", "Bob Dupont");
+    expect(
+        bulk(line(new JsonObject().put("username", "emile").put("displayName", "Émile Zola"))),
+        200);
+    expect(bulk(line(new JsonObject().put("username", "zoe").put("displayName", "Alba Zoé"))), 200);
+    String helpdesk = helpdeskSecret("desk-search");
+
+    Resp r = expect(search(helpdesk, "prefix=AL"), 200);
+    assertThat(r.json().getJsonArray("users"))
+        .containsExactly(
+            new JsonObject().put("username", "zoe").put("displayName", "Alba Zoé"),
+            new JsonObject().put("username", "albert").put("displayName", "Zed Albert"),
+            new JsonObject().put("username", "alice").put("displayName", "Martin Alice"));
+    assertThat(found(helpdesk, "mar")).containsExactly("alice");
+    assertThat(found(helpdesk, "ÉMILE z")).containsExactly("emile");
+    assertThat(found(helpdesk, "EMI")).containsExactly("emile");
+    assertThat(found(helpdesk, "dupont")).isEmpty();
+    assertThat(found(helpdesk, "bob d")).containsExactly("bob");
+    assertThat(usernames(expect(search(helpdesk, "prefix=al&limit=2"), 200)))
+        .containsExactly("zoe", "albert");
+
+    // Renamed: found by the new name only; deleted: found no more.
+    expect(
+        api.admin("PUT", "/v1/admin/users/alice", new JsonObject().put("displayName", "Zoé Alice")),
+        200);
+    assertThat(found(helpdesk, "mar")).isEmpty();
+    assertThat(found(helpdesk, "zoé")).containsExactly("alice");
+    expect(api.admin("DELETE", "/v1/admin/users/albert", null), 204);
+    assertThat(found(helpdesk, "al")).containsExactly("zoe", "alice");
+    assertThat(found(helpdesk, "zed")).isEmpty();
+  }
+
+  @Test
+  void aSearchAnswersTwentyUsersUnlessToldAndAtMostAHundred() {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < 120; i++) {
+      body.append(line(new JsonObject().put("username", String.format("pupil%03d", i))));
+    }
+    assertThat(expect(bulk(body.toString()), 200).json().getInteger("created")).isEqualTo(120);
+
+    List<String> page = usernames(expect(search(TestJeton.ADMIN_TOKEN, "prefix=pupil"), 200));
+    assertThat(page).hasSize(20).first().isEqualTo("pupil000");
+    assertThat(page).isSorted();
+    assertThat(usernames(expect(search(TestJeton.ADMIN_TOKEN, "prefix=pupil&limit=100"), 200)))
+        .hasSize(100)
+        .doesNotHaveDuplicates()
+        .last()
+        .isEqualTo("pupil099");
+    assertThat(usernames(expect(search(TestJeton.ADMIN_TOKEN, "prefix=pupil11&limit=1"), 200)))
+        .containsExactly("pupil110");
+  }
+
+  @Test
+  void aSearchOutOfBoundsIsRefused() {
+    String helpdesk = helpdeskSecret("desk-bounds");
+    for (String query :
+        List.of(
+            "",
+            "limit=5",
+            "prefix=",
+            "prefix=" + "a".repeat(65),
+            "prefix=a%00b",
+            "prefix=a%0Ab",
+            "prefix=a&limit=0",
+            "prefix=a&limit=101",
+            "prefix=a&limit=-1",
+            "prefix=a&limit=ten",
+            "prefix=a&limit=1.5")) {
+      Resp r = search(helpdesk, query);
+      assertThat(r.status()).as("%s: %s", query, r.raw()).isEqualTo(400);
+      assertThat(r.str("error")).isEqualTo("invalid_request");
+    }
+    expect(search(helpdesk, "prefix=" + "a".repeat(64)), 200);
+    expect(search(helpdesk, "prefix=a&limit=100"), 200);
+    expect(search(helpdesk, "prefix=a&limit=1"), 200);
+    expect(search(null, "prefix=a"), 401);
   }
 
   @Test

@@ -79,6 +79,7 @@ class RedisStoreContractTest extends StoreContract {
               NOW));
       await(store().putClient(new ClientRecord("portal", "h-1", false, "any")));
       await(store().putOperator(new OperatorRecord("desk", "h-2", "admin")));
+      await(store().putConsoleOperator("alice", "admin"));
 
       String ns = namespace;
       assertThat(keys(own.url(), "*"))
@@ -92,10 +93,64 @@ class RedisStoreContractTest extends StoreContract {
               ns + ":{clients}:c:portal",
               ns + ":{clients}:by-secret",
               ns + ":{ops}:o:desk",
-              ns + ":{ops}:by-secret");
+              ns + ":{ops}:by-secret",
+              ns + ":{ops}:console",
+              ns + ":{idx}:users");
       store.close().await(10, SECONDS);
       store = null;
     }
+  }
+
+  // ---- Redis only: the search index is written beside the users, and may hold stale entries ----
+
+  @Test
+  void staleSearchEntriesAreSkippedAndThePageStillFills() throws Exception {
+    // Entries a failed or raced upkeep could leave: users gone, and a name its user no longer has.
+    String index = namespace + ":{idx}:users";
+    for (int i = 0; i < 8; i++) {
+      redis(Request.cmd(Command.ZADD).arg(index).arg(0).arg("stale" + i + "\0ghost" + i));
+    }
+    await(store().putUser(new Store.PutUser("stu1", null, null, NOW)));
+    await(store().putUser(new Store.PutUser("stu2", "Someone", null, NOW)));
+    redis(Request.cmd(Command.ZADD).arg(index).arg(0).arg("stu old\0stu2"));
+
+    assertThat(await(store().searchUsers("st", 2)))
+        .containsExactly(new Store.UserMatch("stu1", null), new Store.UserMatch("stu2", "Someone"));
+    assertThat(await(store().searchUsers("stu o", 5))).isEmpty();
+    assertThat(await(store().searchUsers("stale", 5))).isEmpty();
+  }
+
+  @Test
+  void theSearchIndexHoldsOneEntryPerNameAndLosesThemWithTheUser() throws Exception {
+    String index = namespace + ":{idx}:users";
+    await(store().putUser(new Store.PutUser("alice", "Martin Alice", null, NOW)));
+    await(store().putUser(new Store.PutUser("alice", "Zoé Alice", null, NOW)));
+    await(store().putUser(new Store.PutUser("max", "Max", null, NOW)));
+
+    assertThat(members(index)).containsExactly("alice\0alice", "max\0max", "zoé alice\0alice");
+
+    // A bulk load renames as a put does; the identifier's entry stays when the old name was it.
+    await(
+        store()
+            .bulk(
+                new Store.Bulk(
+                    List.of(
+                        new Store.BulkLine("alice", "Bella Alice", null, null),
+                        new Store.BulkLine("max", "Maxime", null, null)),
+                    NOW)));
+    assertThat(members(index))
+        .containsExactly("alice\0alice", "bella alice\0alice", "max\0max", "maxime\0max");
+
+    await(store().deleteUser("alice"));
+    await(store().deleteUser("max"));
+    assertThat(redis(Request.cmd(Command.ZCARD).arg(index)).toLong()).isZero();
+  }
+
+  private static List<String> members(String index) throws Exception {
+    List<String> members = new ArrayList<>();
+    redis(Request.cmd(Command.ZRANGE).arg(index).arg(0).arg(-1))
+        .forEach(m -> members.add(m.toString()));
+    return members;
   }
 
   // ---- Redis only: scripts missing from the cache (Redis restarted, or SCRIPT FLUSH) ----

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.track.Store.Assign;
 import dev.jeton.track.Store.AssignResult;
+import dev.jeton.track.Store.Bulk;
+import dev.jeton.track.Store.BulkLine;
+import dev.jeton.track.Store.BulkResult;
 import dev.jeton.track.Store.Commit;
 import dev.jeton.track.Store.CommitMode;
 import dev.jeton.track.Store.CommitOutcome;
 import dev.jeton.track.Store.CommitResult;
+import dev.jeton.track.Store.ConsoleOperator;
 import dev.jeton.track.Store.EmergencyCodes;
 import dev.jeton.track.Store.Fail;
 import dev.jeton.track.Store.FailOutcome;
@@ -18,6 +22,7 @@ import dev.jeton.track.Store.LoginState;
 import dev.jeton.track.Store.PutUser;
 import dev.jeton.track.Store.SetEnabled;
 import dev.jeton.track.Store.SetPin;
+import dev.jeton.track.Store.UserMatch;
 import dev.jeton.track.Store.UserView;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -1459,6 +1464,259 @@ abstract class StoreContract {
       assertThat(await(store().findOperator("h-2"))).isNull();
       assertThat(await(store().deleteOperator("desk"))).isFalse();
       assertThat(await(store().deleteOperator("never"))).isFalse();
+    }
+  }
+
+  /**
+   * Finding people: by the start of the identifier or the display name, whatever the case, each
+   * user once, in the order of what matched, kept up to date by every write of users.
+   */
+  @Nested
+  class Search {
+    @Test
+    void findsUsersByTheStartOfTheirIdentifier() throws Exception {
+      named("alice", "Martin Alice");
+      named("albert", "Zed Albert");
+      named("bob", "Bob Dupont");
+
+      assertThat(search("al", 10))
+          .containsExactly(
+              new UserMatch("albert", "Zed Albert"), new UserMatch("alice", "Martin Alice"));
+      assertThat(search("alice", 10)).extracting(UserMatch::username).containsExactly("alice");
+      assertThat(search("alicex", 10)).isEmpty();
+      assertThat(search("c", 10)).isEmpty();
+    }
+
+    @Test
+    void findsUsersByTheStartOfTheirDisplayName() throws Exception {
+      named("alice", "Martin Alice");
+      named("albert", "Zed Albert");
+      named("bob", "Bob Dupont");
+
+      assertThat(search("mar", 10)).containsExactly(new UserMatch("alice", "Martin Alice"));
+      assertThat(search("zed a", 10)).containsExactly(new UserMatch("albert", "Zed Albert"));
+      // The start only: a word inside the name is not its start.
+      assertThat(search("dupont", 10)).isEmpty();
+    }
+
+    @Test
+    void caseDoesNotMatterOnEitherSide() throws Exception {
+      named("JDoe", "Émile Zola");
+
+      for (String prefix : List.of("jd", "JD", "jDO", "émi", "ÉMILE Z", "Émile zola")) {
+        assertThat(search(prefix, 10))
+            .as(prefix)
+            .containsExactly(new UserMatch("JDoe", "Émile Zola"));
+      }
+    }
+
+    @Test
+    void aUserMatchedByBothNamesComesOnceAtItsFirstPlace() throws Exception {
+      named("dan", "Dan Brown");
+      named("zoe", "Dana Scully");
+      named("dana", null);
+
+      // dan (identifier, then its display name), dana, then "dana scully" (zoe)
+      assertThat(search("dan", 10))
+          .containsExactly(
+              new UserMatch("dan", "Dan Brown"),
+              new UserMatch("dana", null),
+              new UserMatch("zoe", "Dana Scully"));
+    }
+
+    @Test
+    void usersWhoseMatchIsTheSameComeByUsername() throws Exception {
+      named("x2", "Same Name");
+      named("x1", "Same Name");
+      named("x3", "same name");
+
+      assertThat(search("same", 10))
+          .extracting(UserMatch::username)
+          .containsExactly("x1", "x2", "x3");
+    }
+
+    @Test
+    void atMostLimitUsersEachOnceEvenWhenEachMatchesTwice() throws Exception {
+      for (int i = 1; i <= 6; i++) {
+        named("lee" + i, "Lee" + i + " X");
+      }
+
+      assertThat(search("lee", 4))
+          .extracting(UserMatch::username)
+          .containsExactly("lee1", "lee2", "lee3", "lee4");
+      assertThat(search("lee", 1)).extracting(UserMatch::username).containsExactly("lee1");
+      assertThat(search("lee", 100))
+          .extracting(UserMatch::username)
+          .hasSize(6)
+          .doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aRenamedUserIsFoundByItsNewNameOnlyAndStillByItsIdentifier() throws Exception {
+      named("alice", "Martin Alice");
+
+      await(store().putUser(new PutUser("alice", "Zoé Alice", null, NOW + 1_000)));
+
+      assertThat(search("mar", 10)).isEmpty();
+      assertThat(search("zo", 10)).containsExactly(new UserMatch("alice", "Zoé Alice"));
+      assertThat(search("ali", 10)).containsExactly(new UserMatch("alice", "Zoé Alice"));
+    }
+
+    @Test
+    void aWriteThatKeepsTheDisplayNameKeepsItsEntry() throws Exception {
+      named("alice", "Martin Alice");
+
+      await(store().putUser(new PutUser("alice", null, "$argon2id$new", NOW + 1_000)));
+      await(store().putUser(new PutUser("alice", "Martin Alice", null, NOW + 2_000)));
+
+      assertThat(search("mar", 10)).containsExactly(new UserMatch("alice", "Martin Alice"));
+    }
+
+    @Test
+    void renamingAUserWhoseNameWasItsIdentifierKeepsTheIdentifierFound() throws Exception {
+      named("max", "MAX");
+
+      await(store().putUser(new PutUser("max", "Other", null, NOW + 1_000)));
+
+      assertThat(search("max", 10)).containsExactly(new UserMatch("max", "Other"));
+      assertThat(search("oth", 10)).containsExactly(new UserMatch("max", "Other"));
+    }
+
+    @Test
+    void aDeletedUserIsNoLongerFoundByEitherName() throws Exception {
+      named("alice", "Martin Alice");
+      named("alina", "Alina B");
+
+      await(store().deleteUser("alice"));
+
+      assertThat(search("ali", 10)).extracting(UserMatch::username).containsExactly("alina");
+      assertThat(search("mar", 10)).isEmpty();
+
+      named("alice", "Bella Alice");
+      assertThat(search("mar", 10)).isEmpty();
+      assertThat(search("bel", 10)).containsExactly(new UserMatch("alice", "Bella Alice"));
+    }
+
+    @Test
+    void theBulkLoadKeepsTheIndexToo() throws Exception {
+      named("carol", "Old Name");
+
+      BulkResult r =
+          await(
+              store()
+                  .bulk(
+                      new Bulk(
+                          List.of(
+                              new BulkLine("dave", "Dave Loaded", null, token("BT1")),
+                              new BulkLine("erin", null, "$argon2id$e", null),
+                              new BulkLine("carol", "New Name", null, null),
+                              new BulkLine("frank", "Frank First", null, null),
+                              new BulkLine("frank", "Frank Second", null, null)),
+                          NOW)));
+
+      assertThat(r.errors()).containsOnlyNulls();
+      assertThat(search("dave l", 10)).containsExactly(new UserMatch("dave", "Dave Loaded"));
+      assertThat(search("erin", 10)).containsExactly(new UserMatch("erin", null));
+      assertThat(search("new", 10)).containsExactly(new UserMatch("carol", "New Name"));
+      assertThat(search("old", 10)).isEmpty();
+      assertThat(search("frank", 10)).containsExactly(new UserMatch("frank", "Frank Second"));
+      assertThat(search("frank f", 10)).isEmpty();
+    }
+
+    @Test
+    void aBulkLineRefusedLeavesNoEntry() throws Exception {
+      createToken(token("TAKEN"));
+
+      BulkResult r =
+          await(
+              store()
+                  .bulk(
+                      new Bulk(
+                          List.of(new BulkLine("gina", "Gina G", null, token("TAKEN"))), NOW)));
+
+      assertThat(r.errors().get(0)).isNotNull();
+      assertThat(search("gina", 10)).isEmpty();
+    }
+
+    void named(String username, String displayName) throws Exception {
+      assertThat(await(store().putUser(new PutUser(username, displayName, null, NOW)))).isTrue();
+    }
+
+    List<UserMatch> search(String prefix, int limit) throws Exception {
+      return await(store().searchUsers(prefix, limit));
+    }
+  }
+
+  /** Who may sign in to the console, and as what: kept with the user, gone with it. */
+  @Nested
+  class ConsoleOperators {
+    @Test
+    void aRoleIsGivenReadReplacedListedAndWithdrawn() throws Exception {
+      putUser("bob");
+      putUser("alice");
+      assertThat(await(store().consoleOperators())).isEmpty();
+      assertThat(await(store().consoleRole("alice"))).isNull();
+
+      assertThat(await(store().putConsoleOperator("bob", "helpdesk"))).isTrue();
+      assertThat(await(store().putConsoleOperator("alice", "helpdesk"))).isTrue();
+      assertThat(await(store().putConsoleOperator("alice", "admin"))).isTrue();
+
+      assertThat(await(store().consoleRole("alice"))).isEqualTo("admin");
+      assertThat(await(store().consoleRole("bob"))).isEqualTo("helpdesk");
+      assertThat(await(store().consoleOperators()))
+          .containsExactly(
+              new ConsoleOperator("alice", "admin"), new ConsoleOperator("bob", "helpdesk"));
+
+      assertThat(await(store().deleteConsoleOperator("alice"))).isTrue();
+      assertThat(await(store().deleteConsoleOperator("alice"))).isFalse();
+      assertThat(await(store().consoleRole("alice"))).isNull();
+      assertThat(await(store().consoleOperators()))
+          .containsExactly(new ConsoleOperator("bob", "helpdesk"));
+      assertThat(user("alice").username()).as("the user stays").isEqualTo("alice");
+    }
+
+    @Test
+    void noRoleForAUserWhoDoesNotExist() throws Exception {
+      assertThat(await(store().putConsoleOperator("nobody", "admin"))).isFalse();
+
+      assertThat(await(store().consoleRole("nobody"))).isNull();
+      assertThat(await(store().consoleOperators())).isEmpty();
+      assertThat(await(store().deleteConsoleOperator("nobody"))).isFalse();
+    }
+
+    @Test
+    void deletingTheUserWithdrawsTheRoleAndARecreatedUserHasNone() throws Exception {
+      putUser("alice");
+      putUser("bob");
+      await(store().putConsoleOperator("alice", "admin"));
+      await(store().putConsoleOperator("bob", "helpdesk"));
+
+      assertThat(await(store().deleteUser("alice"))).isTrue();
+
+      assertThat(await(store().consoleRole("alice"))).isNull();
+      assertThat(await(store().consoleOperators()))
+          .containsExactly(new ConsoleOperator("bob", "helpdesk"));
+      putUser("alice");
+      assertThat(await(store().consoleRole("alice"))).isNull();
+    }
+
+    @Test
+    void aRoleNeverOutlivesItsUserEvenWhenRacingTheDeletion() throws Exception {
+      for (int round = 0; round < 10; round++) {
+        String u = "racer" + round;
+        putUser(u);
+
+        race(
+            8,
+            i ->
+                i % 2 == 0
+                    ? store().putConsoleOperator(u, "admin").<Void>mapEmpty()
+                    : store().deleteUser(u).<Void>mapEmpty());
+
+        if (await(store().getUser(u)) == null) {
+          assertThat(await(store().consoleRole(u))).as(u).isNull();
+        }
+      }
     }
   }
 
