@@ -3,6 +3,7 @@ package dev.jeton.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.Jeton;
+import dev.jeton.web.Csrf;
 import dev.jeton.config.Config;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.testsupport.MutableClock;
