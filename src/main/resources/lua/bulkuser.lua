@@ -3,13 +3,19 @@
 -- KEYS[1] user; ARGV: 1 display name ('' = keep), 2 password hash ('' = keep), 3 now, 4 generation id,
 --   5 max tokens, 6 serial ('' = no token), 7 token config, 8 on, 9 PIN hash ('' = none), 10 last step,
 --   11 encrypted seed
+-- Returns {'CREATED' | 'UPDATED' | 'TOO_MANY', the display name it had before ('' when none)}, for the search index.
 local created = redis.call('EXISTS', KEYS[1]) == 0
 local list = ''
-if not created then list = redis.call('HGET', KEYS[1], 'tokens') or '' end
+local old = ''
+if not created then
+  local was = redis.call('HMGET', KEYS[1], 'tokens', 'dn')
+  list = was[1] or ''
+  old = was[2] or ''
+end
 if ARGV[6] ~= '' then
   local n = 0
   for _ in string.gmatch(list, '[^,]+') do n = n + 1 end
-  if n >= tonumber(ARGV[5]) then return 'TOO_MANY' end
+  if n >= tonumber(ARGV[5]) then return {'TOO_MANY', old} end
 end
 if created then redis.call('HSET', KEYS[1], 'at', ARGV[3], 'gen', ARGV[4]) end
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'dn', ARGV[1]) end
@@ -21,4 +27,4 @@ if ARGV[6] ~= '' then
   if list == '' then list = ARGV[6] else list = list .. ',' .. ARGV[6] end
 end
 redis.call('HSET', KEYS[1], 'tokens', list)
-if created then return 'CREATED' else return 'UPDATED' end
+if created then return {'CREATED', old} else return {'UPDATED', old} end

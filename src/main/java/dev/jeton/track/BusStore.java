@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import java.util.List;
 
 /**
  * The {@link Store} as seen from verification and admin: each call is a request to the {@link
@@ -38,7 +39,25 @@ public final class BusStore implements Store {
   static final String BULK = "bulk";
   static final String SESSION_MARK = "session-mark";
   static final String END_SESSIONS = "end-sessions";
+  static final String SEARCH_USERS = "search-users";
+  static final String PUT_CONSOLE_OPERATOR = "put-console-operator";
+  static final String CONSOLE_ROLE = "console-role";
+  static final String DELETE_CONSOLE_OPERATOR = "delete-console-operator";
+  static final String CONSOLE_OPERATORS = "console-operators";
   static final String PING = "ping";
+
+  /** The question of {@link #searchUsers}, as it travels. */
+  record SearchUsers(String prefix, int limit) {}
+
+  /**
+   * A list as it travels back: the bus's local codec is chosen by the body's class, which a record
+   * has and a {@code List} has not.
+   */
+  record Listed<T>(List<T> items) {
+    Listed {
+      items = List.copyOf(items);
+    }
+  }
 
   private final Vertx vertx;
   private final DeliveryOptions options;
@@ -89,6 +108,32 @@ public final class BusStore implements Store {
   @Override
   public Future<Boolean> createToken(TokenRecord t) {
     return call(CREATE_TOKEN, t);
+  }
+
+  @Override
+  public Future<List<UserMatch>> searchUsers(String prefix, int limit) {
+    return this.<Listed<UserMatch>>call(SEARCH_USERS, new SearchUsers(prefix, limit))
+        .map(Listed::items);
+  }
+
+  @Override
+  public Future<Boolean> putConsoleOperator(String username, String role) {
+    return call(PUT_CONSOLE_OPERATOR, new ConsoleOperator(username, role));
+  }
+
+  @Override
+  public Future<String> consoleRole(String username) {
+    return call(CONSOLE_ROLE, username);
+  }
+
+  @Override
+  public Future<Boolean> deleteConsoleOperator(String username) {
+    return call(DELETE_CONSOLE_OPERATOR, username);
+  }
+
+  @Override
+  public Future<List<ConsoleOperator>> consoleOperators() {
+    return this.<Listed<ConsoleOperator>>call(CONSOLE_OPERATORS, "").map(Listed::items);
   }
 
   @Override

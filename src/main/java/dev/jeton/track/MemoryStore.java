@@ -6,10 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The embedded store: one node, nothing kept across restarts. Every method runs under the
@@ -32,6 +37,13 @@ public final class MemoryStore implements Store {
   private final Map<String, String> operatorIndex = new HashMap<>(); // secret hash -> operator name
   private final Map<String, SessionMark> sessionMarks =
       new HashMap<>(); // one per user, made with it
+  private final Map<String, String> consoleRoles = new TreeMap<>(); // username -> console role
+
+  /**
+   * The search index: {@code searchKey NUL username} for each user's identifier and display name,
+   * in code point order (as Redis orders its members by UTF-8 bytes).
+   */
+  private final NavigableSet<String> searchIndex = new TreeSet<>(MemoryStore::byCodePoints);
 
   /** A user's generation id (new when the user is re-created) and portal session count. */
   private record SessionMark(String gen, long count) {
@@ -213,17 +225,21 @@ public final class MemoryStore implements Store {
           new UserRecord(
               p.username(), p.displayName(), p.passwordHash(), List.of(), Map.of(), p.now()));
       sessionMarks.put(p.username(), new SessionMark(Secrets.randomId().substring(0, 8), 0));
+      index(p.username(), p.displayName());
       return Future.succeededFuture(true);
     }
+    String displayName = p.displayName() != null ? p.displayName() : old.displayName();
     users.put(
         p.username(),
         new UserRecord(
             p.username(),
-            p.displayName() != null ? p.displayName() : old.displayName(),
+            displayName,
             p.passwordHash() != null ? p.passwordHash() : old.passwordHash(),
             old.tokens(),
             old.emergencyCodes(),
             old.createdAt()));
+    unindex(p.username(), old.displayName());
+    index(p.username(), displayName);
     return Future.succeededFuture(false);
   }
 
@@ -248,7 +264,57 @@ public final class MemoryStore implements Store {
     failures.remove(username);
     sessionMarks.remove(username);
     challenges.values().removeIf(c -> c.username().equals(username));
+    consoleRoles.remove(username);
+    unindex(username, u.displayName());
     return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<List<UserMatch>> searchUsers(String prefix, int limit) {
+    String key = Store.searchKey(prefix);
+    Set<String> seen = new HashSet<>();
+    List<UserMatch> found = new ArrayList<>();
+    for (String member : searchIndex.tailSet(key, true)) {
+      if (found.size() >= limit || !member.startsWith(key)) {
+        break;
+      }
+      int nul = member.lastIndexOf('\0');
+      String username = member.substring(nul + 1);
+      UserRecord user = users.get(username);
+      if (user == null || !member.substring(0, nul).startsWith(key)) {
+        continue;
+      }
+      if (seen.add(username)) {
+        found.add(new UserMatch(username, user.displayName()));
+      }
+    }
+    return Future.succeededFuture(found);
+  }
+
+  @Override
+  public synchronized Future<Boolean> putConsoleOperator(String username, String role) {
+    if (!users.containsKey(username)) {
+      return Future.succeededFuture(false);
+    }
+    consoleRoles.put(username, role);
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public synchronized Future<String> consoleRole(String username) {
+    return Future.succeededFuture(consoleRoles.get(username));
+  }
+
+  @Override
+  public synchronized Future<Boolean> deleteConsoleOperator(String username) {
+    return Future.succeededFuture(consoleRoles.remove(username) != null);
+  }
+
+  @Override
+  public synchronized Future<List<ConsoleOperator>> consoleOperators() {
+    List<ConsoleOperator> all = new ArrayList<>();
+    consoleRoles.forEach((u, r) -> all.add(new ConsoleOperator(u, r)));
+    return Future.succeededFuture(all);
   }
 
   @Override
@@ -490,6 +556,40 @@ public final class MemoryStore implements Store {
   private static boolean sameHash(String stored, String given) {
     return MessageDigest.isEqual(
         stored.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Adds the user's identifier and display name (if any) to the search index. */
+  private void index(String username, String displayName) {
+    searchIndex.add(Store.searchKey(username) + '\0' + username);
+    if (displayName != null && !displayName.isEmpty()) {
+      searchIndex.add(Store.searchKey(displayName) + '\0' + username);
+    }
+  }
+
+  /**
+   * Removes both of the user's entries from the search index, as they were for this display name.
+   */
+  private void unindex(String username, String displayName) {
+    searchIndex.remove(Store.searchKey(username) + '\0' + username);
+    if (displayName != null) {
+      searchIndex.remove(Store.searchKey(displayName) + '\0' + username);
+    }
+  }
+
+  /** Code point order, which is the UTF-8 byte order Redis sorts its members in. */
+  private static int byCodePoints(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
   }
 
   private static Future<CommitResult> result(CommitOutcome o, long until) {

@@ -24,16 +24,19 @@ final class RedisBulk {
 
   private final RedisKeys keys;
   private final RedisCalls calls;
+  private final RedisUserIndex userIndex;
 
-  RedisBulk(RedisKeys keys, RedisCalls calls) {
+  RedisBulk(RedisKeys keys, RedisCalls calls, RedisUserIndex userIndex) {
     this.keys = keys;
     this.calls = calls;
+    this.userIndex = userIndex;
   }
 
   /**
    * First every token is created (already owned by its user, never overwriting), then every user is
-   * written with its token attached; a token whose user turned out full is removed again in a
-   * third, rare, round trip.
+   * written with its token attached; then, in one pipeline beside the removal of any token whose
+   * user turned out full, the search index learns every user written (one {@code ZADD} for the
+   * whole batch, and one {@code ZREM} for the display names replaced, if any).
    */
   Future<BulkResult> load(Bulk b) {
     List<BulkLine> lines = b.lines();
@@ -84,19 +87,26 @@ final class RedisBulk {
                   .compose(
                       written -> {
                         List<Request> undo = new ArrayList<>();
+                        List<RedisUserIndex.Change> named = new ArrayList<>();
                         for (int k = 0; k < applied.size(); k++) {
                           int i = applied.get(k);
-                          if ("TOO_MANY".equals(written.get(k).toString())) {
+                          BulkLine line = lines.get(i);
+                          String old = written.get(k).get(1).toString();
+                          if ("TOO_MANY".equals(written.get(k).get(0).toString())) {
                             errors[i] =
                                 "the user holds " + UserRecord.MAX_TOKENS + " tokens already";
                             undo.add(
-                                Request.cmd(Command.DEL)
-                                    .arg(keys.token(lines.get(i).token().serial())));
+                                Request.cmd(Command.DEL).arg(keys.token(line.token().serial())));
+                          } else {
+                            String now =
+                                nz(line.displayName()).isEmpty() ? old : line.displayName();
+                            named.add(new RedisUserIndex.Change(line.username(), old, now));
                           }
                         }
-                        return undo.isEmpty()
-                            ? Future.succeededFuture(applied)
-                            : calls.sendEach(undo).map(applied);
+                        Future<Void> indexed = userIndex.updateAll(named);
+                        Future<?> undone =
+                            undo.isEmpty() ? Future.succeededFuture() : calls.sendEach(undo);
+                        return Future.all(indexed, undone).map(applied);
                       });
             })
         .map(x -> new BulkResult(Arrays.asList(errors)));

@@ -26,7 +26,11 @@ import java.util.regex.Pattern;
  * script that writes the new one); {@code jeton:{u:NAME}:a} the user's audit trail (a list of whole
  * events, newest first), which the commit of an ACCEPT writes into and the audit trail ({@code
  * dev.jeton.audit.RedisAuditSink}, whose {@code AuditLayout} names it too) reads and writes. The
- * audit trail keeps its sharded streams under the same namespace.
+ * audit trail keeps its sharded streams under the same namespace. {@code jeton:{ops}:console} the
+ * console operators (a hash, username → role); {@code jeton:{idx}:users} the search index of the
+ * users (a sorted set, every score 0, members {@code searchKey NUL username} for each user's
+ * identifier and display name, read by lexical range). Both are global keys under a hash tag of
+ * their own, written by plain commands beside the user's script, never inside it.
  */
 final class RedisKeys {
 
@@ -42,6 +46,8 @@ final class RedisKeys {
   private final String namespace;
   private final String clientIndex;
   private final String operatorIndex;
+  private final String consoleOperators;
+  private final String userIndex;
 
   /**
    * @throws IllegalArgumentException when the namespace is empty, longer than 64 characters, or
@@ -55,6 +61,8 @@ final class RedisKeys {
     this.namespace = namespace;
     this.clientIndex = namespace + ":{clients}:by-secret";
     this.operatorIndex = namespace + ":{ops}:by-secret";
+    this.consoleOperators = namespace + ":{ops}:console";
+    this.userIndex = namespace + ":{idx}:users";
   }
 
   String namespace() {
@@ -112,6 +120,19 @@ final class RedisKeys {
   /** Index of the operators by secret hash, under the operators' own hash tag. */
   String operatorIndex() {
     return operatorIndex;
+  }
+
+  /** The console operators: one hash, username → console role. */
+  String consoleOperators() {
+    return consoleOperators;
+  }
+
+  /**
+   * The users' search index: a sorted set read by lexical range ({@link Store#searchUsers}), under
+   * a hash tag of its own.
+   */
+  String userIndex() {
+    return userIndex;
   }
 
   /**

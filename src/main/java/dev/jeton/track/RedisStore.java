@@ -24,6 +24,7 @@ import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -59,6 +60,7 @@ public final class RedisStore implements Store {
   private final RedisKeys keys;
   private final RedisCalls calls;
   private final RedisBulk bulk;
+  private final RedisUserIndex userIndex;
 
   /** A store under the default namespace ({@code jeton}): one per tracking verticle instance. */
   public RedisStore(Vertx vertx, String url, long timeoutMillis) {
@@ -122,7 +124,8 @@ public final class RedisStore implements Store {
             replicaAcks,
             ackTimeoutMillis,
             metrics::replicaAcksFailed);
-    this.bulk = new RedisBulk(keys, calls);
+    this.userIndex = new RedisUserIndex(keys, calls);
+    this.bulk = new RedisBulk(keys, calls, userIndex);
   }
 
   /** The connections of the replica-acknowledged commits (none without replica acks). */
@@ -303,6 +306,10 @@ public final class RedisStore implements Store {
 
   // ---- admin ----
 
+  /**
+   * The user's script, then the search index (another slot) from the display name it had. Fails
+   * when the index could not be written, although the user was: the same put again repairs it.
+   */
   @Override
   public Future<Boolean> putUser(PutUser p) {
     return calls
@@ -311,7 +318,13 @@ public final class RedisStore implements Store {
             List.of(keys.user(p.username())),
             List.of(
                 nz(p.displayName()), nz(p.passwordHash()), Long.toString(p.now()), generation()))
-        .map(r -> r.toInteger() == 1);
+        .compose(
+            r -> {
+              boolean created = r.get(0).toInteger() == 1;
+              String old = r.get(1).toString();
+              String now = nz(p.displayName()).isEmpty() ? old : p.displayName();
+              return userIndex.update(p.username(), old, now).map(created);
+            });
   }
 
   @Override
@@ -331,15 +344,21 @@ public final class RedisStore implements Store {
             });
   }
 
+  /**
+   * Its tokens back to the pool one by one, the user's keys, then what other slots hold of it: its
+   * search index members and its console role.
+   */
   @Override
   public Future<Boolean> deleteUser(String username) {
     return calls
-        .send(Request.cmd(Command.HGET).arg(keys.user(username)).arg("tokens"))
+        .send(Request.cmd(Command.HMGET).arg(keys.user(username)).arg("tokens").arg("dn"))
         .compose(
-            list -> {
+            r -> {
+              Response list = r.get(0);
               if (list == null) {
                 return Future.succeededFuture(false);
               }
+              String name = r.get(1) == null ? null : r.get(1).toString();
               Future<Void> chain = Future.succeededFuture();
               for (String serial : serials(list.toString())) {
                 chain = chain.compose(v -> unassign(new Assign(username, serial)).mapEmpty());
@@ -351,7 +370,82 @@ public final class RedisStore implements Store {
                               Request.cmd(Command.DEL)
                                   .arg(keys.user(username))
                                   .arg(keys.failures(username))))
+                  .compose(
+                      v ->
+                          calls.sendEach(
+                              List.of(
+                                  userIndex.removal(username, name),
+                                  Request.cmd(Command.HDEL)
+                                      .arg(keys.consoleOperators())
+                                      .arg(username))))
                   .map(true);
+            });
+  }
+
+  @Override
+  public Future<List<UserMatch>> searchUsers(String prefix, int limit) {
+    return userIndex.search(prefix, limit);
+  }
+
+  /**
+   * The user's existence and the role live in different slots, so no one step holds both: the role
+   * is written once the user is seen, and taken back if the user is gone when read again after it.
+   * A deletion removes the role after the user; whichever order the two interleave in, no role
+   * outlives its user.
+   */
+  @Override
+  public Future<Boolean> putConsoleOperator(String username, String role) {
+    return calls
+        .send(Request.cmd(Command.EXISTS).arg(keys.user(username)))
+        .compose(
+            before -> {
+              if (before.toInteger() == 0) {
+                return Future.succeededFuture(false);
+              }
+              return calls
+                  .send(
+                      Request.cmd(Command.HSET)
+                          .arg(keys.consoleOperators())
+                          .arg(username)
+                          .arg(role))
+                  .compose(v -> calls.send(Request.cmd(Command.EXISTS).arg(keys.user(username))))
+                  .compose(
+                      after ->
+                          after.toInteger() == 1
+                              ? Future.succeededFuture(true)
+                              : calls
+                                  .send(
+                                      Request.cmd(Command.HDEL)
+                                          .arg(keys.consoleOperators())
+                                          .arg(username))
+                                  .map(false));
+            });
+  }
+
+  @Override
+  public Future<String> consoleRole(String username) {
+    return calls
+        .send(Request.cmd(Command.HGET).arg(keys.consoleOperators()).arg(username))
+        .map(r -> r == null ? null : r.toString());
+  }
+
+  @Override
+  public Future<Boolean> deleteConsoleOperator(String username) {
+    return calls
+        .send(Request.cmd(Command.HDEL).arg(keys.consoleOperators()).arg(username))
+        .map(r -> r.toInteger() == 1);
+  }
+
+  @Override
+  public Future<List<ConsoleOperator>> consoleOperators() {
+    return calls
+        .send(Request.cmd(Command.HGETALL).arg(keys.consoleOperators()))
+        .map(
+            r -> {
+              List<ConsoleOperator> all = new ArrayList<>();
+              map(r).forEach((u, role) -> all.add(new ConsoleOperator(u, role)));
+              all.sort(Comparator.comparing(ConsoleOperator::username));
+              return all;
             });
   }
 

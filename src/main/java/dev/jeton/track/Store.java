@@ -2,6 +2,7 @@ package dev.jeton.track;
 
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Everything Jeton keeps, and every step that must be atomic across nodes. Two implementations:
@@ -43,8 +44,45 @@ public interface Store {
   /** The user with its failure state, or null. */
   Future<UserView> getUser(String username);
 
-  /** Deletes the user; its tokens go back to the pool unassigned, keeping their replay position. */
+  /**
+   * Deletes the user; its tokens go back to the pool unassigned, keeping their replay position, and
+   * its console role (if any) goes with it.
+   */
   Future<Boolean> deleteUser(String username);
+
+  /**
+   * The users whose identifier or display name starts with {@code prefix}, compared in lower case
+   * ({@link #searchKey}), each once, at most {@code limit} of them.
+   *
+   * <p>Order: by the lower-cased identifier or display name that matched (by UTF-8 bytes, which is
+   * code point order), then by username; a user whom both match comes at the first of its two
+   * places. So a page is the start of one sorted list, and costs O(log N + page) at any population
+   * (Redis: one sorted set in lexical order). Kept by every write of users (create, rename, delete,
+   * bulk load); on Redis that upkeep is a separate command from the user's own write (another
+   * slot), so a reader may meet an entry that a concurrent write has not yet removed: such an entry
+   * (user gone, display name changed) is never answered.
+   *
+   * @param prefix 1 or more characters (the caller bounds it); its case does not matter
+   * @param limit 1 or more (the caller bounds it)
+   * @return the matches, in that order; empty when none
+   */
+  Future<List<UserMatch>> searchUsers(String prefix, int limit);
+
+  /**
+   * Gives the user a console role ({@code admin} or {@code helpdesk}: the caller checks it),
+   * replacing any other. False, and nothing kept, when there is no such user; a user deleted at the
+   * same time keeps no role either ({@link #deleteUser}).
+   */
+  Future<Boolean> putConsoleOperator(String username, String role);
+
+  /** The user's console role, or null when the user has none. */
+  Future<String> consoleRole(String username);
+
+  /** Withdraws the user's console role; false when the user had none. */
+  Future<Boolean> deleteConsoleOperator(String username);
+
+  /** Every console operator, sorted by username. */
+  Future<List<ConsoleOperator>> consoleOperators();
 
   /** False when a token with this serial exists already (never overwritten). */
   Future<Boolean> createToken(TokenRecord t);
@@ -284,6 +322,20 @@ public interface Store {
 
   record UserView(UserRecord user, FailState fail) {}
 
+  /** A user found by {@link #searchUsers}; {@code displayName} is null when the user has none. */
+  record UserMatch(String username, String displayName) {}
+
+  /** A user who may sign in to the console, and as what ({@code admin} or {@code helpdesk}). */
+  record ConsoleOperator(String username, String role) {}
+
+  /**
+   * The key a user is found by in {@link #searchUsers}: an identifier or display name, or a prefix
+   * of one, in lower case under {@link Locale#ROOT} (the same whatever the server's language).
+   */
+  static String searchKey(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+
   record Assign(String username, String serial) {}
 
   enum AssignResult {
@@ -340,6 +392,9 @@ public interface Store {
         BulkLine.class,
         Bulk.class,
         BulkResult.class,
-        EndSessions.class);
+        EndSessions.class,
+        ConsoleOperator.class,
+        BusStore.SearchUsers.class,
+        BusStore.Listed.class);
   }
 }

@@ -63,6 +63,15 @@ public final class TrackingVerticle extends VerticleBase {
     serve(BusStore.BULK, store::bulk);
     serve(BusStore.SESSION_MARK, store::sessionMark);
     serve(BusStore.END_SESSIONS, store::endSessions);
+    this.<BusStore.SearchUsers, BusStore.Listed<Store.UserMatch>>serve(
+        BusStore.SEARCH_USERS,
+        q -> store.searchUsers(q.prefix(), q.limit()).map(BusStore.Listed::new));
+    this.<Store.ConsoleOperator, Boolean>serve(
+        BusStore.PUT_CONSOLE_OPERATOR, o -> store.putConsoleOperator(o.username(), o.role()));
+    serve(BusStore.CONSOLE_ROLE, store::consoleRole);
+    serve(BusStore.DELETE_CONSOLE_OPERATOR, store::deleteConsoleOperator);
+    this.<Object, BusStore.Listed<Store.ConsoleOperator>>serve(
+        BusStore.CONSOLE_OPERATORS, ignored -> store.consoleOperators().map(BusStore.Listed::new));
     this.<Object, Void>serve(BusStore.PING, ignored -> store.ping());
     if (store instanceof MemoryStore memory) {
       vertx.setPeriodic(60_000, id -> memory.purge(clock.millis()));

@@ -24,6 +24,8 @@ class RedisKeysTest {
     assertThat(k.operator("desk")).isEqualTo("jeton:{ops}:o:desk");
     assertThat(k.clientIndex()).isEqualTo("jeton:{clients}:by-secret");
     assertThat(k.operatorIndex()).isEqualTo("jeton:{ops}:by-secret");
+    assertThat(k.consoleOperators()).isEqualTo("jeton:{ops}:console");
+    assertThat(k.userIndex()).isEqualTo("jeton:{idx}:users");
     assertThat(k.ip("192.0.2.10", 5_666_666)).isEqualTo("jeton:ip:{192.0.2.10}:5666666");
   }
 

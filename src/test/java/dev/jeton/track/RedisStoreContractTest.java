@@ -92,7 +92,8 @@ class RedisStoreContractTest extends StoreContract {
               ns + ":{clients}:c:portal",
               ns + ":{clients}:by-secret",
               ns + ":{ops}:o:desk",
-              ns + ":{ops}:by-secret");
+              ns + ":{ops}:by-secret",
+              ns + ":{idx}:users");
       store.close().await(10, SECONDS);
       store = null;
     }
