@@ -23,7 +23,7 @@ import java.time.Clock;
  * OpenAPI document, the metrics scrape, and the helpdesk console's pages under {@code /console}
  * ({@link ConsoleRoutes}). This class only builds the router and listens: each
  * group of resources mounts its own routes ({@link UserRoutes}, {@link TokenRoutes}, {@link
- * ClientRoutes}, {@link OperatorRoutes}, {@link AuditRoutes}, {@link PskcImport}, {@link
+ * ClientRoutes}, {@link OperatorRoutes}, {@link ConsoleOperatorRoutes}, {@link AuditRoutes}, {@link PskcImport}, {@link
  * BulkLoader}) through {@link AdminRouter}, which puts every admin route together the same way: the
  * bearer token and its role checked ({@link AdminAuthorization}) before any body is read, then the
  * body, bounded (1 MiB, PSKC files {@link PskcImport#BODY_LIMIT}), or streamed for bulk loads.
@@ -68,6 +68,7 @@ public final class AdminVerticle extends ListenerVerticle {
     new TokenRoutes(store, tokens, audit).mount(routes);
     new ClientRoutes(vertx, store, audit).mount(routes);
     new OperatorRoutes(store, audit).mount(routes);
+    new ConsoleOperatorRoutes(store, audit).mount(routes);
     new AuditRoutes(vertx, config).mount(routes);
     new PskcImport(vertx, store, tokens, audit).mount(routes);
     new BulkLoader(vertx, store, tokens, passwords, clock, audit).mount(routes);

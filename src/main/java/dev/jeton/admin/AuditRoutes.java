@@ -41,16 +41,7 @@ final class AuditRoutes {
     if (username != null) {
       Params.username(username);
     }
-    int limit;
-    try {
-      String given = ctx.queryParams().get("limit");
-      limit = given == null ? 50 : Integer.parseInt(given);
-    } catch (NumberFormatException e) {
-      limit = -1;
-    }
-    if (limit < 1 || limit > AUDIT_MAX_LIMIT) {
-      throw new BadRequest("limit must be an integer from 1 to " + AUDIT_MAX_LIMIT);
-    }
+    int limit = Params.limit(ctx, 50, AUDIT_MAX_LIMIT);
     Future<AuditVerticle.Events> found =
         vertx
             .eventBus()

@@ -47,6 +47,38 @@ final class Params {
     return value;
   }
 
+  /**
+   * The query parameter {@code limit}, an integer from 1 to {@code max}: {@code def} when absent.
+   */
+  static int limit(RoutingContext ctx, int def, int max) throws BadRequest {
+    String given = ctx.queryParams().get("limit");
+    int limit;
+    try {
+      limit = given == null ? def : Integer.parseInt(given);
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1 || limit > max) {
+      throw new BadRequest("limit must be an integer from 1 to " + max);
+    }
+    return limit;
+  }
+
+  /**
+   * The query parameter {@code prefix} of a search: 1 to {@code max} characters, none a control
+   * character (NUL separates a name from its user in the search index).
+   */
+  static String prefix(RoutingContext ctx, int max) throws BadRequest {
+    String p = ctx.queryParams().get("prefix");
+    if (p == null
+        || p.isEmpty()
+        || p.codePointCount(0, p.length()) > max
+        || p.codePoints().anyMatch(Character::isISOControl)) {
+      throw new BadRequest("prefix must be 1 to " + max + " characters, none a control character");
+    }
+    return p;
+  }
+
   /** The JSON object body; an absent body is an empty object. */
   static JsonObject body(RoutingContext ctx) throws BadRequest {
     if (ctx.body() == null || ctx.body().length() == 0) {

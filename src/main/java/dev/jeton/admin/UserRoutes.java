@@ -15,15 +15,26 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 
 /**
- * {@code /v1/admin/users/…}: a user (put, get, delete), what the helpdesk does for one (clear the
- * PINs, unlock, issue emergency codes) and which tokens the user holds.
+ * {@code /v1/admin/users…}: the users found by the start of their identifier or name, a user (put,
+ * get, delete), what the helpdesk does for one (clear the PINs, unlock, issue emergency codes) and
+ * which tokens the user holds.
  */
 final class UserRoutes {
+
+  /** Users a search answers when the caller names no limit. */
+  static final int SEARCH_LIMIT = 20;
+
+  /** Users a search answers at most. */
+  static final int SEARCH_MAX_LIMIT = 100;
+
+  /** The longest prefix searched for, in characters. */
+  static final int SEARCH_MAX_PREFIX = 64;
 
   private final Vertx vertx;
   private final Config config;
@@ -54,6 +65,7 @@ final class UserRoutes {
   }
 
   void mount(AdminRouter routes) {
+    routes.route(HttpMethod.GET, "/v1/admin/users", HELPDESK, this::searchUsers);
     routes.route(HttpMethod.PUT, "/v1/admin/users/:username", ADMIN, this::putUser);
     routes.route(HttpMethod.GET, "/v1/admin/users/:username", HELPDESK, this::getUser);
     routes.route(HttpMethod.DELETE, "/v1/admin/users/:username", ADMIN, this::deleteUser);
@@ -88,6 +100,25 @@ final class UserRoutes {
         s -> {
           audit.record(ctx, s.created() ? "user_created" : "user_updated", username, null);
           Replies.json(ctx, s.created() ? 201 : 200, views.user(s.user()));
+        });
+  }
+
+  /** The users whose identifier or display name starts with the prefix ({@link Store#searchUsers}). */
+  private void searchUsers(RoutingContext ctx) throws BadRequest {
+    String prefix = Params.prefix(ctx, SEARCH_MAX_PREFIX);
+    int limit = Params.limit(ctx, SEARCH_LIMIT, SEARCH_MAX_LIMIT);
+    StoreAnswers.done(
+        ctx,
+        store.searchUsers(prefix, limit),
+        found -> {
+          JsonArray users = new JsonArray();
+          found.forEach(
+              u ->
+                  users.add(
+                      new JsonObject()
+                          .put("username", u.username())
+                          .put("displayName", u.displayName())));
+          Replies.json(ctx, 200, new JsonObject().put("users", users));
         });
   }
 
