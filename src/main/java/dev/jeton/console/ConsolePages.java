@@ -335,7 +335,13 @@ final class ConsolePages {
       why = e.method();
     }
     if (why != null && !"ok".equals(why)) {
-      s.append(" : ").append(t.getOr("why." + why, why));
+      // An action may carry its detail after a colon ("console_operator_put:admin").
+      int colon = why.indexOf(':');
+      String key = colon < 0 ? why : why.substring(0, colon);
+      s.append(" : ").append(t.getOr("why." + key, key));
+      if (colon >= 0) {
+        s.append(" (").append(why.substring(colon + 1)).append(')');
+      }
     }
     if (e.client() != null) {
       s.append(" (")

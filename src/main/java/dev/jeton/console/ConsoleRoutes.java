@@ -706,7 +706,7 @@ public final class ConsoleRoutes {
               } else if (!ar.result()) {
                 operatorsPage(ctx, t, who, 404, t.get("operators.nouser", name), null);
               } else {
-                audit(ctx, who, "console_operator_set", name, null, reason);
+                audit(ctx, who, "console_operator_put:" + role, name, null, reason);
                 replies.redirect(ctx, "/console/operators?done=operator-added");
               }
             });
@@ -746,7 +746,7 @@ public final class ConsoleRoutes {
                         } else if (!ar.result()) {
                           notFound(ctx, t, who, t.get("notfound.operator", username));
                         } else {
-                          audit(ctx, who, "console_operator_removed", username, null, reason);
+                          audit(ctx, who, "console_operator_deleted", username, null, reason);
                           replies.redirect(ctx, "/console/operators?done=operator-removed");
                         }
                       });
