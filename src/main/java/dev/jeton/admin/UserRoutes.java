@@ -103,7 +103,9 @@ final class UserRoutes {
         });
   }
 
-  /** The users whose identifier or display name starts with the prefix ({@link Store#searchUsers}). */
+  /**
+   * The users whose identifier or display name starts with the prefix ({@link Store#searchUsers}).
+   */
   private void searchUsers(RoutingContext ctx) throws BadRequest {
     String prefix = Params.prefix(ctx, SEARCH_MAX_PREFIX);
     int limit = Params.limit(ctx, SEARCH_LIMIT, SEARCH_MAX_LIMIT);

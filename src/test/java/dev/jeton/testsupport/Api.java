@@ -78,8 +78,8 @@ public final class Api {
    * The audit events of {@code username} that {@code which} keeps, of the newest {@code limit},
    * read with {@code token}, once there are at least {@code atLeast}: an ACCEPT's record is written
    * with its commit, before the answer, but every other decision and admin action is written off
-   * the login path and trails the answers. Fails after {@link Eventually#DEFAULT} with what it found
-   * last.
+   * the login path and trails the answers. Fails after {@link Eventually#DEFAULT} with what it
+   * found last.
    */
   public List<JsonObject> awaitAudit(
       String token, String username, int limit, Predicate<JsonObject> which, int atLeast) {
