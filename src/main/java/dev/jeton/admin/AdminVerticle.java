@@ -21,9 +21,9 @@ import java.time.Clock;
 /**
  * The management listener: the admin API of API.md §3 that the login flows need, health, the
  * OpenAPI document, the metrics scrape, and the helpdesk console's pages under {@code /console}
- * ({@link ConsoleRoutes}). This class only builds the router and listens: each
- * group of resources mounts its own routes ({@link UserRoutes}, {@link TokenRoutes}, {@link
- * ClientRoutes}, {@link OperatorRoutes}, {@link ConsoleOperatorRoutes}, {@link AuditRoutes}, {@link PskcImport}, {@link
+ * ({@link ConsoleRoutes}). This class only builds the router and listens: each group of resources
+ * mounts its own routes ({@link UserRoutes}, {@link TokenRoutes}, {@link ClientRoutes}, {@link
+ * OperatorRoutes}, {@link ConsoleOperatorRoutes}, {@link AuditRoutes}, {@link PskcImport}, {@link
  * BulkLoader}) through {@link AdminRouter}, which puts every admin route together the same way: the
  * bearer token and its role checked ({@link AdminAuthorization}) before any body is read, then the
  * body, bounded (1 MiB, PSKC files {@link PskcImport#BODY_LIMIT}), or streamed for bulk loads.

@@ -326,8 +326,8 @@ public record AuditEvent(
   /**
    * The event in one field: at, request id, username, client IP, client, decision, reason, method,
    * token serial and sequence, tab-separated, absent values empty; then the note, when there is one
-   * (so that the events of earlier builds, which have none, read as they were written). One field instead of ten costs
-   * Redis markedly less an {@code XADD}, on every decision (see {@code
+   * (so that the events of earlier builds, which have none, read as they were written). One field
+   * instead of ten costs Redis markedly less an {@code XADD}, on every decision (see {@code
    * docs/2026-12-05-performance-history.md}). Null when a value is empty or holds a tab (none does:
    * every field is validated or chosen by Jeton), so that packing never changes an event.
    */

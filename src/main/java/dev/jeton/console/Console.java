@@ -11,7 +11,11 @@ import java.time.Clock;
  * whether the listener serves TLS, and the clock. Immutable and thread-safe.
  */
 public record Console(
-    ConsoleSessions sessions, Csrf csrf, int pinMinLength, int pinMaxLength, boolean tls,
+    ConsoleSessions sessions,
+    Csrf csrf,
+    int pinMinLength,
+    int pinMaxLength,
+    boolean tls,
     Clock clock) {
 
   public static Console from(Config config, Clock clock) {

@@ -360,8 +360,8 @@ final class ConsolePages {
   // ---- actions ----
 
   /**
-   * The form of one action on a user: what it will do, the reason asked, and for emergency codes how
-   * many and for how long.
+   * The form of one action on a user: what it will do, the reason asked, and for emergency codes
+   * how many and for how long.
    *
    * @param serial the key acted on, or null for an action on the user
    */
@@ -395,10 +395,7 @@ final class ConsolePages {
         .append(destructive ? " class=\"danger\"" : "")
         .append('>')
         .append(
-            esc(
-                destructive
-                    ? t.get("confirm.disable.button")
-                    : t.get("action." + action, serial)))
+            esc(destructive ? t.get("confirm.disable.button") : t.get("action." + action, serial)))
         .append("</button>\n</form>\n<p><a id=\"cancel\" href=\"/console/users/")
         .append(esc(username))
         .append("\">")

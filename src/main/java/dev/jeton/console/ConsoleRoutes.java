@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsoleRoutes {
 
-  /** The name verification and the audit trail know the console by; no API client can be named so. */
+  /**
+   * The name verification and the audit trail know the console by; no API client can be named so.
+   */
   public static final String CLIENT = "@console";
 
   static final String ADMIN = "admin";
@@ -103,7 +105,9 @@ public final class ConsoleRoutes {
             console.tls(),
             proxies);
     this.emergencyOptions =
-        new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.storeTimeoutMillis() + 1000L);
+        new DeliveryOptions()
+            .setLocalOnly(true)
+            .setSendTimeout(config.storeTimeoutMillis() + 1000L);
     this.auditOptions =
         new DeliveryOptions()
             .setLocalOnly(true)
@@ -159,8 +163,9 @@ public final class ConsoleRoutes {
             ? t.get("login.ended")
             : ctx.queryParams().contains("out") ? t.get("login.signedout") : null;
     replies.page(
-        ctx, 200, ConsolePages.login(t, new ConsolePages.Carry(csrfToken(ctx), null, null), null,
-            info));
+        ctx,
+        200,
+        ConsolePages.login(t, new ConsolePages.Carry(csrfToken(ctx), null, null), null, info));
   }
 
   /** Every step of a sign-in: PIN + code, then NEW_PIN and NEXT_PASSCODE when asked. */
@@ -172,8 +177,8 @@ public final class ConsoleRoutes {
       replies.page(
           ctx,
           403,
-          ConsolePages.login(t, new ConsolePages.Carry(csrf, null, null), t.get("error.form"),
-              null));
+          ConsolePages.login(
+              t, new ConsolePages.Carry(csrf, null, null), t.get("error.form"), null));
       return;
     }
     String username = HtmlReplies.single(form, "username");
@@ -265,8 +270,7 @@ public final class ConsoleRoutes {
           replies.page(
               ctx,
               400,
-              ConsolePages.newPin(
-                  t, console.pinMinLength(), console.pinMaxLength(), carry, error));
+              ConsolePages.newPin(t, console.pinMinLength(), console.pinMaxLength(), carry, error));
         } else {
           replies.page(ctx, 400, ConsolePages.login(t, carry, t.get("error.fields"), null));
         }
@@ -278,8 +282,7 @@ public final class ConsoleRoutes {
         replies.page(
             ctx,
             401,
-            ConsolePages.notice(
-                t, null, "locked", t.get("locked.heading"), t.get("locked.text")));
+            ConsolePages.notice(t, null, "locked", t.get("locked.heading"), t.get("locked.text")));
         return;
       case RATE_LIMITED:
         ctx.response().putHeader("Retry-After", Long.toString(o.retryAfter()));
@@ -309,7 +312,7 @@ public final class ConsoleRoutes {
             ar -> {
               if (ar.failed()) {
                 unavailable(ctx, t, null);
-              } else if (ar.result() == null || !ROLES.contains(ar.result())) {
+              } else if (ar.result() == null || !in(ROLES, ar.result())) {
                 LOG.atInfo()
                     .setMessage("console_signin_refused")
                     .addKeyValue("reason", "no_console_role")
@@ -398,7 +401,7 @@ public final class ConsoleRoutes {
                   return;
                 }
                 if (role.result() == null
-                    || !ROLES.contains(role.result())
+                    || !in(ROLES, role.result())
                     || mark.result() == null
                     || !sameText(mark.result(), s.mark())) {
                   ctx.response().addCookie(sessionCookie(ctx, ""));
@@ -413,7 +416,11 @@ public final class ConsoleRoutes {
                       ctx,
                       403,
                       ConsolePages.notice(
-                          t, who, "forbidden", t.get("forbidden.heading"), t.get("forbidden.text")));
+                          t,
+                          who,
+                          "forbidden",
+                          t.get("forbidden.heading"),
+                          t.get("forbidden.text")));
                   return;
                 }
                 if (post
@@ -430,7 +437,11 @@ public final class ConsoleRoutes {
                           t, who, "form-refused", t.get("forbidden.heading"), t.get("error.form")));
                   return;
                 }
-                page.handle(ctx, t, who);
+                try {
+                  page.handle(ctx, t, who);
+                } catch (RuntimeException e) {
+                  ctx.fail(e);
+                }
               });
     };
   }
@@ -453,9 +464,7 @@ public final class ConsoleRoutes {
       return;
     }
     Future<TokenRecord> token =
-        Validation.SERIAL.matcher(q).matches()
-            ? store.getToken(q)
-            : Future.succeededFuture(null);
+        Validation.SERIAL.matcher(q).matches() ? store.getToken(q) : Future.succeededFuture(null);
     token.onComplete(
         tr -> {
           if (tr.failed()) {
@@ -524,7 +533,7 @@ public final class ConsoleRoutes {
                         user.result(),
                         console.clock().millis(),
                         events.result(),
-                        DONE.contains(done) ? done : null));
+                        in(DONE, done) ? done : null));
               }
             });
   }
@@ -662,7 +671,7 @@ public final class ConsoleRoutes {
 
   private void operators(RoutingContext ctx, Texts t, ConsolePages.Who who) {
     String done = ctx.queryParams().get("done");
-    operatorsPage(ctx, t, who, 200, null, DONE.contains(done) ? done : null);
+    operatorsPage(ctx, t, who, 200, null, in(DONE, done) ? done : null);
   }
 
   private void operatorsPage(
@@ -674,8 +683,7 @@ public final class ConsoleRoutes {
               if (ar.failed()) {
                 unavailable(ctx, t, who);
               } else {
-                replies.page(
-                    ctx, status, ConsolePages.operators(t, who, ar.result(), error, done));
+                replies.page(ctx, status, ConsolePages.operators(t, who, ar.result(), error, done));
               }
             });
   }
@@ -689,7 +697,7 @@ public final class ConsoleRoutes {
     String error =
         !Validation.username(username)
             ? t.get("error.username")
-            : !ROLES.contains(role)
+            : !in(ROLES, role)
                 ? t.get("error.role")
                 : reason == null ? t.get("error.reason") : null;
     if (error != null) {
@@ -727,8 +735,7 @@ public final class ConsoleRoutes {
     String username = ctx.pathParam("username");
     String reason = reason(ctx.request().formAttributes());
     if (reason == null && Validation.username(username)) {
-      replies.page(
-          ctx, 400, ConsolePages.removeOperator(t, who, username, t.get("error.reason")));
+      replies.page(ctx, 400, ConsolePages.removeOperator(t, who, username, t.get("error.reason")));
       return;
     }
     operator(ctx, t, who, username)
@@ -883,7 +890,8 @@ public final class ConsoleRoutes {
       value = Csrf.newCookieValue();
       ctx.response()
           .addCookie(
-              replies.cookie(ctx, name, value, https ? "/" : "/console", -1, CookieSameSite.STRICT));
+              replies.cookie(
+                  ctx, name, value, https ? "/" : "/console", -1, CookieSameSite.STRICT));
     }
     return console.csrf().token(value);
   }
@@ -916,6 +924,11 @@ public final class ConsoleRoutes {
 
   private static Texts texts(RoutingContext ctx) {
     return ConsolePages.TEXTS.forAcceptLanguage(ctx.request().getHeader("Accept-Language"));
+  }
+
+  /** {@code s.contains(v)} for a value that may be null (an absent field or parameter). */
+  private static boolean in(Set<String> s, String v) {
+    return v != null && s.contains(v);
   }
 
   private static boolean sameText(String a, String b) {

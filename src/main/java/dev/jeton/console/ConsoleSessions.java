@@ -10,8 +10,8 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * The console's session cookie, {@value #COOKIE}: sealed (AES-256-GCM, {@link Sealer}) so that
- * the browser can neither read nor change nor make one. It holds the operator's username, a random
+ * The console's session cookie, {@value #COOKIE}: sealed (AES-256-GCM, {@link Sealer}) so that the
+ * browser can neither read nor change nor make one. It holds the operator's username, a random
  * session id (what the session's CSRF tokens are bound to), the sign-in time, the time of the last
  * request, and the user's session mark at sign-in (see {@code Store.sessionMark}: a lock, a PIN
  * cleared, a sign-out anywhere ends the session).

@@ -15,8 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
  * without the key. A context string (e.g. the cookie's name) is bound as associated data, so that a
  * value sealed for one use does not open for another.
  *
- * <p>A sealed value is base64url without padding of: 12-byte random nonce, ciphertext, 16-byte
- * tag. Immutable and thread-safe: every call uses its own {@link Cipher}.
+ * <p>A sealed value is base64url without padding of: 12-byte random nonce, ciphertext, 16-byte tag.
+ * Immutable and thread-safe: every call uses its own {@link Cipher}.
  */
 public final class Sealer {
 

@@ -34,8 +34,8 @@ public final class Texts {
     }
 
     /**
-     * The texts in the language the {@code Accept-Language} header prefers among those served,
-     * else French.
+     * The texts in the language the {@code Accept-Language} header prefers among those served, else
+     * French.
      */
     public Texts forAcceptLanguage(String acceptLanguage) {
       if (acceptLanguage != null && !acceptLanguage.isBlank() && acceptLanguage.length() < 512) {

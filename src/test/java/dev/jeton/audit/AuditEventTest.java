@@ -66,8 +66,16 @@ class AuditEventTest {
   @Test
   void anOperatorsNoteTravelsInBothPackedFormsAndEventsWithoutOneReadAsBefore() {
     AuditEvent plain =
-        AuditEvent.of(1_764_316_800_000L, null, "alice", "10.0.0.1", "@console:bob", "ADMIN",
-            "unlocked", null, null);
+        AuditEvent.of(
+            1_764_316_800_000L,
+            null,
+            "alice",
+            "10.0.0.1",
+            "@console:bob",
+            "ADMIN",
+            "unlocked",
+            null,
+            null);
     AuditEvent noted = plain.withNote("INC-4242 called from school B");
 
     assertThat(AuditEvent.unpacked(noted.packed())).isEqualTo(noted);

@@ -209,8 +209,7 @@ class ConsoleBrowserTest {
     jeton.user(username, null);
     jeton.token("S-" + username, seed, PIN);
     TestJeton.expect(
-        jeton.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/S-" + username, null),
-        200);
+        jeton.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/S-" + username, null), 200);
     return seed;
   }
 
@@ -232,6 +231,13 @@ class ConsoleBrowserTest {
   private void shot(String name) {
     browser.screenshot(name);
     Results results = new AxeBuilder().analyze(browser.driver());
+    assertThat(results.isErrored()).as("%s: axe ran without error", name).isFalse();
+    assertThat(results.getPasses()).as("%s: axe checked rules", name).isNotEmpty();
+    // The moderate and minor findings are reported, not failed on.
+    results
+        .getViolations()
+        .forEach(
+            r -> System.out.println("axe " + name + ": " + r.getId() + " (" + r.getImpact() + ")"));
     List<Rule> bad =
         results.getViolations().stream()
             .filter(r -> "serious".equals(r.getImpact()) || "critical".equals(r.getImpact()))
@@ -302,7 +308,11 @@ class ConsoleBrowserTest {
           .until(condition::apply);
     } catch (TimeoutException e) {
       throw new AssertionError(
-          "waited " + WAIT.toSeconds() + " s for " + what + "; the page is:\n"
+          "waited "
+              + WAIT.toSeconds()
+              + " s for "
+              + what
+              + "; the page is:\n"
               + source(browser.driver()),
           e);
     }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The console's rules over plain HTTP against an in-process Jeton (embedded store, test clock):
- * who may sign in, the session's cookie and limits, CSRF, roles re-read at every click, and the
+ * The console's rules over plain HTTP against an in-process Jeton (embedded store, test clock): who
+ * may sign in, the session's cookie and limits, CSRF, roles re-read at every click, and the
  * helpdesk's actions audited with the operator and the reason. Redirects are never followed. Each
  * test has users of its own.
  */
@@ -61,9 +61,7 @@ class ConsoleHttpTest {
   private void role(String username, String role) {
     TestJeton.expect(
         j.api.admin(
-            "PUT",
-            "/v1/admin/console-operators/" + username,
-            new JsonObject().put("role", role)),
+            "PUT", "/v1/admin/console-operators/" + username, new JsonObject().put("role", role)),
         200);
   }
 
@@ -121,7 +119,10 @@ class ConsoleHttpTest {
         .doesNotContain("Secure", "Domain");
     String value = v.cookies.get(ConsoleSessions.COOKIE);
     assertThat(value).doesNotContain("op2");
-    assertThat(new String(java.util.Base64.getUrlDecoder().decode(value), java.nio.charset.StandardCharsets.ISO_8859_1))
+    assertThat(
+            new String(
+                java.util.Base64.getUrlDecoder().decode(value),
+                java.nio.charset.StandardCharsets.ISO_8859_1))
         .as("sealed, not merely encoded")
         .doesNotContain("op2");
     v.cookies.put(ConsoleSessions.COOKIE, value.substring(0, value.length() - 2) + "AA");
@@ -315,14 +316,15 @@ class ConsoleHttpTest {
     assertThat(page.body()).contains("id=\"lock\" class=\"locked\"");
 
     v.get("/console/users/locked2/unlock");
-    HttpResponse<String> noReason = v.submit("/console/users/locked2/unlock", Map.of("reason", " "));
+    HttpResponse<String> noReason =
+        v.submit("/console/users/locked2/unlock", Map.of("reason", " "));
     assertThat(noReason.statusCode()).isEqualTo(400);
     HttpResponse<String> r =
         v.submit("/console/users/locked2/unlock", Map.of("reason", "INC-4242 phoned"));
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
     assertThat(v.location()).isEqualTo("/console/users/locked2?done=unlock");
-    assertThat(v.get("/console/users/locked2").body())
+    assertThat(v.get(v.location()).body())
         .contains("id=\"done\"")
         .doesNotContain("class=\"locked\"");
     List<JsonObject> events =
@@ -362,7 +364,8 @@ class ConsoleHttpTest {
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(v.page()).isEqualTo("emergency-codes");
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<li>([0-9A-Za-z-]+)</li>").matcher(r.body());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("<li>([0-9A-Za-z-]+)</li>").matcher(r.body());
     assertThat(m.find()).as(r.body()).isTrue();
     String code = m.group(1);
     assertThat(j.api.login("lostkey", PIN + code).status()).isEqualTo(200);

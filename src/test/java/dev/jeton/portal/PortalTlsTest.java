@@ -3,11 +3,11 @@ package dev.jeton.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.Jeton;
-import dev.jeton.web.Csrf;
 import dev.jeton.config.Config;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.testsupport.MutableClock;
 import dev.jeton.testsupport.TestJeton;
+import dev.jeton.web.Csrf;
 import io.vertx.core.Vertx;
 import java.io.Writer;
 import java.math.BigInteger;
