@@ -375,7 +375,7 @@ final class ConsolePages {
         .append(actionPath(username, action, serial))
         .append("\">\n");
     hidden(b, "csrf", who.csrf());
-    reason(b, t);
+    reason(b, t, true);
     if ("emergency-codes".equals(action)) {
       b.append("<label for=\"count\">")
           .append(esc(t.get("codes.count")))
@@ -486,7 +486,7 @@ final class ConsolePages {
           .append("</option>\n");
     }
     b.append("</select>\n");
-    reason(b, t);
+    reason(b, t, false);
     submit(b, t.get("operators.add"));
     b.append("</form>\n</section>\n");
     return page(t, "operators", t.get("operators.heading"), who, b, false);
@@ -501,7 +501,7 @@ final class ConsolePages {
         .append(esc(username))
         .append("/remove\">\n");
     hidden(b, "csrf", who.csrf());
-    reason(b, t);
+    reason(b, t, true);
     b.append("<button id=\"submit\" type=\"submit\" class=\"danger\">")
         .append(esc(t.get("operators.confirm.button")))
         .append("</button>\n</form>\n<p><a id=\"cancel\" href=\"/console/operators\">")
@@ -579,13 +579,14 @@ final class ConsolePages {
     }
   }
 
-  private static void reason(StringBuilder b, Texts t) {
+  private static void reason(StringBuilder b, Texts t, boolean focus) {
     b.append("<label for=\"reason\">")
         .append(esc(t.get("reason.label")))
         .append("</label>\n")
         .append(
             "<input id=\"reason\" name=\"reason\" type=\"text\" required maxlength=\"200\""
-                + " autocomplete=\"off\" aria-describedby=\"reason-hint\" autofocus>\n")
+                + " autocomplete=\"off\" aria-describedby=\"reason-hint\"")
+        .append(focus ? " autofocus>\n" : ">\n")
         .append("<p id=\"reason-hint\" class=\"hint\">")
         .append(esc(t.get("reason.hint")))
         .append("</p>\n");
