@@ -121,8 +121,9 @@ public final class ConsoleRoutes {
     router.get("/console/login").handler(this::loginPage);
     router.post("/console/login").handler(form()).handler(this::signIn);
     router.post("/console/logout").handler(form()).handler(this::signOut);
-    // Vert.x Web matches "/console" here too.
     router.get("/console/").handler(signedIn(HELPDESK, false, this::search));
+    // After "/console/", so that this one never takes the search page's requests.
+    router.get("/console").handler(ctx -> replies.redirect(ctx, "/console/"));
     router.get("/console/users/:username").handler(signedIn(HELPDESK, false, this::userPage));
     for (String action : USER_ACTIONS) {
       String path = "/console/users/:username/" + action;

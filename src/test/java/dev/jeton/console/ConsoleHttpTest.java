@@ -98,6 +98,8 @@ class ConsoleHttpTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(v.page()).isEqualTo("search");
     assertThat(r.body()).contains("op1", "lang=\"fr\"");
+    assertThat(v.get("/console").statusCode()).isEqualTo(303);
+    assertThat(v.location()).isEqualTo("/console/");
   }
 
   @Test
