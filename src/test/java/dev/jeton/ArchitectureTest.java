@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
   private static final String[] INTAKES = {
-    "dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin.."
+    "dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin..", "dev.jeton.console.."
   };
   private static final String[] PURE = {
     "dev.jeton.otp..", "dev.jeton.crypto..", "dev.jeton.pskc..", "dev.jeton.policy.."
@@ -76,6 +76,7 @@ class ArchitectureTest {
               "dev.jeton.http..",
               "dev.jeton.portal..",
               "dev.jeton.admin..",
+              "dev.jeton.console..",
               "dev.jeton.audit..")
           .as("tracking knows no verification, no listener and no intake");
 
@@ -86,7 +87,11 @@ class ArchitectureTest {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(
-              "dev.jeton.web..", "dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin..")
+              "dev.jeton.web..",
+              "dev.jeton.http..",
+              "dev.jeton.portal..",
+              "dev.jeton.admin..",
+              "dev.jeton.console..")
           .as("verification knows no listener and no intake");
 
   /**
@@ -122,8 +127,17 @@ class ArchitectureTest {
           .resideInAPackage("dev.jeton.portal..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("dev.jeton.http..", "dev.jeton.admin..")
+          .resideInAnyPackage("dev.jeton.http..", "dev.jeton.admin..", "dev.jeton.console..")
           .as("the portal stands alone (the public listener mounts it, one way)");
+
+  static final ArchRule CONSOLE_APART =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.console..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin..")
+          .as("the console stands alone (the management listener mounts it, one way)");
 
   static final ArchRule ADMIN_APART =
       noClasses()
@@ -132,7 +146,7 @@ class ArchitectureTest {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("dev.jeton.http..", "dev.jeton.portal..")
-          .as("the admin API stands alone");
+          .as("the admin API stands alone (it mounts the console, one way)");
 
   static final ArchRule LISTENERS =
       noClasses()
@@ -157,6 +171,7 @@ class ArchitectureTest {
               "dev.jeton.http..",
               "dev.jeton.portal..",
               "dev.jeton.admin..",
+              "dev.jeton.console..",
               "dev.jeton.verify..",
               "dev.jeton.track..",
               "dev.jeton.audit..",
@@ -203,6 +218,7 @@ class ArchitectureTest {
   void intakesUseTheBus() {
     INTAKES_OVER_THE_BUS.check(MAIN);
     PORTAL_APART.check(MAIN);
+    CONSOLE_APART.check(MAIN);
     ADMIN_APART.check(MAIN);
   }
 

@@ -1,6 +1,8 @@
 package dev.jeton.admin;
 
 import dev.jeton.config.Config;
+import dev.jeton.console.Console;
+import dev.jeton.console.ConsoleRoutes;
 import dev.jeton.crypto.Keys;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.metrics.JetonMetrics;
@@ -18,13 +20,13 @@ import java.time.Clock;
 
 /**
  * The management listener: the admin API of API.md §3 that the login flows need, health, the
- * OpenAPI document and the metrics scrape. This class only builds the router and listens: each
- * group of resources mounts its own routes ({@link UserRoutes}, {@link TokenRoutes}, {@link
- * ClientRoutes}, {@link OperatorRoutes}, {@link ConsoleOperatorRoutes}, {@link AuditRoutes}, {@link
- * PskcImport}, {@link BulkLoader}) through {@link AdminRouter}, which puts every admin route
- * together the same way: the bearer token and its role checked ({@link AdminAuthorization}) before
- * any body is read, then the body, bounded (1 MiB, PSKC files {@link PskcImport#BODY_LIMIT}), or
- * streamed for bulk loads.
+ * OpenAPI document, the metrics scrape, and the helpdesk console's pages under {@code /console}
+ * ({@link ConsoleRoutes}). This class only builds the router and listens: each group of resources
+ * mounts its own routes ({@link UserRoutes}, {@link TokenRoutes}, {@link ClientRoutes}, {@link
+ * OperatorRoutes}, {@link ConsoleOperatorRoutes}, {@link AuditRoutes}, {@link PskcImport}, {@link
+ * BulkLoader}) through {@link AdminRouter}, which puts every admin route together the same way: the
+ * bearer token and its role checked ({@link AdminAuthorization}) before any body is read, then the
+ * body, bounded (1 MiB, PSKC files {@link PskcImport#BODY_LIMIT}), or streamed for bulk loads.
  */
 public final class AdminVerticle extends ListenerVerticle {
 
@@ -52,6 +54,8 @@ public final class AdminVerticle extends ListenerVerticle {
     Replies.installErrorHandlers(router);
     new Health(store).mount(router);
     router.get("/openapi.yaml").handler(this::openApi);
+    // The helpdesk console's pages: an intake of its own, mounted here (one way, admin → console).
+    new ConsoleRoutes(vertx, config, Console.from(config, clock), store).mount(router);
     if (metrics.enabled()) {
       router
           .get("/metrics")

@@ -88,7 +88,8 @@ final class Views {
         .put("reason", e.reason())
         .put("method", e.method())
         .put("tokenSerial", e.tokenSerial())
-        .put("requestId", e.requestId());
+        .put("requestId", e.requestId())
+        .put("note", e.note());
   }
 
   /** A token never used (0) has no last use. */

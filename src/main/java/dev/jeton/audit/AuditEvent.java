@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *     its record, even when Jeton dies right after answering. A sink whose store keeps such trails
  *     ({@link RedisAuditSink}) writes it only to the district-wide trail; one whose store does not
  *     (the embedded one) keeps it whole. Never read back: an event read from a trail says false.
+ * @param note why an operator did it, in their words (a ticket number), for an action taken in the
+ *     console; null for every other event. Bounded and free of control characters by whoever
+ *     records it
  */
 public record AuditEvent(
     String at,
@@ -37,7 +40,38 @@ public record AuditEvent(
     String tokenSerial,
     long seq,
     boolean knownUser,
-    boolean committed) {
+    boolean committed,
+    String note) {
+
+  /** An event without a note. */
+  public AuditEvent(
+      String at,
+      String requestId,
+      String username,
+      String clientIp,
+      String client,
+      String decision,
+      String reason,
+      String method,
+      String tokenSerial,
+      long seq,
+      boolean knownUser,
+      boolean committed) {
+    this(
+        at,
+        requestId,
+        username,
+        clientIp,
+        client,
+        decision,
+        reason,
+        method,
+        tokenSerial,
+        seq,
+        knownUser,
+        committed,
+        null);
+  }
 
   /** An event, not written by a commit (see {@link #committed()}). */
   public AuditEvent(
@@ -170,7 +204,26 @@ public record AuditEvent(
             tokenSerial,
             seq,
             known,
-            committed);
+            committed,
+            note);
+  }
+
+  /** The same event with an operator's {@link #note()}. */
+  public AuditEvent withNote(String text) {
+    return new AuditEvent(
+        at,
+        requestId,
+        username,
+        clientIp,
+        client,
+        decision,
+        reason,
+        method,
+        tokenSerial,
+        seq,
+        knownUser,
+        committed,
+        text);
   }
 
   /**
@@ -192,7 +245,8 @@ public record AuditEvent(
             tokenSerial,
             seq,
             knownUser,
-            true);
+            true,
+            note);
   }
 
   /**
@@ -213,7 +267,7 @@ public record AuditEvent(
   /**
    * The event in one string, for a trail that keeps whole events (the user's trail, where a commit
    * writes it): {@link #tabPacked()} when it packs, else a JSON object (keys {@code at rid u ip c d
-   * r m s q}, absent values left out), so that every event has a packed form. Neither {@link
+   * r m s n q}, absent values left out), so that every event has a packed form. Neither {@link
    * #knownUser()} nor {@link #committed()} is in it: which trail an event is in says the first.
    * Read back by {@link #unpacked}.
    */
@@ -232,6 +286,7 @@ public record AuditEvent(
     put(o, "r", reason);
     put(o, "m", method);
     put(o, "s", tokenSerial);
+    put(o, "n", note);
     return o.put("q", seq).encode();
   }
 
@@ -259,7 +314,10 @@ public record AuditEvent(
           o.getString("r"),
           o.getString("m"),
           o.getString("s"),
-          q instanceof Number n ? n.longValue() : 0);
+          q instanceof Number n ? n.longValue() : 0,
+          true,
+          false,
+          o.getString("n"));
     } catch (RuntimeException e) {
       return null;
     }
@@ -267,8 +325,9 @@ public record AuditEvent(
 
   /**
    * The event in one field: at, request id, username, client IP, client, decision, reason, method,
-   * token serial and sequence, tab-separated, absent values empty. One field instead of ten costs
-   * Redis markedly less an {@code XADD}, on every decision (see {@code
+   * token serial and sequence, tab-separated, absent values empty; then the note, when there is one
+   * (so that the events of earlier builds, which have none, read as they were written). One field
+   * instead of ten costs Redis markedly less an {@code XADD}, on every decision (see {@code
    * docs/2026-12-05-performance-history.md}). Null when a value is empty or holds a tab (none does:
    * every field is validated or chosen by Jeton), so that packing never changes an event.
    */
@@ -286,13 +345,20 @@ public record AuditEvent(
       }
       b.append(SEPARATOR);
     }
-    return b.append(seq).toString();
+    b.append(seq);
+    if (note != null) {
+      if (note.isEmpty() || note.indexOf(SEPARATOR) >= 0) {
+        return null;
+      }
+      b.append(SEPARATOR).append(note);
+    }
+    return b.toString();
   }
 
   /** The event {@link #tabPacked()} packed, or null when {@code packed} is not one. */
   static AuditEvent fromTabs(String packed) {
     String[] v = packed.split(String.valueOf(SEPARATOR), -1);
-    if (v.length != 10) {
+    if (v.length != 10 && v.length != 11) {
       return null;
     }
     long seq;
@@ -311,7 +377,10 @@ public record AuditEvent(
         orNull(v[6]),
         orNull(v[7]),
         orNull(v[8]),
-        seq);
+        seq,
+        true,
+        false,
+        v.length == 11 ? orNull(v[10]) : null);
   }
 
   private static String orNull(String s) {

@@ -260,6 +260,7 @@ public final class RedisAuditSink implements AuditSink {
     field(r, "r", e.reason());
     field(r, "m", e.method());
     field(r, "s", e.tokenSerial());
+    field(r, "n", e.note());
     field(r, "q", Long.toString(e.seq()));
     return r;
   }
@@ -585,7 +586,10 @@ public final class RedisAuditSink implements AuditSink {
                   f.get("r"),
                   f.get("m"),
                   f.get("s"),
-                  Long.parseLong(f.getOrDefault("q", "0")));
+                  Long.parseLong(f.getOrDefault("q", "0")),
+                  true,
+                  false,
+                  f.get("n"));
       Entry read = entry(entry.get(0).toString(), e.withKnownUser(known));
       if (read != null) {
         out.add(read);

@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
  *     {@code jeton}): two deployments, or two tests, may share one Redis without seeing each
  *     other's keys
  * @param portal the login portal's settings
+ * @param console the helpdesk console's settings
  */
 public record Config(
     String httpHost,
@@ -82,7 +83,8 @@ public record Config(
     ListenerLimits limits,
     boolean httpHostForDemo,
     IpBlocks trustedProxies,
-    PortalSettings portal) {
+    PortalSettings portal,
+    ConsoleSettings console) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
   private static final String ANY = "0.0.0.0";
@@ -195,6 +197,12 @@ public record Config(
             r.text("JETON_PORTAL_HELP_CONTACT", 200),
             r.text("JETON_PORTAL_WARNING", 1000),
             r.bool("JETON_PORTAL_DEMO", true));
+    int consoleIdle = r.integer("JETON_CONSOLE_IDLE_MINUTES", 15, 1, 24 * 60);
+    int consoleMax = r.integer("JETON_CONSOLE_MAX_HOURS", 8, 1, 7 * 24);
+    if (consoleMax * 60 < consoleIdle) {
+      throw new ConfigException(
+          "JETON_CONSOLE_IDLE_MINUTES must not exceed JETON_CONSOLE_MAX_HOURS (in minutes)");
+    }
     // The demo key page shows a live code that logs in: unless the operator chose the address, only
     // this machine
     // may reach it.
@@ -243,7 +251,8 @@ public record Config(
             r.integer("JETON_HTTP_MAX_CONNECTIONS", 10_000, 1, 1_000_000)),
         hostForDemo,
         r.trustedProxies(),
-        portal);
+        portal,
+        new ConsoleSettings(consoleIdle, consoleMax));
   }
 
   /** Without secrets: safe to log. */

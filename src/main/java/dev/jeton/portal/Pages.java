@@ -1,6 +1,8 @@
 package dev.jeton.portal;
 
 import dev.jeton.config.PortalSettings;
+import dev.jeton.web.HtmlReplies;
+import dev.jeton.web.Texts;
 
 /**
  * The portal's HTML, one method a screen of the user guide. Every value that comes from a request,
@@ -12,6 +14,9 @@ import dev.jeton.config.PortalSettings;
 final class Pages {
 
   static final String FORM_ACTION = "/portal/login";
+
+  /** The portal's words, from {@code portal/messages_<lang>.properties}. */
+  static final Texts.Catalog TEXTS = Texts.catalog("/portal");
 
   private Pages() {}
 
@@ -262,32 +267,6 @@ final class Pages {
 
   /** HTML-escapes text for element content and double-quoted attributes. */
   static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder out = new StringBuilder(s.length() + 16);
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      switch (ch) {
-        case '&':
-          out.append("&amp;");
-          break;
-        case '<':
-          out.append("&lt;");
-          break;
-        case '>':
-          out.append("&gt;");
-          break;
-        case '"':
-          out.append("&quot;");
-          break;
-        case '\'':
-          out.append("&#39;");
-          break;
-        default:
-          out.append(ch);
-      }
-    }
-    return out.toString();
+    return HtmlReplies.esc(s);
   }
 }

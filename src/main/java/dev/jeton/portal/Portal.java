@@ -2,6 +2,7 @@ package dev.jeton.portal;
 
 import dev.jeton.config.Config;
 import dev.jeton.config.PortalSettings;
+import dev.jeton.web.Csrf;
 import java.time.Clock;
 import java.time.Duration;
 

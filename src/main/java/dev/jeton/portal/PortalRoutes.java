@@ -7,21 +7,19 @@ import dev.jeton.crypto.Secrets;
 import dev.jeton.track.BusStore;
 import dev.jeton.track.Store;
 import dev.jeton.web.ClientAddress;
+import dev.jeton.web.Csrf;
+import dev.jeton.web.HtmlReplies;
+import dev.jeton.web.Texts;
 import dev.jeton.web.VerifierClient;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
@@ -63,15 +61,15 @@ public final class PortalRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(PortalRoutes.class);
   private static final int FORM_LIMIT = 16 * 1024;
-  private static final String CSS = resource("/portal/static/portal.css");
-  private static final String DEMO_JS = resource("/portal/static/demo-key.js");
+  private static final String CSS = HtmlReplies.resource("/portal/static/portal.css");
+  private static final String DEMO_JS = HtmlReplies.resource("/portal/static/demo-key.js");
 
   private final Vertx vertx;
   private final Portal portal;
   private final ClientAddress proxies;
   private final VerifierClient verifier;
   private final Store store;
-  private final String csp;
+  private final HtmlReplies replies;
 
   public PortalRoutes(Vertx vertx, Config config, Portal portal) {
     this.vertx = vertx;
@@ -83,11 +81,12 @@ public final class PortalRoutes {
     // those hosts too.
     StringBuilder formAction = new StringBuilder("'self'");
     portal.settings().returnHosts().forEach(h -> formAction.append(' ').append(h));
-    this.csp =
+    String csp =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             + "form-action "
             + formAction
             + "; frame-ancestors 'none'; base-uri 'none'";
+    this.replies = new HtmlReplies(csp, portal.tls(), proxies);
   }
 
   public void mount(Router router) {
@@ -380,7 +379,8 @@ public final class PortalRoutes {
 
   private void demoCode(RoutingContext ctx) {
     DemoKey demo = portal.demo();
-    secure(ctx.response())
+    replies
+        .secure(ctx.response())
         .putHeader("Content-Type", "application/json")
         .end(
             new JsonObject()
@@ -451,51 +451,13 @@ public final class PortalRoutes {
   }
 
   private boolean formFromHere(RoutingContext ctx, MultiMap form) {
-    String host = ctx.request().getHeader("Host");
-    String expectedOrigin =
-        (secureConnection(ctx) ? "https" : ctx.request().scheme()) + "://" + host;
-    if (host == null
-        || Csrf.crossSite(
-            ctx.request().getHeader("Sec-Fetch-Site"),
-            ctx.request().getHeader("Origin"),
-            expectedOrigin)) {
+    if (!replies.fromThisSite(ctx)) {
       return false;
     }
     // Over HTTPS only the __Host- cookie counts: a plain one may have been planted by a sibling
     // subdomain.
     Cookie cookie = ctx.request().getCookie(Csrf.cookieName(secureConnection(ctx)));
     return cookie != null && portal.csrf().valid(cookie.getValue(), single(form, Csrf.FIELD));
-  }
-
-  private Cookie cookie(
-      String name,
-      String value,
-      String path,
-      long maxAgeSeconds,
-      CookieSameSite sameSite,
-      RoutingContext ctx) {
-    Cookie c =
-        Cookie.cookie(name, value)
-            .setPath(path)
-            .setHttpOnly(true)
-            .setSameSite(sameSite)
-            .setSecure(secureConnection(ctx));
-    if (maxAgeSeconds >= 0) {
-      c.setMaxAge(maxAgeSeconds);
-    }
-    return c;
-  }
-
-  /** HTTPS here, or at a trusted proxy in front that says so. */
-  private boolean secureConnection(RoutingContext ctx) {
-    if (portal.tls()) {
-      return true;
-    }
-    String remote =
-        ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-    return remote != null
-        && proxies.trusts(remote)
-        && "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
   }
 
   private String allowedReturn(String candidate) {
@@ -505,63 +467,40 @@ public final class PortalRoutes {
   }
 
   private void redirect(RoutingContext ctx, String url) {
-    secure(ctx.response()).setStatusCode(303).putHeader("Location", url).end();
+    replies.redirect(ctx, url);
   }
 
   private void html(RoutingContext ctx, int status, String page) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    secure(ctx.response())
-        .setStatusCode(status)
-        .putHeader("Content-Type", "text/html; charset=utf-8")
-        .end(Buffer.buffer(page));
+    replies.page(ctx, status, page);
   }
 
   private void asset(RoutingContext ctx, String type, String body) {
-    secure(ctx.response())
-        .putHeader("Content-Type", type)
-        .putHeader("Cache-Control", "public, max-age=300")
-        .end(body);
+    replies.asset(ctx, type, body);
   }
 
-  private HttpServerResponse secure(HttpServerResponse r) {
-    r.putHeader("Content-Security-Policy", csp)
-        .putHeader("X-Frame-Options", "DENY")
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "same-origin")
-        .putHeader("Cross-Origin-Opener-Policy", "same-origin")
-        .putHeader("Cache-Control", "no-store");
-    if (portal.tls()) {
-      r.putHeader("Strict-Transport-Security", "max-age=31536000");
-    }
-    return r;
+  private Cookie cookie(
+      String name,
+      String value,
+      String path,
+      long maxAgeSeconds,
+      CookieSameSite sameSite,
+      RoutingContext ctx) {
+    return replies.cookie(ctx, name, value, path, maxAgeSeconds, sameSite);
+  }
+
+  private boolean secureConnection(RoutingContext ctx) {
+    return replies.https(ctx);
   }
 
   private static Texts texts(RoutingContext ctx) {
-    return Texts.forAcceptLanguage(ctx.request().getHeader("Accept-Language"));
+    return Pages.TEXTS.forAcceptLanguage(ctx.request().getHeader("Accept-Language"));
   }
 
-  /**
-   * A field's value when sent exactly once, else null (a repeated field is not from these pages).
-   */
   private static String single(MultiMap form, String name) {
-    java.util.List<String> all = form.getAll(name);
-    return all.size() == 1 ? all.get(0) : null;
+    return HtmlReplies.single(form, name);
   }
 
   private static boolean tooLong(String v, int max) {
-    return v != null && v.length() > max;
-  }
-
-  private static String resource(String name) {
-    try (InputStream in = PortalRoutes.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return HtmlReplies.tooLong(v, max);
   }
 }

@@ -242,7 +242,9 @@ class BodiesIT {
     boolean takesBody = route[2].equals("body");
     String url = admin(path) ? target.adm(path) : target.pub(path);
     String type =
-        path.startsWith("/portal/") ? "application/x-www-form-urlencoded" : "application/json";
+        path.startsWith("/portal/") || path.startsWith("/console/")
+            ? "application/x-www-form-urlencoded"
+            : "application/json";
     Http.Res r;
     try {
       r = target.http.sendBytes(method, url, auth, type, body);
@@ -272,12 +274,16 @@ class BodiesIT {
   }
 
   /**
-   * Two deliberate exceptions: a logout form that is not from the portal goes back to the login
-   * page (303, changing nothing), and bulk NDJSON answers 200 with every line in {@code failed} and
-   * nothing created (its contract).
+   * Three deliberate exceptions: a logout form that is not from the portal goes back to the login
+   * page (303, changing nothing), a console form without a console session goes to the console's
+   * sign-in page (303, changing nothing), and bulk NDJSON answers 200 with every line in {@code
+   * failed} and nothing created (its contract).
    */
   private static boolean allowedNon4xx(String path, Http.Res r) {
     if (path.equals("/portal/logout")) {
+      return r.status() == 303;
+    }
+    if (path.startsWith("/console/") && !path.equals("/console/login")) {
       return r.status() == 303;
     }
     if (path.equals("/v1/admin/bulk") && r.status() == 200 && r.json() != null) {
@@ -287,7 +293,10 @@ class BodiesIT {
   }
 
   private static boolean admin(String path) {
-    return path.startsWith("/v1/admin") || path.equals("/metrics") || path.equals("/openapi.yaml");
+    return path.startsWith("/v1/admin")
+        || path.startsWith("/console/")
+        || path.equals("/metrics")
+        || path.equals("/openapi.yaml");
   }
 
   private static Map<String, String> withoutAudit(Map<String, String> snapshot) {

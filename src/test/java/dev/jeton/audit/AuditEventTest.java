@@ -62,4 +62,29 @@ class AuditEventTest {
                 .at())
         .isEqualTo("2025-11-28T08:00:00.123Z");
   }
+
+  @Test
+  void anOperatorsNoteTravelsInBothPackedFormsAndEventsWithoutOneReadAsBefore() {
+    AuditEvent plain =
+        AuditEvent.of(
+            1_764_316_800_000L,
+            null,
+            "alice",
+            "10.0.0.1",
+            "@console:bob",
+            "ADMIN",
+            "unlocked",
+            null,
+            null);
+    AuditEvent noted = plain.withNote("INC-4242 called from school B");
+
+    assertThat(AuditEvent.unpacked(noted.packed())).isEqualTo(noted);
+    assertThat(AuditEvent.fromTabs(noted.tabPacked())).isEqualTo(noted);
+    assertThat(plain.tabPacked()).as("no note, no extra field").doesNotEndWith("\t");
+    assertThat(plain.tabPacked().split("\t", -1)).hasSize(10);
+    assertThat(AuditEvent.fromTabs(plain.tabPacked())).isEqualTo(plain);
+    AuditEvent tabbed = plain.withNote("a\tb");
+    assertThat(tabbed.tabPacked()).as("a tab cannot be packed in tabs").isNull();
+    assertThat(AuditEvent.unpacked(tabbed.packed())).isEqualTo(tabbed);
+  }
 }

@@ -57,6 +57,8 @@ class ConfigTest {
     assertThat(c.portal().sessionSeconds()).isEqualTo(28_800);
     assertThat(c.portal().demo()).isTrue();
     assertThat(c.portal().helpUrl()).isNull();
+    assertThat(c.console().idleMinutes()).isEqualTo(15);
+    assertThat(c.console().maxHours()).isEqualTo(8);
     assertThat(c.trustedProxies().contains(IpBlocks.literal("127.0.0.1"))).isFalse();
   }
 
@@ -89,6 +91,26 @@ class ConfigTest {
         .hasMessageContaining("JETON_PORTAL_HELP_URL");
     assertThatThrownBy(() -> Config.from(Map.of("JETON_PORTAL_SESSION_SECONDS", "5")))
         .hasMessageContaining("JETON_PORTAL_SESSION_SECONDS");
+  }
+
+  @Test
+  void consoleSessionTimesAreReadAndABadOneNamesItsVariable() {
+    Config c =
+        Config.from(Map.of("JETON_CONSOLE_IDLE_MINUTES", "5", "JETON_CONSOLE_MAX_HOURS", "2"));
+    assertThat(c.console().idle()).hasMinutes(5);
+    assertThat(c.console().lifetime()).hasHours(2);
+    assertThat(Config.variables())
+        .contains("JETON_CONSOLE_IDLE_MINUTES", "JETON_CONSOLE_MAX_HOURS");
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_CONSOLE_IDLE_MINUTES", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("JETON_CONSOLE_IDLE_MINUTES");
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_CONSOLE_MAX_HOURS", "many")))
+        .hasMessageContaining("JETON_CONSOLE_MAX_HOURS");
+    assertThatThrownBy(
+            () ->
+                Config.from(
+                    Map.of("JETON_CONSOLE_IDLE_MINUTES", "120", "JETON_CONSOLE_MAX_HOURS", "1")))
+        .hasMessageContaining("JETON_CONSOLE_IDLE_MINUTES");
   }
 
   @Test

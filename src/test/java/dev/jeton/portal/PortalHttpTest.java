@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;
+import dev.jeton.web.Csrf;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -7,6 +7,7 @@ import dev.jeton.config.Config;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.testsupport.MutableClock;
 import dev.jeton.testsupport.TestJeton;
+import dev.jeton.web.Csrf;
 import io.vertx.core.Vertx;
 import java.io.Writer;
 import java.math.BigInteger;

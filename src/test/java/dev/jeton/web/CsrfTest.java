@@ -1,4 +1,4 @@
-package dev.jeton.portal;
+package dev.jeton.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.jeton.portal;
+package dev.jeton.web;
 
 import dev.jeton.crypto.HmacSha256;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +9,8 @@ import java.util.Locale;
 import javax.crypto.Mac;
 
 /**
- * CSRF protection for the portal's forms by signed double submit, bound to the browser.
+ * CSRF protection for the forms of Jeton's pages (the portal's, the console's) by signed double
+ * submit, bound to the browser.
  *
  * <p>The browser holds a random id in a cookie ({@link #cookieName}); each form carries, in the
  * {@link #FIELD} field, {@link #token} of that id: an HMAC under a server key. A cross-site page
@@ -39,7 +40,7 @@ import javax.crypto.Mac;
  */
 public final class Csrf {
 
-  /** Name of the cookie holding the browser's random id over plain HTTP. */
+  /** Name of the cookie holding the browser's random id over plain HTTP, on the portal. */
   public static final String COOKIE = "jeton_csrf";
 
   /**
@@ -79,7 +80,17 @@ public final class Csrf {
    *     else {@link #COOKIE}
    */
   public static String cookieName(boolean https) {
-    return https ? HOST_COOKIE : COOKIE;
+    return cookieName(COOKIE, https);
+  }
+
+  /**
+   * @param base the cookie's name over plain HTTP, e.g. {@link #COOKIE}; another intake names its
+   *     own so that two sets of pages on one host never share an id
+   * @param https whether the browser reaches the pages over HTTPS
+   * @return {@code "__Host-" + base} over HTTPS, else {@code base}
+   */
+  public static String cookieName(String base, boolean https) {
+    return https ? "__Host-" + base : base;
   }
 
   /**

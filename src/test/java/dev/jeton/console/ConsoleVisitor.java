@@ -1,0 +1,119 @@
+package dev.jeton.console;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * One browser on the console, as plain HTTP: its cookies (kept by name, dropped on {@code
+ * Max-Age=0}), extra headers, and the hidden fields of the last page it got. Redirects are never
+ * followed. Not thread-safe: one per test step.
+ */
+final class ConsoleVisitor {
+
+  private static final Pattern HIDDEN = Pattern.compile("name=\"([a-zA-Z]+)\" value=\"([^\"]*)\"");
+  private static final Pattern PAGE = Pattern.compile("data-page=\"([a-z-]+)\"");
+
+  final Map<String, String> cookies = new LinkedHashMap<>();
+  final Map<String, String> headers = new LinkedHashMap<>();
+  Map<String, String> fields = Map.of();
+  HttpResponse<String> last;
+  private final HttpClient http;
+  private final String base;
+
+  /**
+   * @param base {@code scheme://host:port} of the management listener
+   */
+  ConsoleVisitor(HttpClient http, String base) {
+    this.http = http;
+    this.base = base;
+  }
+
+  HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  HttpResponse<String> post(String path, Map<String, String> form) {
+    String body =
+        form.entrySet().stream()
+            .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+            .collect(Collectors.joining("&"));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** Posts the current page's hidden fields plus {@code extra} to {@code path}. */
+  HttpResponse<String> submit(String path, Map<String, String> extra) {
+    Map<String, String> form = new LinkedHashMap<>(fields);
+    form.putAll(extra);
+    return post(path, form);
+  }
+
+  /** Opens the sign-in page and signs in with PIN + code; returns the answer to the form. */
+  HttpResponse<String> signIn(String username, String passcode) {
+    get("/console/login");
+    return submit("/console/login", Map.of("username", username, "password", passcode));
+  }
+
+  /** The {@code data-page} of the last page, or what it was instead. */
+  String page() {
+    return page(last);
+  }
+
+  String location() {
+    return last.headers().firstValue("Location").orElse(null);
+  }
+
+  static String page(HttpResponse<String> r) {
+    Matcher m = PAGE.matcher(r.body());
+    return m.find() ? m.group(1) : "none (" + r.statusCode() + "): " + r.body();
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder b) {
+    if (!cookies.isEmpty()) {
+      b.header(
+          "Cookie",
+          cookies.entrySet().stream()
+              .map(e -> e.getKey() + "=" + e.getValue())
+              .collect(Collectors.joining("; ")));
+    }
+    headers.forEach(b::header);
+    try {
+      last =
+          http.send(
+              b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    for (String c : last.headers().allValues("set-cookie")) {
+      String[] nameValue = c.split(";", 2)[0].split("=", 2);
+      if (c.contains("Max-Age=0")) {
+        cookies.remove(nameValue[0]);
+      } else {
+        cookies.put(nameValue[0], nameValue[1]);
+      }
+    }
+    Map<String, String> found = new LinkedHashMap<>();
+    Matcher m = HIDDEN.matcher(last.body());
+    while (m.find()) {
+      found.put(m.group(1), m.group(2).replace("&amp;", "&").replace("&quot;", "\""));
+    }
+    fields = found;
+    return last;
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}
