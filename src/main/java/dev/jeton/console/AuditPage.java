@@ -8,6 +8,7 @@ import dev.jeton.bus.Addresses;
 import dev.jeton.web.HtmlReplies;
 import dev.jeton.web.Texts;
 import dev.jeton.web.Validation;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,12 +37,10 @@ final class AuditPage {
   static final int MAX = 1000;
 
   private static final int OPERATOR_MAX = 80;
-  private static final Set<String> DECISIONS =
-      Set.of(
-          "ACCEPT", "REJECT", "CHALLENGE", "RATE_LIMITED", "BAD_REQUEST", "UNAVAILABLE", "ADMIN");
   private static final List<String> DECISION_ORDER =
       List.of(
           "ACCEPT", "REJECT", "CHALLENGE", "RATE_LIMITED", "BAD_REQUEST", "UNAVAILABLE", "ADMIN");
+  private static final Set<String> DECISIONS = Set.copyOf(DECISION_ORDER);
 
   /** The filters of one request, validated; null fields filter nothing. */
   record Filter(String user, String operator, String decision, LocalDate from, LocalDate to) {
@@ -61,10 +60,13 @@ final class AuditPage {
       if (from == null && to == null) {
         return true;
       }
+      if (e.at() == null) {
+        return false;
+      }
       Instant at;
       try {
         at = Instant.parse(e.at());
-      } catch (DateTimeParseException | NullPointerException ex) {
+      } catch (DateTimeParseException ex) {
         return false;
       }
       return (from == null || !at.isBefore(from.atStartOfDay().toInstant(ZoneOffset.UTC)))
@@ -123,10 +125,10 @@ final class AuditPage {
   }
 
   void csv(RoutingContext ctx, Texts t, ConsolePages.Who who) {
-    Filter f = filter(given(ctx.queryParams()));
+    String[] given = given(ctx.queryParams());
+    Filter f = filter(given);
     if (f == null) {
-      replies.page(
-          ctx, 400, html(t, who, given(ctx.queryParams()), null, null, t.get("audit.error")));
+      replies.page(ctx, 400, html(t, who, given, null, null, t.get("audit.error")));
       return;
     }
     events(f)
@@ -173,7 +175,7 @@ final class AuditPage {
   }
 
   /** The latest {@link #MAX} events (of the user, when filtered by one) that pass the filter. */
-  private io.vertx.core.Future<List<AuditEvent>> events(Filter f) {
+  private Future<List<AuditEvent>> events(Filter f) {
     return vertx
         .eventBus()
         .<AuditVerticle.Events>request(
