@@ -518,7 +518,7 @@ final class ConsolePages {
         : "/console/users/" + esc(username) + "/tokens/" + esc(serial) + "/" + action;
   }
 
-  private static String page(
+  static String page(
       Texts t, String name, String heading, Who who, StringBuilder main, boolean narrow) {
     StringBuilder b = new StringBuilder(main.length() + 1024);
     b.append("<!DOCTYPE html>\n<html lang=\"")
@@ -544,6 +544,10 @@ final class ConsolePages {
       if (who.admin()) {
         b.append("<li><a id=\"nav-operators\" href=\"/console/operators\">")
             .append(esc(t.get("nav.operators")))
+            .append("</a></li>\n<li><a id=\"nav-audit\" href=\"/console/audit\">")
+            .append(esc(t.get("nav.audit")))
+            .append("</a></li>\n<li><a id=\"nav-clients\" href=\"/console/clients\">")
+            .append(esc(t.get("nav.clients")))
             .append("</a></li>\n");
       }
       b.append("</ul></nav>\n<p class=\"who\" id=\"who\">")
@@ -565,7 +569,7 @@ final class ConsolePages {
     return b.toString();
   }
 
-  private static void message(StringBuilder b, String kind, String text) {
+  static void message(StringBuilder b, String kind, String text) {
     if (text != null) {
       b.append("<p id=\"")
           .append(kind)
@@ -579,7 +583,7 @@ final class ConsolePages {
     }
   }
 
-  private static void reason(StringBuilder b, Texts t, boolean focus) {
+  static void reason(StringBuilder b, Texts t, boolean focus) {
     b.append("<label for=\"reason\">")
         .append(esc(t.get("reason.label")))
         .append("</label>\n")
@@ -592,7 +596,7 @@ final class ConsolePages {
         .append("</p>\n");
   }
 
-  private static void hidden(StringBuilder b, String name, String value) {
+  static void hidden(StringBuilder b, String name, String value) {
     b.append("<input type=\"hidden\" name=\"")
         .append(name)
         .append("\" value=\"")
@@ -606,11 +610,11 @@ final class ConsolePages {
     hidden(b, "state", c.state());
   }
 
-  private static void submit(StringBuilder b, String label) {
+  static void submit(StringBuilder b, String label) {
     b.append("<button id=\"submit\" type=\"submit\">").append(esc(label)).append("</button>\n");
   }
 
-  private static String th(Texts t, String key) {
+  static String th(Texts t, String key) {
     return "<th scope=\"col\">" + esc(t.get(key)) + "</th>";
   }
 
@@ -618,7 +622,7 @@ final class ConsolePages {
     return WHEN.format(Instant.ofEpochMilli(epochMillis));
   }
 
-  private static String when(String iso) {
+  static String when(String iso) {
     try {
       return WHEN.format(Instant.parse(iso));
     } catch (RuntimeException e) {

@@ -153,6 +153,12 @@ public final class ConsoleRoutes {
         .post("/console/operators/:username/remove")
         .handler(form())
         .handler(signedIn(ADMIN, true, this::removeOperator));
+    AuditPage audit = new AuditPage(vertx, replies, auditOptions, this);
+    router.get("/console/audit").handler(signedIn(ADMIN, false, audit::page));
+    router.get("/console/audit.csv").handler(signedIn(ADMIN, false, audit::csv));
+    ClientsPage clients = new ClientsPage(vertx, store, replies, this);
+    router.get("/console/clients").handler(signedIn(ADMIN, false, clients::page));
+    router.post("/console/clients").handler(form()).handler(signedIn(ADMIN, true, clients::put));
   }
 
   // ---- signing in and out ----
@@ -791,7 +797,7 @@ public final class ConsoleRoutes {
    * Logs the action and sends it to the audit trail: decision {@code ADMIN}, the action as its
    * reason, {@code @console:<operator>} as its client, and the operator's words as its note.
    */
-  private void audit(
+  void audit(
       RoutingContext ctx,
       ConsolePages.Who who,
       String action,
@@ -836,7 +842,7 @@ public final class ConsoleRoutes {
   }
 
   /** The reason given: one line of 1 to 200 characters, trimmed; null when it is not that. */
-  private static String reason(MultiMap form) {
+  static String reason(MultiMap form) {
     String r = HtmlReplies.single(form, "reason");
     if (r == null) {
       return null;
@@ -906,7 +912,7 @@ public final class ConsoleRoutes {
         && console.csrf().valid(cookie.getValue(), HtmlReplies.single(form, Csrf.FIELD));
   }
 
-  private void unavailable(RoutingContext ctx, Texts t, ConsolePages.Who who) {
+  void unavailable(RoutingContext ctx, Texts t, ConsolePages.Who who) {
     replies.page(
         ctx,
         503,

@@ -202,6 +202,38 @@ class ConsoleBrowserTest {
     assertThat(d.findElement(By.tagName("h1")).getText()).isEqualTo("Sign in to the console");
   }
 
+  @Test
+  void anAdminReadsTheAuditTrailAndCreatesAnApiClient() {
+    byte[] chef = userWithPin("chef.audit");
+    role("chef.audit", "admin");
+    userWithPin("eleve.durand");
+    jeton.api.login("eleve.durand", PIN + "000000");
+    WebDriver d = open("fr");
+
+    d.get(console + "/console/login");
+    waitForPage("login");
+    type(By.id("username"), "chef.audit");
+    type(By.id("password"), PIN + jeton.code(chef));
+    submit("search");
+    click(By.id("nav-audit"), "audit");
+    type(By.id("user"), "eleve.durand");
+    new org.openqa.selenium.support.ui.Select(d.findElement(By.id("decision")))
+        .selectByValue("REJECT");
+    submit("audit");
+    shot("console-20-audit");
+    assertThat(d.findElement(By.id("events")).getText()).contains("Connexion refusée");
+    assertThat(d.findElement(By.id("csv")).getDomAttribute("href"))
+        .isEqualTo("/console/audit.csv?user=eleve.durand&decision=REJECT");
+
+    click(By.id("nav-clients"), "clients");
+    shot("console-21-clients");
+    type(By.id("name"), "borne-accueil");
+    type(By.id("reason"), "CHG-12 nouvelle borne");
+    submit("client-secret");
+    assertThat(d.findElement(By.id("secret")).getText()).hasSizeGreaterThan(40);
+    assertThat(d.findElement(By.id("warning")).getText()).contains("plus jamais affiché");
+  }
+
   // ---- provisioning ----
 
   private byte[] userWithPin(String username) {
