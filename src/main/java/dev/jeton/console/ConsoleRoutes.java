@@ -319,6 +319,7 @@ public final class ConsoleRoutes {
                     .addKeyValue("reason", "no_console_role")
                     .addKeyValue("request_id", ctx.response().headers().get("X-Request-Id"))
                     .log();
+                auditRefusal(ctx, o.username());
                 refuse(ctx, t, carry);
               } else {
                 ConsoleSessions.Session s = console.sessions().start(o.username(), o.sessionMark());
@@ -326,6 +327,28 @@ public final class ConsoleRoutes {
                 replies.redirect(ctx, "/console/");
               }
             });
+  }
+
+  /**
+   * Writes the refusal of a right code from a user without a console role to the audit trail: the
+   * verifier recorded an ACCEPT, and the trail must say the console turned it away.
+   */
+  private void auditRefusal(RoutingContext ctx, String username) {
+    vertx
+        .eventBus()
+        .send(
+            Addresses.AUDIT_DECISION,
+            AuditEvent.of(
+                console.clock().millis(),
+                ctx.response().headers().get("X-Request-Id"),
+                username,
+                proxies.of(ctx.request()),
+                CLIENT,
+                "REJECT",
+                "console_signin_refused",
+                null,
+                null),
+            LOCAL);
   }
 
   private void refuse(RoutingContext ctx, Texts t, ConsolePages.Carry carry) {
