@@ -518,7 +518,7 @@ final class ConsolePages {
         : "/console/users/" + esc(username) + "/tokens/" + esc(serial) + "/" + action;
   }
 
-  private static String page(
+  static String page(
       Texts t, String name, String heading, Who who, StringBuilder main, boolean narrow) {
     StringBuilder b = new StringBuilder(main.length() + 1024);
     b.append("<!DOCTYPE html>\n<html lang=\"")
@@ -545,6 +545,9 @@ final class ConsolePages {
         b.append("<li><a id=\"nav-operators\" href=\"/console/operators\">")
             .append(esc(t.get("nav.operators")))
             .append("</a></li>\n");
+        b.append("<li><a id=\"nav-import\" href=\"/console/import\">")
+            .append(esc(t.get("nav.import")))
+            .append("</a></li>\n");
       }
       b.append("</ul></nav>\n<p class=\"who\" id=\"who\">")
           .append(
@@ -565,7 +568,7 @@ final class ConsolePages {
     return b.toString();
   }
 
-  private static void message(StringBuilder b, String kind, String text) {
+  static void message(StringBuilder b, String kind, String text) {
     if (text != null) {
       b.append("<p id=\"")
           .append(kind)
@@ -579,7 +582,7 @@ final class ConsolePages {
     }
   }
 
-  private static void reason(StringBuilder b, Texts t, boolean focus) {
+  static void reason(StringBuilder b, Texts t, boolean focus) {
     b.append("<label for=\"reason\">")
         .append(esc(t.get("reason.label")))
         .append("</label>\n")
@@ -592,7 +595,7 @@ final class ConsolePages {
         .append("</p>\n");
   }
 
-  private static void hidden(StringBuilder b, String name, String value) {
+  static void hidden(StringBuilder b, String name, String value) {
     b.append("<input type=\"hidden\" name=\"")
         .append(name)
         .append("\" value=\"")
@@ -606,11 +609,11 @@ final class ConsolePages {
     hidden(b, "state", c.state());
   }
 
-  private static void submit(StringBuilder b, String label) {
+  static void submit(StringBuilder b, String label) {
     b.append("<button id=\"submit\" type=\"submit\">").append(esc(label)).append("</button>\n");
   }
 
-  private static String th(Texts t, String key) {
+  static String th(Texts t, String key) {
     return "<th scope=\"col\">" + esc(t.get(key)) + "</th>";
   }
 

@@ -8,6 +8,7 @@ import dev.jeton.bus.LoginOutcome;
 import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.Secrets;
+import dev.jeton.provision.PskcImporter;
 import dev.jeton.track.Store;
 import dev.jeton.track.TokenRecord;
 import dev.jeton.web.ClientAddress;
@@ -91,6 +92,7 @@ public final class ConsoleRoutes {
   private final HtmlReplies replies;
   private final DeliveryOptions emergencyOptions;
   private final DeliveryOptions auditOptions;
+  private ImportPage importPage;
 
   public ConsoleRoutes(Vertx vertx, Config config, Console console, Store store) {
     this.vertx = vertx;
@@ -112,6 +114,12 @@ public final class ConsoleRoutes {
         new DeliveryOptions()
             .setLocalOnly(true)
             .setSendTimeout(config.storeTimeoutMillis() * 2L + 1000L);
+  }
+
+  /** Adds the admins' PSKC import page, {@code /console/import}, over {@code importer}. */
+  public ConsoleRoutes importing(PskcImporter importer) {
+    this.importPage = new ImportPage(this, importer, console, replies);
+    return this;
   }
 
   public void mount(Router router) {
@@ -153,6 +161,13 @@ public final class ConsoleRoutes {
         .post("/console/operators/:username/remove")
         .handler(form())
         .handler(signedIn(ADMIN, true, this::removeOperator));
+    if (importPage != null) {
+      router.get("/console/import").handler(signedIn(ADMIN, false, importPage::form));
+      router
+          .post("/console/import")
+          .handler(importPage::receive)
+          .handler(signedIn(ADMIN, true, importPage::imports));
+    }
   }
 
   // ---- signing in and out ----
@@ -814,7 +829,7 @@ public final class ConsoleRoutes {
    * Logs the action and sends it to the audit trail: decision {@code ADMIN}, the action as its
    * reason, {@code @console:<operator>} as its client, and the operator's words as its note.
    */
-  private void audit(
+  void audit(
       RoutingContext ctx,
       ConsolePages.Who who,
       String action,
@@ -859,7 +874,7 @@ public final class ConsoleRoutes {
   }
 
   /** The reason given: one line of 1 to 200 characters, trimmed; null when it is not that. */
-  private static String reason(MultiMap form) {
+  static String reason(MultiMap form) {
     String r = HtmlReplies.single(form, "reason");
     if (r == null) {
       return null;
@@ -929,7 +944,7 @@ public final class ConsoleRoutes {
         && console.csrf().valid(cookie.getValue(), HtmlReplies.single(form, Csrf.FIELD));
   }
 
-  private void unavailable(RoutingContext ctx, Texts t, ConsolePages.Who who) {
+  void unavailable(RoutingContext ctx, Texts t, ConsolePages.Who who) {
     replies.page(
         ctx,
         503,
@@ -946,7 +961,7 @@ public final class ConsoleRoutes {
     return BodyHandler.create(false).setBodyLimit(FORM_LIMIT);
   }
 
-  private static Texts texts(RoutingContext ctx) {
+  static Texts texts(RoutingContext ctx) {
     return ConsolePages.TEXTS.forAcceptLanguage(ctx.request().getHeader("Accept-Language"));
   }
 
