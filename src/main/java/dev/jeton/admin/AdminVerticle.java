@@ -7,6 +7,7 @@ import dev.jeton.crypto.Keys;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.policy.PinPolicy;
+import dev.jeton.provision.BulkLines;
 import dev.jeton.provision.PskcImporter;
 import dev.jeton.provision.TokenRecords;
 import dev.jeton.track.BusStore;
@@ -61,6 +62,7 @@ public final class AdminVerticle extends ListenerVerticle {
     // The helpdesk console's pages: an intake of its own, mounted here (one way, admin → console).
     new ConsoleRoutes(vertx, config, Console.from(config, clock), store)
         .importing(new PskcImporter(vertx, store, records))
+        .bulkLoading(new BulkLines(vertx, store, records, passwords, clock))
         .mount(router);
     if (metrics.enabled()) {
       router
@@ -77,7 +79,7 @@ public final class AdminVerticle extends ListenerVerticle {
     new ConsoleOperatorRoutes(store, audit).mount(routes);
     new AuditRoutes(vertx, config).mount(routes);
     new PskcImport(new PskcImporter(vertx, store, records), audit).mount(routes);
-    new BulkLoader(vertx, store, tokens, passwords, clock, audit).mount(routes);
+    new BulkLoader(new BulkLines(vertx, store, records, passwords, clock), audit).mount(routes);
 
     return listen(config.adminHost(), config.adminPort());
   }

@@ -548,6 +548,9 @@ final class ConsolePages {
         b.append("<li><a id=\"nav-import\" href=\"/console/import\">")
             .append(esc(t.get("nav.import")))
             .append("</a></li>\n");
+        b.append("<li><a id=\"nav-bulk\" href=\"/console/bulk\">")
+            .append(esc(t.get("nav.bulk")))
+            .append("</a></li>\n");
       }
       b.append("</ul></nav>\n<p class=\"who\" id=\"who\">")
           .append(

@@ -8,6 +8,7 @@ import dev.jeton.bus.LoginOutcome;
 import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.Secrets;
+import dev.jeton.provision.BulkLines;
 import dev.jeton.provision.PskcImporter;
 import dev.jeton.track.Store;
 import dev.jeton.track.TokenRecord;
@@ -93,6 +94,7 @@ public final class ConsoleRoutes {
   private final DeliveryOptions emergencyOptions;
   private final DeliveryOptions auditOptions;
   private ImportPage importPage;
+  private BulkPage bulkPage;
 
   public ConsoleRoutes(Vertx vertx, Config config, Console console, Store store) {
     this.vertx = vertx;
@@ -118,7 +120,13 @@ public final class ConsoleRoutes {
 
   /** Adds the admins' PSKC import page, {@code /console/import}, over {@code importer}. */
   public ConsoleRoutes importing(PskcImporter importer) {
-    this.importPage = new ImportPage(this, importer, console, replies);
+    this.importPage = new ImportPage(this, importer, replies);
+    return this;
+  }
+
+  /** Adds the admins' NDJSON bulk load page, {@code /console/bulk}, over {@code lines}. */
+  public ConsoleRoutes bulkLoading(BulkLines lines) {
+    this.bulkPage = new BulkPage(this, lines, replies);
     return this;
   }
 
@@ -165,8 +173,15 @@ public final class ConsoleRoutes {
       router.get("/console/import").handler(signedIn(ADMIN, false, importPage::form));
       router
           .post("/console/import")
-          .handler(importPage::receive)
+          .handler(Uploads.reader(console, replies, ImportPage.FIELD))
           .handler(signedIn(ADMIN, true, importPage::imports));
+    }
+    if (bulkPage != null) {
+      router.get("/console/bulk").handler(signedIn(ADMIN, false, bulkPage::form));
+      router
+          .post("/console/bulk")
+          .handler(Uploads.reader(console, replies, BulkPage.FIELD))
+          .handler(signedIn(ADMIN, true, bulkPage::loads));
     }
   }
 

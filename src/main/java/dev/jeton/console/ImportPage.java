@@ -10,9 +10,6 @@ import dev.jeton.web.HtmlReplies;
 import dev.jeton.web.Texts;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.Cookie;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -23,28 +20,23 @@ import java.util.HexFormat;
  * /v1/admin/tokens/import} does ({@link PskcImporter}), with a report of the serials imported and
  * the keys skipped with their reasons. Audited as the API's import, with the operator's reason.
  *
- * <p>The upload is read into memory, at most {@value #LIMIT} bytes, and only for a request whose
- * session cookie opens: never to a temporary file, since a PSKC file may carry its seeds in the
- * clear and a seed must never be written to disk unencrypted. The bytes are overwritten once the
- * import is over. Larger files go through the admin API. One instance on the console's event loop.
+ * <p>The upload is read into memory by {@link Uploads}, never to a temporary file, since a PSKC
+ * file may carry its seeds in the clear and a seed must never be written to disk unencrypted. The
+ * bytes are overwritten once the import is over. Larger files go through the admin API. One
+ * instance on the console's event loop.
  */
 final class ImportPage {
 
-  /** The largest upload read, in bytes (5 MiB, some 5,000 keys). */
-  static final int LIMIT = 5 * 1024 * 1024;
-
-  private static final String FILE = "jeton.console.pskc";
-  private static final String FIELD = "pskc";
+  /** The field of the file. */
+  static final String FIELD = "pskc";
 
   private final ConsoleRoutes routes;
   private final PskcImporter importer;
-  private final Console console;
   private final HtmlReplies replies;
 
-  ImportPage(ConsoleRoutes routes, PskcImporter importer, Console console, HtmlReplies replies) {
+  ImportPage(ConsoleRoutes routes, PskcImporter importer, HtmlReplies replies) {
     this.routes = routes;
     this.importer = importer;
-    this.console = console;
     this.replies = replies;
   }
 
@@ -52,56 +44,10 @@ final class ImportPage {
     replies.page(ctx, 200, formPage(t, who, null));
   }
 
-  /**
-   * Reads the multipart body (its fields, and the file of field {@value #FIELD} into memory) before
-   * the session's gate, which needs the form's CSRF token. A request without an open session is
-   * passed on unread: the gate sends it to the sign-in page.
-   */
-  void receive(RoutingContext ctx) {
-    HttpServerRequest req = ctx.request();
-    Cookie cookie = req.getCookie(ConsoleSessions.COOKIE);
-    if (cookie == null || console.sessions().open(cookie.getValue()).isEmpty()) {
-      ctx.next();
-      return;
-    }
-    String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && declared(length) > LIMIT + 64L * 1024) {
-      tooLarge(ctx);
-      return;
-    }
-    Buffer file = Buffer.buffer();
-    long[] read = {0};
-    boolean[] over = {false};
-    req.setExpectMultipart(true);
-    req.uploadHandler(
-        upload ->
-            upload.handler(
-                chunk -> {
-                  read[0] += chunk.length();
-                  if (read[0] > LIMIT) {
-                    if (!over[0]) {
-                      over[0] = true;
-                      tooLarge(ctx);
-                    }
-                  } else if (FIELD.equals(upload.name())) {
-                    file.appendBuffer(chunk);
-                  }
-                }));
-    req.exceptionHandler(e -> ctx.fail(400, e));
-    req.endHandler(
-        v -> {
-          if (!over[0] && !ctx.response().ended()) {
-            ctx.put(FILE, file);
-            ctx.next();
-          }
-        });
-    req.resume();
-  }
-
   /** The upload, once the gate let it through: an admin, with this session's CSRF token. */
   void imports(RoutingContext ctx, Texts t, ConsolePages.Who who) {
     MultiMap form = ctx.request().formAttributes();
-    Buffer file = ctx.get(FILE);
+    Buffer file = Uploads.file(ctx);
     String reason = ConsoleRoutes.reason(form);
     String key = blankless(HtmlReplies.single(form, "key"));
     String password = blankless(HtmlReplies.single(form, "password"));
@@ -174,20 +120,6 @@ final class ImportPage {
                         t, who, report, t.get("import.error.partial", report.imported().size())));
               }
             });
-  }
-
-  private void tooLarge(RoutingContext ctx) {
-    Texts t = ConsoleRoutes.texts(ctx);
-    ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-    replies.page(
-        ctx,
-        413,
-        ConsolePages.notice(
-            t,
-            null,
-            "too-large",
-            t.get("import.toolarge.heading"),
-            t.get("import.toolarge.text", LIMIT / (1024 * 1024))));
   }
 
   private static String formPage(Texts t, ConsolePages.Who who, String error) {
@@ -271,13 +203,5 @@ final class ImportPage {
 
   private static String blankless(String s) {
     return s == null || s.isBlank() ? null : s.strip();
-  }
-
-  private static long declared(String length) {
-    try {
-      return Long.parseLong(length.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 }

@@ -86,7 +86,7 @@ public final class PskcImporter {
                   k.timeDrift(),
                   k.secret(),
                   null));
-        } catch (InvalidToken e) {
+        } catch (InvalidInput e) {
           report.skipped.add(new Skipped(k.serial(), e.getMessage()));
         }
       }

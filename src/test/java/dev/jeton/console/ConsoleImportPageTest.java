@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The admins' PSKC import page over plain HTTP against an in-process Jeton (embedded store): a
- * vendor's file imported with its transport key and reported, a wrong key reported key by key or
- * refused as a whole, the upload audited with the operator's reason, helpdesk operators and forms
- * from elsewhere refused.
+ * The admins' upload pages over plain HTTP against an in-process Jeton (embedded store): a vendor's
+ * PSKC file imported with its transport key and reported, a wrong key reported key by key or
+ * refused as a whole; an NDJSON bulk load applied with its failed lines reported; uploads audited
+ * with the operator's reason, helpdesk operators and forms from elsewhere refused.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleImportPageTest {
@@ -228,10 +228,74 @@ class ConsoleImportPageTest {
   void aFileOverTheBoundIsRefusedUnread() {
     ConsoleVisitor v = signedIn("imp.large", "admin");
 
-    HttpResponse<String> r =
-        upload(v, Map.of("reason", "x"), new byte[ImportPage.LIMIT + 128 * 1024]);
+    HttpResponse<String> r = upload(v, Map.of("reason", "x"), new byte[Uploads.LIMIT + 128 * 1024]);
 
     assertThat(r.statusCode()).isEqualTo(413);
     assertThat(v.page()).isEqualTo("too-large");
+  }
+
+  // ---- bulk ----
+
+  @Test
+  void aBulkFileIsAppliedAndItsFailedLinesReportedByNumber() {
+    ConsoleVisitor v = signedIn("bulk.admin", "admin");
+    String secret = TestJeton.base32(TestJeton.seed());
+    String ndjson =
+        "{\"username\":\"bulk.one\",\"displayName\":\"Bulk One\"}\n"
+            + "not json\n"
+            + "\n"
+            + "{\"username\":\"bulk.two\",\"token\":{\"serial\":\"BULK-2\",\"secret\":\""
+            + secret
+            + "\"}}\n"
+            + "{\"username\":\"bad name\"}\n";
+    HttpResponse<String> page = v.get("/console/bulk");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(v.page()).isEqualTo("bulk");
+    assertThat(page.body()).contains("<label for=\"ndjson\">", "<label for=\"reason\">");
+
+    HttpResponse<String> r =
+        v.multipart(
+            "/console/bulk",
+            Map.of("csrf", v.fields.get("csrf"), "reason", "CHG-90"),
+            "ndjson",
+            ndjson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(v.page()).isEqualTo("bulk-result");
+    assertThat(r.body())
+        .contains(
+            "2 ligne(s) appliquée(s), 2 en échec.",
+            "<tr><td>2</td><td>not a JSON object</td></tr>",
+            "<tr><td>5</td><td>username must be");
+    TestJeton.expect(j.api.adminGet("/v1/admin/users/bulk.one"), 200);
+    TestJeton.expect(j.api.adminGet("/v1/admin/tokens/BULK-2"), 200);
+    Eventually.eventuallyAsserts(
+        Eventually.DEFAULT,
+        () -> {
+          Api.Resp audit = j.api.adminGet("/v1/admin/audit?limit=100");
+          assertThat(
+                  audit.json().getJsonArray("events").stream()
+                      .map(o -> (JsonObject) o)
+                      .filter(e -> "bulk_load:applied=2,failed=2".equals(e.getString("reason")))
+                      .filter(e -> "@console:bulk.admin".equals(e.getString("client")))
+                      .filter(e -> "CHG-90".equals(e.getString("note")))
+                      .toList())
+              .hasSize(1);
+        });
+  }
+
+  @Test
+  void aHelpdeskOperatorMayNotLoadInBulk() {
+    ConsoleVisitor v = signedIn("bulk.helpdesk", "helpdesk");
+
+    assertThat(v.get("/console/bulk").statusCode()).isEqualTo(403);
+    HttpResponse<String> post =
+        v.multipart(
+            "/console/bulk",
+            Map.of("reason", "x", "csrf", "whatever"),
+            "ndjson",
+            "{\"username\":\"sneaky\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(post.statusCode()).isEqualTo(403);
+    TestJeton.expect(j.api.adminGet("/v1/admin/users/sneaky"), 404);
   }
 }
