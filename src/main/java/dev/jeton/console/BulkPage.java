@@ -64,6 +64,7 @@ final class BulkPage {
     byte[] bytes = file.getBytes();
     List<BulkLines.Raw> all = cut(bytes);
     Arrays.fill(bytes, (byte) 0);
+    file.setBytes(0, bytes);
     BulkLines.Counts counts = new BulkLines.Counts();
     apply(all, 0, counts)
         .onComplete(

@@ -50,7 +50,11 @@ final class ImportPage {
     Buffer file = Uploads.file(ctx);
     String reason = ConsoleRoutes.reason(form);
     String key = blankless(HtmlReplies.single(form, "key"));
-    String password = blankless(HtmlReplies.single(form, "password"));
+    // A password is taken as typed: spaces at its ends may be part of it.
+    String password = HtmlReplies.single(form, "password");
+    if (password != null && password.isEmpty()) {
+      password = null;
+    }
     byte[] preShared = null;
     String error = null;
     if (file == null || file.length() == 0) {
@@ -86,6 +90,7 @@ final class ImportPage {
         .onComplete(
             ar -> {
               Arrays.fill(document, (byte) 0);
+              file.setBytes(0, document);
               if (ar.succeeded()) {
                 routes.audit(
                     ctx,

@@ -128,6 +128,7 @@ class ConsoleImportPageTest {
               audit.json().getJsonArray("events").stream()
                   .map(o -> (JsonObject) o)
                   .filter(e -> "pskc_import:imported=1,skipped=0".equals(e.getString("reason")))
+                  .filter(e -> "@console:imp.admin".equals(e.getString("client")))
                   .toList();
           assertThat(events).hasSize(1);
           assertThat(events.get(0).getString("client")).isEqualTo("@console:imp.admin");
@@ -171,6 +172,31 @@ class ConsoleImportPageTest {
     HttpResponse<String> notHex =
         upload(v, Map.of("key", "not-hex", "reason", "CHG-3"), fixture(FIGURE6));
     assertThat(notHex.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aPasswordProtectedFileIsReadWithItsPasswordAndRefusedWithAnother() {
+    ConsoleVisitor v = signedIn("imp.password", "admin");
+    // Figure 7 holds the serial of figure 6; given its own here (the serial is not under the MAC).
+    byte[] figure7 =
+        new String(fixture("rfc6030-figure7-pbkdf2.xml"), java.nio.charset.StandardCharsets.UTF_8)
+            .replace("987654321", "FIG7-987654321")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    HttpResponse<String> wrong =
+        upload(v, Map.of("password", "qwertz", "reason", "CHG-5"), figure7);
+    assertThat(wrong.statusCode()).isEqualTo(400);
+    assertThat(v.page()).isEqualTo("import");
+
+    HttpResponse<String> right =
+        upload(v, Map.of("password", "qwerty", "reason", "CHG-6"), figure7);
+    assertThat(right.statusCode()).as(right.body()).isEqualTo(200);
+    assertThat(v.page()).isEqualTo("import-report");
+    assertThat(right.body()).contains("<li>FIG7-987654321</li>", "1 clé(s) importée(s)");
+
+    HttpResponse<String> both =
+        upload(v, Map.of("key", FIGURE6_KEY, "password", "qwerty", "reason", "CHG-7"), figure7);
+    assertThat(both.statusCode()).isEqualTo(400);
   }
 
   @Test
