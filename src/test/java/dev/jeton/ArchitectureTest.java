@@ -160,6 +160,21 @@ class ArchitectureTest {
           .resideInAnyPackage("dev.jeton.verify..", "dev.jeton.audit..")
           .as("what every listener shares knows no intake and no verification");
 
+  static final ArchRule PROVISION =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.provision..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.jeton.http..",
+              "dev.jeton.portal..",
+              "dev.jeton.admin..",
+              "dev.jeton.console..",
+              "dev.jeton.verify..",
+              "dev.jeton.audit..")
+          .as("what the provisioning intakes share knows no intake and no verification");
+
   static final ArchRule CONFIG =
       noClasses()
           .that()
@@ -225,6 +240,11 @@ class ArchitectureTest {
   @Test
   void sharedListenerCodeKnowsNoIntake() {
     LISTENERS.check(MAIN);
+  }
+
+  @Test
+  void sharedProvisioningKnowsNoIntake() {
+    PROVISION.check(MAIN);
   }
 
   @Test

@@ -7,6 +7,9 @@ import dev.jeton.crypto.Keys;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.policy.PinPolicy;
+import dev.jeton.provision.BulkLines;
+import dev.jeton.provision.PskcImporter;
+import dev.jeton.provision.TokenRecords;
 import dev.jeton.track.BusStore;
 import dev.jeton.track.Store;
 import dev.jeton.web.Health;
@@ -33,6 +36,7 @@ public final class AdminVerticle extends ListenerVerticle {
   private final Clock clock;
   private final PasswordHasher passwords;
   private final JetonMetrics metrics;
+  private final TokenRecords records;
   private final TokenInput tokens;
 
   public AdminVerticle(
@@ -41,10 +45,11 @@ public final class AdminVerticle extends ListenerVerticle {
     this.metrics = metrics;
     this.clock = clock;
     this.passwords = passwords;
-    this.tokens =
-        new TokenInput(
+    this.records =
+        new TokenRecords(
             keys,
             new PinPolicy(config.pinMinLength(), config.pinMaxLength(), config.pinForbidTrivial()));
+    this.tokens = new TokenInput(records);
   }
 
   @Override
@@ -55,7 +60,10 @@ public final class AdminVerticle extends ListenerVerticle {
     new Health(store).mount(router);
     router.get("/openapi.yaml").handler(this::openApi);
     // The helpdesk console's pages: an intake of its own, mounted here (one way, admin → console).
-    new ConsoleRoutes(vertx, config, Console.from(config, clock), store).mount(router);
+    new ConsoleRoutes(vertx, config, Console.from(config, clock), store)
+        .importing(new PskcImporter(vertx, store, records))
+        .bulkLoading(new BulkLines(vertx, store, records, passwords, clock))
+        .mount(router);
     if (metrics.enabled()) {
       router
           .get("/metrics")
@@ -70,8 +78,8 @@ public final class AdminVerticle extends ListenerVerticle {
     new OperatorRoutes(store, audit).mount(routes);
     new ConsoleOperatorRoutes(store, audit).mount(routes);
     new AuditRoutes(vertx, config).mount(routes);
-    new PskcImport(vertx, store, tokens, audit).mount(routes);
-    new BulkLoader(vertx, store, tokens, passwords, clock, audit).mount(routes);
+    new PskcImport(new PskcImporter(vertx, store, records), audit).mount(routes);
+    new BulkLoader(new BulkLines(vertx, store, records, passwords, clock), audit).mount(routes);
 
     return listen(config.adminHost(), config.adminPort());
   }

@@ -1,25 +1,17 @@
 package dev.jeton.admin;
 
-import dev.jeton.crypto.PasswordHasher;
-import dev.jeton.track.Store;
-import dev.jeton.track.Store.BulkLine;
-import dev.jeton.track.TokenRecord;
+import dev.jeton.provision.BulkLines;
 import dev.jeton.web.ListenerVerticle;
 import dev.jeton.web.Replies;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -51,34 +43,11 @@ final class BulkLoader {
   /** The largest body read, in bytes (256 MiB: over 1,000,000 lines of users with tokens). */
   static final long MAX_BODY = 256L * 1024 * 1024;
 
-  private final Vertx vertx;
-  private final Store store;
-  private final TokenInput tokens;
-  private final PasswordHasher passwords;
-  private final Clock clock;
+  private final BulkLines lines;
   private final AdminAudit audit;
 
-  /** A line read: its number and text, or why it was not kept. */
-  private record Raw(int number, String text, String error) {}
-
-  /**
-   * A parsed line: its number, and either what to write (with the password still to hash) or an
-   * error.
-   */
-  private record Parsed(int number, BulkLine line, String password, String error) {}
-
-  BulkLoader(
-      Vertx vertx,
-      Store store,
-      TokenInput tokens,
-      PasswordHasher passwords,
-      Clock clock,
-      AdminAudit audit) {
-    this.vertx = vertx;
-    this.store = store;
-    this.tokens = tokens;
-    this.passwords = passwords;
-    this.clock = clock;
+  BulkLoader(BulkLines lines, AdminAudit audit) {
+    this.lines = lines;
     this.audit = audit;
   }
 
@@ -106,9 +75,9 @@ final class BulkLoader {
   private final class Load {
     private final RoutingContext ctx;
     private final HttpServerRequest request;
-    private final Counts counts = new Counts();
+    private final BulkLines.Counts counts = new BulkLines.Counts();
     private Buffer line = Buffer.buffer();
-    private List<Raw> pending = new ArrayList<>();
+    private List<BulkLines.Raw> pending = new ArrayList<>();
     private boolean overlong;
     private int number;
     private long bytes;
@@ -134,7 +103,7 @@ final class BulkLoader {
       if (bytes > MAX_BODY) {
         over = true;
         request.pause();
-        audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
+        audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created());
         ListenerVerticle.refuseUnread(
             ctx,
             413,
@@ -142,7 +111,7 @@ final class BulkLoader {
             "a bulk load holds at most "
                 + MAX_BODY
                 + " bytes; "
-                + counts.created
+                + counts.created()
                 + " lines were applied before the limit");
         return;
       }
@@ -180,11 +149,12 @@ final class BulkLoader {
     private void cut() {
       number++;
       if (overlong) {
-        pending.add(new Raw(number, null, "the line is longer than " + MAX_LINE + " bytes"));
+        pending.add(
+            new BulkLines.Raw(number, null, "the line is longer than " + MAX_LINE + " bytes"));
       } else if (line.length() > 0) {
         String text = line.toString(StandardCharsets.UTF_8).trim();
         if (!text.isEmpty()) {
-          pending.add(new Raw(number, text, null));
+          pending.add(new BulkLines.Raw(number, text, null));
         }
       }
       overlong = false;
@@ -211,8 +181,16 @@ final class BulkLoader {
     private void broken(Throwable e) {
       if (!over) {
         over = true;
-        audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
+        audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created());
       }
+    }
+
+    private JsonArray failedByLine() {
+      JsonArray failed = new JsonArray();
+      counts
+          .failedByLine()
+          .forEach(f -> failed.add(new JsonObject().put("line", f.line()).put("error", f.error())));
+      return failed;
     }
 
     /** After a chunk: the next one, the answer, or more of the body. */
@@ -223,11 +201,12 @@ final class BulkLoader {
       if (ended && pending.isEmpty()) {
         over = true;
         audit.record(
-            ctx, "bulk_load:applied=" + counts.created + ",failed=" + counts.failed.size());
+            ctx,
+            "bulk_load:applied=" + counts.created() + ",failed=" + counts.failedByLine().size());
         Replies.json(
             ctx,
             200,
-            new JsonObject().put("created", counts.created).put("failed", counts.failedByLine()));
+            new JsonObject().put("created", counts.created()).put("failed", failedByLine()));
       } else if (ended || pending.size() >= CHUNK) {
         flush();
       } else {
@@ -237,12 +216,10 @@ final class BulkLoader {
 
     private void flush() {
       writing = true;
-      List<Raw> chunk = pending;
+      List<BulkLines.Raw> chunk = pending;
       pending = new ArrayList<>();
-      vertx
-          .executeBlocking(() -> parse(chunk), false)
-          .compose(BulkLoader.this::hashPasswords)
-          .compose(parsed -> write(parsed, counts))
+      lines
+          .apply(chunk, counts)
           .onSuccess(
               v -> {
                 writing = false;
@@ -255,125 +232,16 @@ final class BulkLoader {
                   return;
                 }
                 over = true;
-                audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created);
+                audit.record(ctx, "bulk_load_interrupted:applied=" + counts.created());
                 ListenerVerticle.refuseUnread(
                     ctx,
                     503,
                     "unavailable",
                     "the store failed after "
-                        + counts.created
+                        + counts.created()
                         + " lines were applied; lines are idempotent for users, and a token already created is reported as "
                         + "such");
               });
     }
-  }
-
-  private static final class Counts {
-    int created;
-    final List<JsonObject> failed = new ArrayList<>();
-
-    void fail(int line, String error) {
-      failed.add(new JsonObject().put("line", line).put("error", error));
-    }
-
-    /** In line order, whether a line failed its parsing or its write. */
-    JsonArray failedByLine() {
-      failed.sort(Comparator.comparingInt(o -> o.getInteger("line")));
-      return new JsonArray(new ArrayList<>(failed));
-    }
-  }
-
-  private List<Parsed> parse(List<Raw> lines) {
-    List<Parsed> out = new ArrayList<>(lines.size());
-    for (Raw raw : lines) {
-      out.add(
-          raw.error() != null
-              ? new Parsed(raw.number(), null, null, raw.error())
-              : parseLine(raw.number(), raw.text()));
-    }
-    return out;
-  }
-
-  private Parsed parseLine(int number, String text) {
-    try {
-      JsonObject o;
-      try {
-        o = new JsonObject(text);
-      } catch (DecodeException | ClassCastException e) {
-        throw new BadRequest("not a JSON object");
-      }
-      String username = Params.username(Params.string(o, "username", 64));
-      String displayName = Params.string(o, "displayName", 256);
-      String password = Params.password(o);
-      Object token = o.getValue("token");
-      TokenRecord t = null;
-      if (token instanceof JsonObject tokenJson) {
-        t = tokens.fromJson(tokenJson);
-      } else if (token != null) {
-        throw new BadRequest("token must be an object");
-      }
-      return new Parsed(number, new BulkLine(username, displayName, null, t), password, null);
-    } catch (BadRequest e) {
-      return new Parsed(number, null, null, e.getMessage());
-    }
-  }
-
-  private Future<List<Parsed>> hashPasswords(List<Parsed> parsed) {
-    List<Future<Parsed>> all = new ArrayList<>(parsed.size());
-    for (Parsed p : parsed) {
-      if (p.password() == null) {
-        all.add(Future.succeededFuture(p));
-      } else {
-        all.add(
-            vertx.executeBlocking(
-                () -> {
-                  BulkLine l = p.line();
-                  return new Parsed(
-                      p.number(),
-                      new BulkLine(
-                          l.username(), l.displayName(), passwords.hash(p.password()), l.token()),
-                      null,
-                      null);
-                },
-                false));
-      }
-    }
-    return Future.all(all)
-        .map(
-            done -> {
-              List<Parsed> out = new ArrayList<>(all.size());
-              all.forEach(f -> out.add(f.result()));
-              return out;
-            });
-  }
-
-  private Future<Void> write(List<Parsed> parsed, Counts counts) {
-    List<BulkLine> lines = new ArrayList<>();
-    List<Integer> numbers = new ArrayList<>();
-    for (Parsed p : parsed) {
-      if (p.error() != null) {
-        counts.fail(p.number(), p.error());
-      } else {
-        lines.add(p.line());
-        numbers.add(p.number());
-      }
-    }
-    if (lines.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return store
-        .bulk(new Store.Bulk(lines, clock.millis()))
-        .map(
-            result -> {
-              for (int i = 0; i < lines.size(); i++) {
-                String error = result.errors().get(i);
-                if (error == null) {
-                  counts.created++;
-                } else {
-                  counts.fail(numbers.get(i), error);
-                }
-              }
-              return null;
-            });
   }
 }

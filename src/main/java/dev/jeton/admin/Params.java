@@ -1,6 +1,7 @@
 package dev.jeton.admin;
 
-import dev.jeton.policy.PasswordPolicy;
+import dev.jeton.provision.InvalidInput;
+import dev.jeton.provision.JsonFields;
 import dev.jeton.web.Validation;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -94,35 +95,28 @@ final class Params {
 
   /** An optional string field: null when absent. */
   static String string(JsonObject body, String field, int maxLength) throws BadRequest {
-    Object v = body.getValue(field);
-    if (v == null) {
-      return null;
+    try {
+      return JsonFields.string(body, field, maxLength);
+    } catch (InvalidInput e) {
+      throw new BadRequest(e.getMessage());
     }
-    if (!(v instanceof String) || ((String) v).length() > maxLength) {
-      throw new BadRequest(field + " must be a string of at most " + maxLength + " characters");
-    }
-    return (String) v;
   }
 
   /** An optional integer field: {@code def} when absent. */
   static int integer(JsonObject body, String field, int min, int max, int def) throws BadRequest {
-    Object v = body.getValue(field);
-    if (v == null) {
-      return def;
+    try {
+      return JsonFields.integer(body, field, min, max, def);
+    } catch (InvalidInput e) {
+      throw new BadRequest(e.getMessage());
     }
-    if (!(v instanceof Integer) || (Integer) v < min || (Integer) v > max) {
-      throw new BadRequest(field + " must be an integer from " + min + " to " + max);
-    }
-    return (Integer) v;
   }
 
   /** The optional {@code password} field, held to the password policy: null when absent. */
   static String password(JsonObject body) throws BadRequest {
-    String password = string(body, "password", 256);
-    String refusal = password == null ? null : PasswordPolicy.refusal(password);
-    if (refusal != null) {
-      throw new BadRequest(refusal);
+    try {
+      return JsonFields.password(body);
+    } catch (InvalidInput e) {
+      throw new BadRequest(e.getMessage());
     }
-    return password;
   }
 }

@@ -549,6 +549,12 @@ final class ConsolePages {
             .append("</a></li>\n<li><a id=\"nav-clients\" href=\"/console/clients\">")
             .append(esc(t.get("nav.clients")))
             .append("</a></li>\n");
+        b.append("<li><a id=\"nav-import\" href=\"/console/import\">")
+            .append(esc(t.get("nav.import")))
+            .append("</a></li>\n");
+        b.append("<li><a id=\"nav-bulk\" href=\"/console/bulk\">")
+            .append(esc(t.get("nav.bulk")))
+            .append("</a></li>\n");
       }
       b.append("</ul></nav>\n<p class=\"who\" id=\"who\">")
           .append(

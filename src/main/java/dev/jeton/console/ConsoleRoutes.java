@@ -8,6 +8,8 @@ import dev.jeton.bus.LoginOutcome;
 import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.Secrets;
+import dev.jeton.provision.BulkLines;
+import dev.jeton.provision.PskcImporter;
 import dev.jeton.track.Store;
 import dev.jeton.track.TokenRecord;
 import dev.jeton.web.ClientAddress;
@@ -91,6 +93,8 @@ public final class ConsoleRoutes {
   private final HtmlReplies replies;
   private final DeliveryOptions emergencyOptions;
   private final DeliveryOptions auditOptions;
+  private ImportPage importPage;
+  private BulkPage bulkPage;
 
   public ConsoleRoutes(Vertx vertx, Config config, Console console, Store store) {
     this.vertx = vertx;
@@ -112,6 +116,18 @@ public final class ConsoleRoutes {
         new DeliveryOptions()
             .setLocalOnly(true)
             .setSendTimeout(config.storeTimeoutMillis() * 2L + 1000L);
+  }
+
+  /** Adds the admins' PSKC import page, {@code /console/import}, over {@code importer}. */
+  public ConsoleRoutes importing(PskcImporter importer) {
+    this.importPage = new ImportPage(this, importer, replies);
+    return this;
+  }
+
+  /** Adds the admins' NDJSON bulk load page, {@code /console/bulk}, over {@code lines}. */
+  public ConsoleRoutes bulkLoading(BulkLines lines) {
+    this.bulkPage = new BulkPage(this, lines, replies);
+    return this;
   }
 
   public void mount(Router router) {
@@ -159,6 +175,20 @@ public final class ConsoleRoutes {
     ClientsPage clients = new ClientsPage(vertx, store, replies, this);
     router.get("/console/clients").handler(signedIn(ADMIN, false, clients::page));
     router.post("/console/clients").handler(form()).handler(signedIn(ADMIN, true, clients::put));
+    if (importPage != null) {
+      router.get("/console/import").handler(signedIn(ADMIN, false, importPage::form));
+      router
+          .post("/console/import")
+          .handler(Uploads.reader(console, replies, ImportPage.FIELD))
+          .handler(signedIn(ADMIN, true, importPage::imports));
+    }
+    if (bulkPage != null) {
+      router.get("/console/bulk").handler(signedIn(ADMIN, false, bulkPage::form));
+      router
+          .post("/console/bulk")
+          .handler(Uploads.reader(console, replies, BulkPage.FIELD))
+          .handler(signedIn(ADMIN, true, bulkPage::loads));
+    }
   }
 
   // ---- signing in and out ----
@@ -325,6 +355,7 @@ public final class ConsoleRoutes {
                     .addKeyValue("reason", "no_console_role")
                     .addKeyValue("request_id", ctx.response().headers().get("X-Request-Id"))
                     .log();
+                auditRefusal(ctx, o.username());
                 refuse(ctx, t, carry);
               } else {
                 ConsoleSessions.Session s = console.sessions().start(o.username(), o.sessionMark());
@@ -332,6 +363,28 @@ public final class ConsoleRoutes {
                 replies.redirect(ctx, "/console/");
               }
             });
+  }
+
+  /**
+   * Writes the refusal of a right code from a user without a console role to the audit trail: the
+   * verifier recorded an ACCEPT, and the trail must say the console turned it away.
+   */
+  private void auditRefusal(RoutingContext ctx, String username) {
+    vertx
+        .eventBus()
+        .send(
+            Addresses.AUDIT_DECISION,
+            AuditEvent.of(
+                console.clock().millis(),
+                ctx.response().headers().get("X-Request-Id"),
+                username,
+                proxies.of(ctx.request()),
+                CLIENT,
+                "REJECT",
+                "console_signin_refused",
+                null,
+                null),
+            LOCAL);
   }
 
   private void refuse(RoutingContext ctx, Texts t, ConsolePages.Carry carry) {
@@ -929,7 +982,7 @@ public final class ConsoleRoutes {
     return BodyHandler.create(false).setBodyLimit(FORM_LIMIT);
   }
 
-  private static Texts texts(RoutingContext ctx) {
+  static Texts texts(RoutingContext ctx) {
     return ConsolePages.TEXTS.forAcceptLanguage(ctx.request().getHeader("Accept-Language"));
   }
 

@@ -234,6 +234,30 @@ class ConsoleBrowserTest {
     assertThat(d.findElement(By.id("warning")).getText()).contains("plus jamais affiché");
   }
 
+  @Test
+  void anAdminImportsAPskcFileAndReadsTheReport() throws Exception {
+    byte[] seed = userWithPin("importer");
+    role("importer", "admin");
+    WebDriver d = open("fr");
+    d.get(console + "/console/login");
+    waitForPage("login");
+    type(By.id("username"), "importer");
+    type(By.id("password"), PIN + jeton.code(seed));
+    submit("search");
+    click(By.id("nav-import"), "import");
+    shot("console-22-import");
+    d.findElement(By.id("pskc"))
+        .sendKeys(
+            java.nio.file.Path.of(
+                    getClass().getResource("/pskc/rfc6030-figure6-aes128-preshared.xml").toURI())
+                .toString());
+    type(By.id("key"), "12345678901234567890123456789012");
+    type(By.id("reason"), "CHG-20 livraison du fournisseur");
+    submit("import-report");
+    shot("console-23-import-report");
+    assertThat(d.findElement(By.id("imported")).getText()).contains("987654321");
+  }
+
   // ---- provisioning ----
 
   private byte[] userWithPin(String username) {

@@ -155,6 +155,21 @@ class ConsoleHttpTest {
   }
 
   @Test
+  void aRightCodeFromAUserWithoutARoleLeavesARefusalInTheAuditTrail() {
+    byte[] seed = userWithPin("norole2");
+
+    HttpResponse<String> r = visitor().signIn("norole2", PIN + j.code(seed));
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    List<JsonObject> events =
+        j.api.awaitAudit(
+            "norole2", 20, e -> "console_signin_refused".equals(e.getString("reason")), 1);
+    assertThat(events.get(0).getString("client")).isEqualTo("@console");
+    assertThat(events.get(0).getString("decision")).isEqualTo("REJECT");
+    assertThat(events.get(0).getString("requestId")).isNotBlank();
+  }
+
+  @Test
   void aPasswordAloneNeverSignsIn() {
     userWithPin("pwonly");
     role("pwonly", "admin");

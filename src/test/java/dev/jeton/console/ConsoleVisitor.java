@@ -60,6 +60,38 @@ final class ConsoleVisitor {
     return post(path, form);
   }
 
+  /**
+   * Posts {@code form} as {@code multipart/form-data}, with {@code file} as the file of field
+   * {@code fileField}.
+   */
+  HttpResponse<String> multipart(
+      String path, Map<String, String> form, String fileField, byte[] file) {
+    String boundary = "----jeton" + System.nanoTime();
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    StringBuilder head = new StringBuilder();
+    form.forEach(
+        (k, v) ->
+            head.append("--")
+                .append(boundary)
+                .append("\r\nContent-Disposition: form-data; name=\"")
+                .append(k)
+                .append("\"\r\n\r\n")
+                .append(v)
+                .append("\r\n"));
+    head.append("--")
+        .append(boundary)
+        .append("\r\nContent-Disposition: form-data; name=\"")
+        .append(fileField)
+        .append("\"; filename=\"keys.xml\"\r\nContent-Type: application/xml\r\n\r\n");
+    body.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(file);
+    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+  }
+
   /** Opens the sign-in page and signs in with PIN + code; returns the answer to the form. */
   HttpResponse<String> signIn(String username, String passcode) {
     get("/console/login");
