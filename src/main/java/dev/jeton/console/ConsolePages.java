@@ -151,7 +151,24 @@ final class ConsolePages {
    */
   static String search(
       Texts t, Who who, String query, List<Store.UserMatch> found, int limit, String freeSerial) {
+    return search(t, who, query, found, limit, freeSerial, null);
+  }
+
+  /** The search page, after {@code done} ({@code done.*}) when not null. */
+  static String search(
+      Texts t,
+      Who who,
+      String query,
+      List<Store.UserMatch> found,
+      int limit,
+      String freeSerial,
+      String done) {
     StringBuilder b = new StringBuilder();
+    if (done != null) {
+      b.append("<p id=\"done\" class=\"done\" role=\"status\">")
+          .append(esc(t.get("done." + done)))
+          .append("</p>\n");
+    }
     b.append("<form id=\"search-form\" method=\"get\" action=\"/console/\" role=\"search\">\n")
         .append("<label for=\"q\">")
         .append(esc(t.get("search.label")))
@@ -275,7 +292,17 @@ final class ConsolePages {
             .append(actionPath(user, action, k.serial()))
             .append("\">")
             .append(esc(t.get("action." + action, k.serial())))
-            .append("</a></td></tr>\n");
+            .append("</a>");
+        if (who.admin()) {
+          b.append(" <a id=\"unassign-")
+              .append(esc(k.serial()))
+              .append("\" href=\"")
+              .append(actionPath(user, "unassign", k.serial()))
+              .append("\">")
+              .append(esc(t.get("action.unassign", k.serial())))
+              .append("</a>");
+        }
+        b.append("</td></tr>\n");
       }
       b.append("</tbody>\n</table>\n");
     }
@@ -285,7 +312,11 @@ final class ConsolePages {
         .append("<h2 id=\"actions-heading\">")
         .append(esc(t.get("user.actions")))
         .append("</h2>\n<ul class=\"actions\">\n");
-    for (String action : List.of("unlock", "clear-pin", "emergency-codes")) {
+    List<String> actions =
+        who.admin()
+            ? List.of("unlock", "clear-pin", "emergency-codes", "assign", "delete")
+            : List.of("unlock", "clear-pin", "emergency-codes");
+    for (String action : actions) {
       b.append("<li><a id=\"action-")
           .append(action)
           .append("\" href=\"")
@@ -365,6 +396,11 @@ final class ConsolePages {
    *
    * @param serial the key acted on, or null for an action on the user
    */
+  /** The actions whose form carries {@value #CONFIRM_FIELD}: without it, a POST does nothing. */
+  static final java.util.Set<String> CONFIRMED = java.util.Set.of("unassign", "delete");
+
+  static final String CONFIRM_FIELD = "confirmed";
+
   static String confirm(
       Texts t, Who who, String action, String username, String serial, String error) {
     StringBuilder b = new StringBuilder();
@@ -375,6 +411,17 @@ final class ConsolePages {
         .append(actionPath(username, action, serial))
         .append("\">\n");
     hidden(b, "csrf", who.csrf());
+    if (CONFIRMED.contains(action)) {
+      hidden(b, CONFIRM_FIELD, "yes");
+    }
+    if ("assign".equals(action)) {
+      b.append("<label for=\"serial\">")
+          .append(esc(t.get("assign.serial")))
+          .append("</label>\n")
+          .append(
+              "<input id=\"serial\" name=\"serial\" type=\"text\" required maxlength=\"64\""
+                  + " autocomplete=\"off\" spellcheck=\"false\">\n");
+    }
     reason(b, t, true);
     if ("emergency-codes".equals(action)) {
       b.append("<label for=\"count\">")
@@ -390,12 +437,15 @@ final class ConsolePages {
               "<input id=\"days\" name=\"days\" type=\"number\" min=\"1\" max=\"30\" value=\"1\""
                   + " required>\n");
     }
-    boolean destructive = "disable".equals(action);
+    boolean destructive = "disable".equals(action) || CONFIRMED.contains(action);
     b.append("<button id=\"submit\" type=\"submit\"")
         .append(destructive ? " class=\"danger\"" : "")
         .append('>')
         .append(
-            esc(destructive ? t.get("confirm.disable.button") : t.get("action." + action, serial)))
+            esc(
+                destructive
+                    ? t.get("confirm." + action + ".button", username, serial)
+                    : t.get("action." + action, serial)))
         .append("</button>\n</form>\n<p><a id=\"cancel\" href=\"/console/users/")
         .append(esc(username))
         .append("\">")

@@ -12,6 +12,7 @@ import dev.jeton.provision.BulkLines;
 import dev.jeton.provision.PskcImporter;
 import dev.jeton.track.Store;
 import dev.jeton.track.TokenRecord;
+import dev.jeton.track.UserRecord;
 import dev.jeton.web.ClientAddress;
 import dev.jeton.web.Csrf;
 import dev.jeton.web.HtmlReplies;
@@ -75,8 +76,18 @@ public final class ConsoleRoutes {
   private static final String CSS = HtmlReplies.resource("/console/static/console.css");
   private static final Set<String> USER_ACTIONS = Set.of("unlock", "clear-pin", "emergency-codes");
   private static final Set<String> TOKEN_ACTIONS = Set.of("enable", "disable");
+  private static final Set<String> ADMIN_USER_ACTIONS = Set.of("assign", "delete");
+  private static final Set<String> ADMIN_TOKEN_ACTIONS = Set.of("unassign");
   private static final Set<String> DONE =
-      Set.of("unlock", "clear-pin", "enable", "disable", "operator-added", "operator-removed");
+      Set.of(
+          "unlock",
+          "clear-pin",
+          "enable",
+          "disable",
+          "assign",
+          "unassign",
+          "operator-added",
+          "operator-removed");
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   /** A page for a signed-in operator whose role allows it. */
@@ -156,6 +167,22 @@ public final class ConsoleRoutes {
           .post(path)
           .handler(form())
           .handler(signedIn(HELPDESK, true, (c, t, w) -> act(c, t, w, action)));
+    }
+    for (String action : ADMIN_USER_ACTIONS) {
+      String path = "/console/users/:username/" + action;
+      router.get(path).handler(signedIn(ADMIN, false, (c, t, w) -> confirm(c, t, w, action)));
+      router
+          .post(path)
+          .handler(form())
+          .handler(signedIn(ADMIN, true, (c, t, w) -> act(c, t, w, action)));
+    }
+    for (String action : ADMIN_TOKEN_ACTIONS) {
+      String path = "/console/users/:username/tokens/:serial/" + action;
+      router.get(path).handler(signedIn(ADMIN, false, (c, t, w) -> confirm(c, t, w, action)));
+      router
+          .post(path)
+          .handler(form())
+          .handler(signedIn(ADMIN, true, (c, t, w) -> act(c, t, w, action)));
     }
     router.get("/console/operators").handler(signedIn(ADMIN, false, this::operators));
     router
@@ -516,7 +543,8 @@ public final class ConsoleRoutes {
     String given = ctx.queryParams().get("q");
     String q = given == null ? "" : given.strip();
     if (q.isEmpty()) {
-      replies.page(ctx, 200, ConsolePages.search(t, who, null, null, SEARCH_LIMIT, null));
+      String done = "user-deleted".equals(ctx.queryParams().get("done")) ? "user-deleted" : null;
+      replies.page(ctx, 200, ConsolePages.search(t, who, null, null, SEARCH_LIMIT, null, done));
       return;
     }
     if (q.length() > 64 || q.chars().anyMatch(Character::isISOControl)) {
@@ -624,14 +652,27 @@ public final class ConsoleRoutes {
     int count = number(form, "count", 1, 10);
     int days = number(form, "days", 1, 30);
     boolean codes = "emergency-codes".equals(action);
+    String assigned = HtmlReplies.single(form, "serial");
+    assigned = assigned == null ? null : assigned.strip();
+    boolean confirmed =
+        !ConsolePages.CONFIRMED.contains(action)
+            || "yes".equals(HtmlReplies.single(form, ConsolePages.CONFIRM_FIELD));
     String error =
-        reason == null
-            ? t.get("error.reason")
-            : codes && (count < 0 || days < 0) ? t.get("error.count") : null;
+        !confirmed
+            ? t.get("error.confirm")
+            : reason == null
+                ? t.get("error.reason")
+                : codes && (count < 0 || days < 0)
+                    ? t.get("error.count")
+                    : "assign".equals(action)
+                            && (assigned == null || !Validation.SERIAL.matcher(assigned).matches())
+                        ? t.get("error.serial")
+                        : null;
     if (error != null && Validation.username(username)) {
       replies.page(ctx, 400, ConsolePages.confirm(t, who, action, username, serial, error));
       return;
     }
+    String assignedSerial = assigned;
     target(ctx, t, who, username, serial)
         .onSuccess(
             found -> {
@@ -642,10 +683,31 @@ public final class ConsoleRoutes {
                 issueCodes(ctx, t, who, username, reason, count, days);
                 return;
               }
+              if ("assign".equals(action)) {
+                assign(ctx, t, who, username, assignedSerial, reason);
+                return;
+              }
+              if ("delete".equals(action)) {
+                store
+                    .deleteUser(username)
+                    .onComplete(
+                        ar -> {
+                          if (ar.failed()) {
+                            unavailable(ctx, t, who);
+                          } else if (!ar.result()) {
+                            notFound(ctx, t, who, t.get("notfound.user", username));
+                          } else {
+                            audit(ctx, who, "user_deleted", username, null, reason);
+                            replies.redirect(ctx, "/console/?done=user-deleted");
+                          }
+                        });
+                return;
+              }
               Future<Boolean> done =
                   switch (action) {
                     case "unlock" -> store.unlock(username).map(true);
                     case "clear-pin" -> store.clearPins(username);
+                    case "unassign" -> store.unassign(new Store.Assign(username, serial));
                     default ->
                         store.setEnabled(new Store.SetEnabled(serial, "enable".equals(action)));
                   };
@@ -660,6 +722,52 @@ public final class ConsoleRoutes {
                       replies.redirect(ctx, "/console/users/" + username + "?done=" + action);
                     }
                   });
+            });
+  }
+
+  /** Assigns the key {@code serial} to the user; a refusal shows the form again with its reason. */
+  private void assign(
+      RoutingContext ctx,
+      Texts t,
+      ConsolePages.Who who,
+      String username,
+      String serial,
+      String reason) {
+    store
+        .assign(new Store.Assign(username, serial))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                unavailable(ctx, t, who);
+                return;
+              }
+              String error;
+              int status;
+              switch (ar.result()) {
+                case OK -> {
+                  audit(ctx, who, "token_assigned", username, serial, reason);
+                  replies.redirect(ctx, "/console/users/" + username + "?done=assign");
+                  return;
+                }
+                case NO_USER -> {
+                  notFound(ctx, t, who, t.get("notfound.user", username));
+                  return;
+                }
+                case NO_TOKEN -> {
+                  status = 404;
+                  error = t.get("assign.notoken", serial);
+                }
+                case OWNED_BY_OTHER -> {
+                  status = 409;
+                  error = t.get("assign.other", serial);
+                }
+                default -> {
+                  status = 409;
+                  error = t.get("assign.toomany", UserRecord.MAX_TOKENS);
+                }
+              }
+              replies.page(
+                  ctx, status, ConsolePages.confirm(t, who, "assign", username, null, error));
             });
   }
 
@@ -890,6 +998,7 @@ public final class ConsoleRoutes {
       case "unlock" -> "unlocked";
       case "clear-pin" -> "pin_cleared";
       case "enable" -> "token_enabled";
+      case "unassign" -> "token_unassigned";
       default -> "token_disabled";
     };
   }

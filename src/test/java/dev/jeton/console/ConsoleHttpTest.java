@@ -421,6 +421,150 @@ class ConsoleHttpTest {
     assertThat(admin.get("/console/operators").body()).doesNotContain("/console/users/future.op");
   }
 
+  // ---- the admins' assign, unassign and delete ----
+
+  @Test
+  void anAdminAssignsAKeyWithAReasonAndIsToldWhyNot() {
+    j.user("assignee", "a-password-1234");
+    j.token("S-pool1", TestJeton.seed(), null);
+    userWithPin("otherowner");
+    ConsoleVisitor v = signedIn("op20", "admin");
+    assertThat(v.get("/console/users/assignee").body()).contains("id=\"action-assign\"");
+
+    v.get("/console/users/assignee/assign");
+    assertThat(v.page()).isEqualTo("confirm-assign");
+    String csrf = v.fields.get("csrf");
+    HttpResponse<String> forged =
+        v.post(
+            "/console/users/assignee/assign",
+            Map.of("csrf", "x" + csrf, "serial", "S-pool1", "reason", "T-20"));
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(
+            v.submit("/console/users/assignee/assign", Map.of("serial", "NOPE", "reason", "T-20"))
+                .statusCode())
+        .isEqualTo(404);
+    assertThat(
+            v.submit(
+                    "/console/users/assignee/assign",
+                    Map.of("serial", "S-otherowner", "reason", "T-20"))
+                .statusCode())
+        .isEqualTo(409);
+    HttpResponse<String> r =
+        v.submit("/console/users/assignee/assign", Map.of("serial", "S-pool1", "reason", "T-20"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    assertThat(v.location()).isEqualTo("/console/users/assignee?done=assign");
+    assertThat(v.get(v.location()).body()).contains("S-pool1", "id=\"done\"");
+    List<JsonObject> events =
+        j.api.awaitAudit("assignee", 50, e -> "token_assigned".equals(e.getString("reason")), 1);
+    assertThat(events.get(0).getString("client")).isEqualTo("@console:op20");
+    assertThat(events.get(0).getString("note")).isEqualTo("T-20");
+
+    for (int i = 2; i <= 3; i++) {
+      j.token("S-pool" + i, TestJeton.seed(), null);
+      v.get("/console/users/assignee/assign");
+      assertThat(
+              v.submit(
+                      "/console/users/assignee/assign",
+                      Map.of("serial", "S-pool" + i, "reason", "T-20"))
+                  .statusCode())
+          .isEqualTo(303);
+    }
+    j.token("S-pool4", TestJeton.seed(), null);
+    v.get("/console/users/assignee/assign");
+    HttpResponse<String> tooMany =
+        v.submit("/console/users/assignee/assign", Map.of("serial", "S-pool4", "reason", "T-20"));
+    assertThat(tooMany.statusCode()).isEqualTo(409);
+    assertThat(tooMany.body()).contains("au plus 3");
+  }
+
+  @Test
+  void anAdminUnassignsAKeyOnlyOnceConfirmed() {
+    userWithPin("unassignee");
+    ConsoleVisitor v = signedIn("op21", "admin");
+    assertThat(v.get("/console/users/unassignee").body()).contains("id=\"unassign-S-unassignee\"");
+    String path = "/console/users/unassignee/tokens/S-unassignee/unassign";
+
+    v.get(path);
+    assertThat(v.page()).isEqualTo("confirm-unassign");
+    String csrf = v.fields.get("csrf");
+    assertThat(v.post(path, Map.of("csrf", csrf, "reason", "T-21")).statusCode())
+        .as("without the confirmation's field")
+        .isEqualTo(400);
+    assertThat(
+            v.post(path, Map.of("csrf", "x" + csrf, "confirmed", "yes", "reason", "T-21"))
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(v.get("/console/users/unassignee").body()).contains("S-unassignee");
+
+    v.get(path);
+    HttpResponse<String> r = v.submit(path, Map.of("reason", "T-21"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    assertThat(v.get("/console/users/unassignee").body()).doesNotContain("unassign-S-unassignee");
+    List<JsonObject> events =
+        j.api.awaitAudit(
+            "unassignee", 50, e -> "token_unassigned".equals(e.getString("reason")), 1);
+    assertThat(events.get(0).getString("client")).isEqualTo("@console:op21");
+    assertThat(events.get(0).getString("note")).isEqualTo("T-21");
+    assertThat(events.get(0).getString("tokenSerial")).isEqualTo("S-unassignee");
+  }
+
+  @Test
+  void anAdminDeletesAUserOnlyOnceConfirmedAndTheSearchPageSaysSo() {
+    userWithPin("leaver");
+    ConsoleVisitor v = signedIn("op22", "admin");
+    String path = "/console/users/leaver/delete";
+
+    HttpResponse<String> confirm = v.get(path);
+    assertThat(v.page()).isEqualTo("confirm-delete");
+    assertThat(confirm.body()).contains("leaver", "Confirmez-vous");
+    String csrf = v.fields.get("csrf");
+    assertThat(v.post(path, Map.of("csrf", csrf, "reason", "T-22")).statusCode()).isEqualTo(400);
+    assertThat(
+            v.post(path, Map.of("csrf", "x" + csrf, "confirmed", "yes", "reason", "T-22"))
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(v.get("/console/users/leaver").statusCode()).isEqualTo(200);
+
+    v.get(path);
+    HttpResponse<String> r = v.submit(path, Map.of("reason", "T-22 left"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    assertThat(v.location()).isEqualTo("/console/?done=user-deleted");
+    assertThat(v.get(v.location()).body()).contains("id=\"done\"");
+    assertThat(v.get("/console/users/leaver").statusCode()).isEqualTo(404);
+    List<JsonObject> events =
+        j.api.awaitAudit("leaver", 50, e -> "user_deleted".equals(e.getString("reason")), 1);
+    assertThat(events.get(0).getString("client")).isEqualTo("@console:op22");
+    assertThat(events.get(0).getString("note")).isEqualTo("T-22 left");
+  }
+
+  @Test
+  void helpdeskNeitherSeesNorReachesAssignUnassignOrDelete() {
+    userWithPin("kept");
+    j.token("S-pool9", TestJeton.seed(), null);
+    ConsoleVisitor v = signedIn("op23", "helpdesk");
+    String page = v.get("/console/users/kept").body();
+    assertThat(page)
+        .doesNotContain("action-assign", "action-delete", "unassign-", "/assign", "/delete");
+    String csrf = v.fields.get("csrf");
+    for (String path :
+        List.of(
+            "/console/users/kept/assign",
+            "/console/users/kept/delete",
+            "/console/users/kept/tokens/S-kept/unassign")) {
+      assertThat(v.get(path).statusCode()).as(path).isEqualTo(403);
+      assertThat(
+              v.post(
+                      path,
+                      Map.of(
+                          "csrf", csrf, "confirmed", "yes", "reason", "T-23", "serial", "S-pool9"))
+                  .statusCode())
+          .as(path)
+          .isEqualTo(403);
+    }
+    assertThat(v.get("/console/users/kept").body()).contains("S-kept");
+    assertThat(v.get("/console/users/kept").body()).doesNotContain("S-pool9");
+  }
+
   @Test
   void anEnglishBrowserGetsEnglish() {
     ConsoleVisitor v = visitor();
