@@ -258,6 +258,43 @@ class ConsoleBrowserTest {
     assertThat(d.findElement(By.id("imported")).getText()).contains("987654321");
   }
 
+  @Test
+  void anAdminConfirmsUnassignAndDeleteAForgedFormIsRefusedAndAnIdleSessionEnds() {
+    byte[] boss = userWithPin("boss");
+    role("boss", "admin");
+    userWithPin("eleve.petit");
+    WebDriver d = open("fr");
+    d.get(console + "/console/login");
+    waitForPage("login");
+    type(By.id("username"), "boss");
+    type(By.id("password"), PIN + jeton.code(boss));
+    submit("search");
+    d.get(console + "/console/users/eleve.petit");
+    waitForPage("user");
+
+    click(By.id("unassign-S-eleve.petit"), "confirm-unassign");
+    shot("console-27-confirm-unassign");
+    click(By.id("cancel"), "user");
+    click(By.id("action-delete"), "confirm-delete");
+    shot("console-26-confirm-delete-user");
+    assertThat(d.findElement(By.id("confirm-text")).getText()).contains("eleve.petit");
+
+    // A form whose CSRF token is not the session's is refused, whatever else it carries.
+    js("document.querySelector('#action-form input[name=csrf]').value = 'forged';");
+    type(By.id("reason"), "INC-99 départ");
+    submit("form-refused");
+    shot("console-25-csrf-refused");
+    d.get(console + "/console/users/eleve.petit");
+    waitForPage("user");
+
+    // The node's clock moves past the idle time (15 minutes by default): the next click ends it.
+    jeton.clock.advanceSeconds(16 * 60);
+    click(By.id("action-unlock"), "login");
+    shot("console-24-session-expired");
+    assertThat(d.findElement(By.id("info")).getText()).contains("session a pris fin");
+    assertThat(d.manage().getCookieNamed(ConsoleSessions.COOKIE)).isNull();
+  }
+
   // ---- provisioning ----
 
   private byte[] userWithPin(String username) {
