@@ -141,6 +141,22 @@ public final class ConsoleRoutes {
     return this;
   }
 
+  /**
+   * Each action under {@code prefix}, for {@code role} and above: its confirmation page (GET) and
+   * the action itself (POST, with this session's CSRF token).
+   */
+  private void actions(Router router, String prefix, Iterable<String> actions, String role) {
+    for (String action : actions) {
+      router
+          .get(prefix + action)
+          .handler(signedIn(role, false, (c, t, w) -> confirm(c, t, w, action)));
+      router
+          .post(prefix + action)
+          .handler(form())
+          .handler(signedIn(role, true, (c, t, w) -> act(c, t, w, action)));
+    }
+  }
+
   public void mount(Router router) {
     router
         .get("/console/static/console.css")
@@ -152,38 +168,12 @@ public final class ConsoleRoutes {
     // After "/console/", so that this one never takes the search page's requests.
     router.get("/console").handler(ctx -> replies.redirect(ctx, "/console/"));
     router.get("/console/users/:username").handler(signedIn(HELPDESK, false, this::userPage));
-    for (String action : USER_ACTIONS) {
-      String path = "/console/users/:username/" + action;
-      router.get(path).handler(signedIn(HELPDESK, false, (c, t, w) -> confirm(c, t, w, action)));
-      router
-          .post(path)
-          .handler(form())
-          .handler(signedIn(HELPDESK, true, (c, t, w) -> act(c, t, w, action)));
-    }
-    for (String action : TOKEN_ACTIONS) {
-      String path = "/console/users/:username/tokens/:serial/" + action;
-      router.get(path).handler(signedIn(HELPDESK, false, (c, t, w) -> confirm(c, t, w, action)));
-      router
-          .post(path)
-          .handler(form())
-          .handler(signedIn(HELPDESK, true, (c, t, w) -> act(c, t, w, action)));
-    }
-    for (String action : ADMIN_USER_ACTIONS) {
-      String path = "/console/users/:username/" + action;
-      router.get(path).handler(signedIn(ADMIN, false, (c, t, w) -> confirm(c, t, w, action)));
-      router
-          .post(path)
-          .handler(form())
-          .handler(signedIn(ADMIN, true, (c, t, w) -> act(c, t, w, action)));
-    }
-    for (String action : ADMIN_TOKEN_ACTIONS) {
-      String path = "/console/users/:username/tokens/:serial/" + action;
-      router.get(path).handler(signedIn(ADMIN, false, (c, t, w) -> confirm(c, t, w, action)));
-      router
-          .post(path)
-          .handler(form())
-          .handler(signedIn(ADMIN, true, (c, t, w) -> act(c, t, w, action)));
-    }
+    String user = "/console/users/:username/";
+    String token = user + "tokens/:serial/";
+    actions(router, user, USER_ACTIONS, HELPDESK);
+    actions(router, token, TOKEN_ACTIONS, HELPDESK);
+    actions(router, user, ADMIN_USER_ACTIONS, ADMIN);
+    actions(router, token, ADMIN_TOKEN_ACTIONS, ADMIN);
     router.get("/console/operators").handler(signedIn(ADMIN, false, this::operators));
     router
         .post("/console/operators")
