@@ -9,12 +9,14 @@ import dev.jeton.track.Store;
 import dev.jeton.web.Replies;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code PUT /v1/admin/clients/:name}: a client of the public API, with a new secret (shown once,
- * kept as a hash); every intake is told over the bus to drop its cached copy.
+ * kept as a hash); every intake is told over the bus to drop its cached copy. {@code GET
+ * /v1/admin/clients}: every client's name and settings, never a secret nor its hash.
  */
 final class ClientRoutes {
 
@@ -29,7 +31,25 @@ final class ClientRoutes {
   }
 
   void mount(AdminRouter routes) {
+    routes.route(HttpMethod.GET, "/v1/admin/clients", ADMIN, this::list);
     routes.route(HttpMethod.PUT, "/v1/admin/clients/:name", ADMIN, this::putClient);
+  }
+
+  private void list(RoutingContext ctx) {
+    StoreAnswers.done(
+        ctx,
+        store.clients(),
+        all -> {
+          JsonArray out = new JsonArray();
+          all.forEach(
+              c ->
+                  out.add(
+                      new JsonObject()
+                          .put("name", c.name())
+                          .put("trustClientIp", c.trustClientIp())
+                          .put("defaultLevel", c.defaultLevel())));
+          Replies.json(ctx, 200, new JsonObject().put("clients", out));
+        });
   }
 
   private void putClient(RoutingContext ctx) throws BadRequest {

@@ -15,11 +15,11 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
- * {@code /console/clients} (admins): creates a client of the public API, or gives an existing one a
- * new secret, by name, as {@code PUT /v1/admin/clients/{name}} does. The store finds a client only
- * by its secret's hash and has no list of them, so the page offers no list and says why. The secret
- * is shown once, on the answer to the form; the store keeps its hash. Audited like the console's
- * other actions, with the operator's reason. Stateless.
+ * {@code /console/clients} (admins): the clients of the public API, listed by name with their
+ * settings, and a form that creates one, or gives an existing one a new secret, as {@code PUT
+ * /v1/admin/clients/{name}} does ({@code ?name=} fills it in with that client's settings). The
+ * secret is shown once, on the answer to the form; the store keeps its hash. Audited like the
+ * console's other actions, with the operator's reason. Stateless.
  */
 final class ClientsPage {
 
@@ -38,7 +38,22 @@ final class ClientsPage {
   }
 
   void page(RoutingContext ctx, Texts t, ConsolePages.Who who) {
-    replies.page(ctx, 200, form(t, who, null, null));
+    String wanted = ctx.request().getParam("name");
+    store
+        .clients()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                routes.unavailable(ctx, t, who);
+                return;
+              }
+              ClientRecord chosen =
+                  ar.result().stream()
+                      .filter(c -> c.name().equals(wanted))
+                      .findFirst()
+                      .orElse(null);
+              replies.page(ctx, 200, form(t, who, ar.result(), chosen, null, null));
+            });
   }
 
   void put(RoutingContext ctx, Texts t, ConsolePages.Who who) {
@@ -55,7 +70,7 @@ final class ClientsPage {
                 ? t.get("error.clientoptions")
                 : reason == null ? t.get("error.reason") : null;
     if (error != null) {
-      replies.page(ctx, 400, form(t, who, name, error));
+      replies.page(ctx, 400, form(t, who, List.of(), null, name, error));
       return;
     }
     String secret = Secrets.newSecret();
@@ -74,9 +89,24 @@ final class ClientsPage {
             });
   }
 
-  private static String form(Texts t, ConsolePages.Who who, String name, String error) {
+  /**
+   * The list (left out when the form comes back with an error: the operator is busy with the form)
+   * and the form, filled in with {@code chosen}'s settings or the name typed.
+   */
+  private static String form(
+      Texts t,
+      ConsolePages.Who who,
+      List<ClientRecord> all,
+      ClientRecord chosen,
+      String typed,
+      String error) {
     StringBuilder b = new StringBuilder();
-    b.append("<p id=\"no-list\">").append(esc(t.get("clients.nolist"))).append("</p>\n");
+    if (error == null) {
+      list(b, t, all);
+    }
+    String name = chosen == null ? typed : chosen.name();
+    boolean trusted = chosen != null && chosen.trustClientIp();
+    String chosenLevel = chosen == null ? "any" : chosen.defaultLevel();
     b.append("<section class=\"card\" aria-labelledby=\"client-heading\">\n")
         .append("<h2 id=\"client-heading\">")
         .append(esc(t.get("clients.form")))
@@ -99,7 +129,9 @@ final class ClientsPage {
         .append("</label>\n<select id=\"trustClientIp\" name=\"trustClientIp\" required>\n")
         .append("<option value=\"false\">")
         .append(esc(t.get("clients.trust.no")))
-        .append("</option>\n<option value=\"true\">")
+        .append("</option>\n<option value=\"true\"")
+        .append(trusted ? " selected" : "")
+        .append(">")
         .append(esc(t.get("clients.trust.yes")))
         .append("</option>\n</select>\n<label for=\"defaultLevel\">")
         .append(esc(t.get("clients.level")))
@@ -107,7 +139,7 @@ final class ClientsPage {
     for (String level : LEVELS) {
       b.append("<option value=\"")
           .append(level)
-          .append("\">")
+          .append(level.equals(chosenLevel) ? "\" selected>" : "\">")
           .append(esc(t.get("clients.level." + level)))
           .append("</option>\n");
     }
@@ -116,6 +148,36 @@ final class ClientsPage {
     ConsolePages.submit(b, t.get("clients.submit"));
     b.append("</form>\n</section>\n");
     return ConsolePages.page(t, "clients", t.get("clients.heading"), who, b, true);
+  }
+
+  private static void list(StringBuilder b, Texts t, List<ClientRecord> all) {
+    if (all.isEmpty()) {
+      b.append("<p id=\"no-clients\">").append(esc(t.get("clients.none"))).append("</p>\n");
+      return;
+    }
+    b.append("<table id=\"clients\">\n<thead><tr>")
+        .append(ConsolePages.th(t, "clients.name"))
+        .append(ConsolePages.th(t, "clients.trust.col"))
+        .append(ConsolePages.th(t, "clients.level"))
+        .append(ConsolePages.th(t, "col.actions"))
+        .append("</tr></thead>\n<tbody>\n");
+    for (ClientRecord c : all) {
+      // Client names are letters, digits and . _ - (Validation.NAME): safe in a URL as they are.
+      b.append("<tr><td>")
+          .append(esc(c.name()))
+          .append("</td><td>")
+          .append(esc(t.get(c.trustClientIp() ? "clients.trust.yes" : "clients.trust.no")))
+          .append("</td><td>")
+          .append(esc(c.defaultLevel()))
+          .append("</td><td><a id=\"renew-")
+          .append(esc(c.name()))
+          .append("\" href=\"/console/clients?name=")
+          .append(esc(c.name()))
+          .append("#client-heading\">")
+          .append(esc(t.get("clients.renew", c.name())))
+          .append("</a></td></tr>\n");
+    }
+    b.append("</tbody>\n</table>\n");
   }
 
   /** The new secret, shown this once, with what was set. */

@@ -620,6 +620,9 @@ public final class ConsoleRoutes {
   private void confirm(RoutingContext ctx, Texts t, ConsolePages.Who who, String action) {
     String username = ctx.pathParam("username");
     String serial = ctx.pathParam("serial");
+    if (self(ctx, t, who, action, username, serial)) {
+      return;
+    }
     target(ctx, t, who, username, serial)
         .onSuccess(
             found -> {
@@ -658,6 +661,9 @@ public final class ConsoleRoutes {
                             && (assigned == null || !Validation.SERIAL.matcher(assigned).matches())
                         ? t.get("error.serial")
                         : null;
+    if (self(ctx, t, who, action, username, serial)) {
+      return;
+    }
     if (error != null && Validation.username(username)) {
       replies.page(ctx, 400, ConsolePages.confirm(t, who, action, username, serial, error));
       return;
@@ -713,6 +719,27 @@ public final class ConsoleRoutes {
                     }
                   });
             });
+  }
+
+  /**
+   * Refuses (409, answered here) an admin's deleting their own account: it would end the session
+   * they are working in and could leave the console without an admin. Another admin can.
+   */
+  private boolean self(
+      RoutingContext ctx,
+      Texts t,
+      ConsolePages.Who who,
+      String action,
+      String username,
+      String serial) {
+    if (!"delete".equals(action) || !who.username().equals(username)) {
+      return false;
+    }
+    replies.page(
+        ctx,
+        409,
+        ConsolePages.confirm(t, who, action, username, serial, t.get("error.self.delete")));
+    return true;
   }
 
   /** Assigns the key {@code serial} to the user; a refusal shows the form again with its reason. */
@@ -862,6 +889,11 @@ public final class ConsoleRoutes {
       operatorsPage(ctx, t, who, 400, error, null);
       return;
     }
+    if (who.username().equals(username)) {
+      // An admin changing their own role could only lower it, perhaps leaving no admin at all.
+      operatorsPage(ctx, t, who, 409, t.get("error.self.role"), null);
+      return;
+    }
     String name = username;
     store
         .putConsoleOperator(name, role)
@@ -880,6 +912,10 @@ public final class ConsoleRoutes {
 
   private void confirmRemoval(RoutingContext ctx, Texts t, ConsolePages.Who who) {
     String username = ctx.pathParam("username");
+    if (who.username().equals(username)) {
+      operatorsPage(ctx, t, who, 409, t.get("error.self.role"), null);
+      return;
+    }
     operator(ctx, t, who, username)
         .onSuccess(
             found -> {
@@ -892,6 +928,10 @@ public final class ConsoleRoutes {
   private void removeOperator(RoutingContext ctx, Texts t, ConsolePages.Who who) {
     String username = ctx.pathParam("username");
     String reason = reason(ctx.request().formAttributes());
+    if (who.username().equals(username)) {
+      operatorsPage(ctx, t, who, 409, t.get("error.self.role"), null);
+      return;
+    }
     if (reason == null && Validation.username(username)) {
       replies.page(ctx, 400, ConsolePages.removeOperator(t, who, username, t.get("error.reason")));
       return;

@@ -33,6 +33,7 @@ public final class BusStore implements Store {
   static final String EMERGENCY = "emergency-codes";
   static final String PUT_CLIENT = "put-client";
   static final String FIND_CLIENT = "find-client";
+  static final String CLIENTS = "clients";
   static final String PUT_OPERATOR = "put-operator";
   static final String FIND_OPERATOR = "find-operator";
   static final String DELETE_OPERATOR = "delete-operator";
@@ -174,6 +175,11 @@ public final class BusStore implements Store {
   @Override
   public Future<Void> putClient(ClientRecord c) {
     return call(PUT_CLIENT, c);
+  }
+
+  @Override
+  public Future<List<ClientRecord>> clients() {
+    return this.<Listed<ClientRecord>>call(CLIENTS, "").map(Listed::items);
   }
 
   @Override

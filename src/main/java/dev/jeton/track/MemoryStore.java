@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -434,6 +435,15 @@ public final class MemoryStore implements Store {
     }
     clientIndex.put(c.secretHash(), c.name());
     return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<List<ClientRecord>> clients() {
+    return Future.succeededFuture(
+        clients.values().stream()
+            .map(c -> new ClientRecord(c.name(), null, c.trustClientIp(), c.defaultLevel()))
+            .sorted(Comparator.comparing(ClientRecord::name))
+            .toList());
   }
 
   @Override

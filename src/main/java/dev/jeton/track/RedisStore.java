@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -592,6 +593,44 @@ public final class RedisStore implements Store {
         c.name(),
         c.secretHash(),
         RedisRecords.clientFields(c));
+  }
+
+  /**
+   * The index names every client once (each record keeps exactly one secret, and the script that
+   * replaces it replaces its index entry), so its values are the clients' names; all records share
+   * its hash tag, so one pipeline reads them.
+   */
+  @Override
+  public Future<List<ClientRecord>> clients() {
+    return calls
+        .send(Request.cmd(Command.HVALS).arg(keys.clientIndex()))
+        .compose(
+            names -> {
+              TreeSet<String> unique = new TreeSet<>();
+              names.forEach(n -> unique.add(n.toString()));
+              List<String> sorted = List.copyOf(unique);
+              if (sorted.isEmpty()) {
+                return Future.succeededFuture(List.<ClientRecord>of());
+              }
+              List<Request> reads = new ArrayList<>();
+              sorted.forEach(n -> reads.add(Request.cmd(Command.HGETALL).arg(keys.client(n))));
+              return calls
+                  .pipeline(reads)
+                  .map(
+                      records -> {
+                        List<ClientRecord> all = new ArrayList<>();
+                        for (int i = 0; i < sorted.size(); i++) {
+                          Map<String, String> h = map(records.get(i));
+                          if (!h.isEmpty()) {
+                            ClientRecord c = RedisRecords.client(sorted.get(i), h);
+                            all.add(
+                                new ClientRecord(
+                                    c.name(), null, c.trustClientIp(), c.defaultLevel()));
+                          }
+                        }
+                        return all;
+                      });
+            });
   }
 
   @Override

@@ -116,6 +116,12 @@ public interface Store {
   /** The client whose secret hashes to this, or null. */
   Future<ClientRecord> findClient(String secretHash);
 
+  /**
+   * Every client, sorted by name, each without its secret's hash (null): a list is for reading by
+   * people, and the hash is of no use to them.
+   */
+  Future<List<ClientRecord>> clients();
+
   Future<Void> putOperator(OperatorRecord o);
 
   Future<OperatorRecord> findOperator(String secretHash);

@@ -57,6 +57,8 @@ public final class TrackingVerticle extends VerticleBase {
     serve(BusStore.EMERGENCY, store::putEmergencyCodes);
     serve(BusStore.PUT_CLIENT, store::putClient);
     serve(BusStore.FIND_CLIENT, store::findClient);
+    this.<Object, BusStore.Listed<ClientRecord>>serve(
+        BusStore.CLIENTS, ignored -> store.clients().map(BusStore.Listed::new));
     serve(BusStore.PUT_OPERATOR, store::putOperator);
     serve(BusStore.FIND_OPERATOR, store::findOperator);
     serve(BusStore.DELETE_OPERATOR, store::deleteOperator);

@@ -2,6 +2,7 @@ package dev.jeton.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jeton.crypto.Secrets;
 import dev.jeton.testsupport.Api;
 import dev.jeton.testsupport.Eventually;
 import dev.jeton.testsupport.TestJeton;
@@ -197,7 +198,8 @@ class ConsoleAdminPagesTest {
     ConsoleVisitor admin = signedIn("adm3", "admin");
     HttpResponse<String> form = admin.get("/console/clients");
     assertThat(form.statusCode()).isEqualTo(200);
-    assertThat(form.body()).contains("id=\"no-list\"", "for=\"name\"", "for=\"reason\"");
+    assertThat(form.body()).contains("for=\"name\"", "for=\"reason\"");
+    assertThat(form.body()).doesNotContain("id=\"renew-kiosk-1\"");
 
     HttpResponse<String> bad =
         admin.submit(
@@ -225,6 +227,14 @@ class ConsoleAdminPagesTest {
     assertThat(m.find()).as(r.body()).isTrue();
     String secret = m.group(1);
     assertThat(r.body()).contains("ne sera plus jamais affiché");
+    HttpResponse<String> listed = admin.get("/console/clients");
+    assertThat(listed.body())
+        .contains("id=\"renew-kiosk-1\" href=\"/console/clients?name=kiosk-1#client-heading\"")
+        .doesNotContain(secret, Secrets.hash(secret));
+    HttpResponse<String> renew = admin.get("/console/clients?name=kiosk-1");
+    assertThat(renew.body())
+        .contains("value=\"kiosk-1\"", "<option value=\"otp\" selected>")
+        .doesNotContain("<option value=\"true\" selected>");
     Api.Resp ok =
         j.api.authenticateAs(
             secret,

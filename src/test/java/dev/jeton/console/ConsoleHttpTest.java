@@ -538,6 +538,41 @@ class ConsoleHttpTest {
   }
 
   @Test
+  void anAdminCanNeitherDeleteThemselvesNorChangeOrWithdrawTheirOwnRole() {
+    ConsoleVisitor v = signedIn("op24", "admin");
+    String path = "/console/users/op24/delete";
+
+    HttpResponse<String> confirm = v.get(path);
+    assertThat(confirm.statusCode()).isEqualTo(409);
+    assertThat(confirm.body()).contains("supprimer votre propre compte");
+    HttpResponse<String> forced =
+        v.post(path, Map.of("csrf", v.fields.get("csrf"), "confirmed", "yes", "reason", "T-24"));
+    assertThat(forced.statusCode()).isEqualTo(409);
+    assertThat(v.get("/console/users/op24").statusCode()).isEqualTo(200);
+
+    assertThat(v.get("/console/operators/op24/remove").statusCode()).isEqualTo(409);
+    String csrf = v.fields.get("csrf");
+    assertThat(
+            v.post("/console/operators/op24/remove", Map.of("csrf", csrf, "reason", "x"))
+                .statusCode())
+        .isEqualTo(409);
+    HttpResponse<String> demote =
+        v.post(
+            "/console/operators",
+            Map.of("csrf", csrf, "username", "op24", "role", "helpdesk", "reason", "x"));
+    assertThat(demote.statusCode()).isEqualTo(409);
+    assertThat(demote.body()).contains("votre propre rôle");
+    assertThat(
+            j.api.adminGet("/v1/admin/console-operators").json().getJsonArray("operators").stream()
+                .map(o -> (JsonObject) o)
+                .filter(o -> "op24".equals(o.getString("username")))
+                .map(o -> o.getString("role"))
+                .toList())
+        .containsExactly("admin");
+    assertThat(v.get("/console/").statusCode()).as("still signed in").isEqualTo(200);
+  }
+
+  @Test
   void helpdeskNeitherSeesNorReachesAssignUnassignOrDelete() {
     userWithPin("kept");
     j.token("S-pool9", TestJeton.seed(), null);

@@ -129,6 +129,45 @@ abstract class Provisioning {
     assertThat(consoleOperators()).isEmpty();
   }
 
+  // ---- API clients ----
+
+  @Test
+  void clientsAreListedByNameWithTheirSettingsAndNeverASecret() {
+    String first =
+        expect(
+                api.admin(
+                    "PUT",
+                    "/v1/admin/clients/vpn-gw",
+                    new JsonObject().put("trustClientIp", true).put("defaultLevel", "otp")),
+                200)
+            .str("secret");
+    String second =
+        expect(api.admin("PUT", "/v1/admin/clients/vpn-gw", new JsonObject()), 200).str("secret");
+
+    Resp listed = expect(api.adminGet("/v1/admin/clients"), 200);
+    List<JsonObject> vpn =
+        listed.json().getJsonArray("clients").stream()
+            .map(o -> (JsonObject) o)
+            .filter(c -> "vpn-gw".equals(c.getString("name")))
+            .toList();
+    assertThat(vpn)
+        .containsExactly(
+            new JsonObject()
+                .put("name", "vpn-gw")
+                .put("trustClientIp", false)
+                .put("defaultLevel", "any"));
+    List<String> names =
+        listed.json().getJsonArray("clients").stream()
+            .map(o -> ((JsonObject) o).getString("name"))
+            .toList();
+    assertThat(names).isSorted().doesNotHaveDuplicates();
+    assertThat(listed.raw()).doesNotContain(first, second, "hash", "secret");
+
+    String helpdesk = helpdeskSecret("desk-cl");
+    expect(api.adminAs(helpdesk, "GET", "/v1/admin/clients", null), 403);
+    expect(api.adminAs(null, "GET", "/v1/admin/clients", null), 401);
+  }
+
   @Test
   void consoleOperatorsAreForAdminsOnly() {
     j.user("dora", null);

@@ -1449,6 +1449,19 @@ abstract class StoreContract {
     }
 
     @Test
+    void clientsAreListedByNameOncePerClientWithoutTheirSecretHash() throws Exception {
+      assertThat(await(store().clients())).isEmpty();
+      await(store().putClient(new ClientRecord("vpn", "h-1", true, "otp")));
+      await(store().putClient(new ClientRecord("portal", "h-2", false, "any")));
+      await(store().putClient(new ClientRecord("portal", "h-3", true, "otp")));
+
+      assertThat(await(store().clients()))
+          .containsExactly(
+              new ClientRecord("portal", null, true, "otp"),
+              new ClientRecord("vpn", null, true, "otp"));
+    }
+
+    @Test
     void operatorsAreFoundBySecretHashReplacedAndDeleted() throws Exception {
       assertThat(await(store().findOperator("h-none"))).isNull();
       OperatorRecord op = new OperatorRecord("desk", "h-1", "helpdesk");
@@ -1935,6 +1948,7 @@ abstract class StoreContract {
         }
       }
       assertThat(found).hasSize(1);
+      assertThat(await(store().clients())).extracting(ClientRecord::name).containsExactly("portal");
       await(store().putClient(new ClientRecord("portal", "h-next", false, "otp")));
       assertThat(await(store().findClient(found.get(0).secretHash()))).isNull();
       assertThat(await(store().findClient("h-next")))
