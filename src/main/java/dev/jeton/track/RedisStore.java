@@ -61,6 +61,8 @@ public final class RedisStore implements Store {
   private final RedisCalls calls;
   private final RedisBulk bulk;
   private final RedisUserIndex userIndex;
+  private final RedisIndexBackfill backfill;
+  private volatile Future<RedisIndexBackfill.Result> backfilled;
 
   /** A store under the default namespace ({@code jeton}): one per tracking verticle instance. */
   public RedisStore(Vertx vertx, String url, long timeoutMillis) {
@@ -126,6 +128,7 @@ public final class RedisStore implements Store {
             metrics::replicaAcksFailed);
     this.userIndex = new RedisUserIndex(keys, calls);
     this.bulk = new RedisBulk(keys, calls, userIndex);
+    this.backfill = new RedisIndexBackfill(vertx, options, keys, calls, userIndex, timeoutMillis);
   }
 
   /** The connections of the replica-acknowledged commits (none without replica acks). */
@@ -144,6 +147,21 @@ public final class RedisStore implements Store {
    */
   public Future<Void> loadScripts() {
     return calls.loadScripts();
+  }
+
+  /**
+   * What the tracking verticle runs at start: {@link #loadScripts}, whose future this is, then, in
+   * the background (nothing waits for it: neither the start nor readiness), the backfill of the
+   * users' search index with the users an older Jeton wrote ({@link RedisIndexBackfill}), unless it
+   * was completed before.
+   */
+  public Future<Void> start() {
+    return loadScripts().onSuccess(v -> backfilled = backfill.run());
+  }
+
+  /** The backfill {@link #start} began, or null before it. */
+  Future<RedisIndexBackfill.Result> backfilled() {
+    return backfilled;
   }
 
   // ---- login path ----
