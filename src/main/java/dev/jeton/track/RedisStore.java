@@ -35,8 +35,9 @@ import java.util.function.Function;
  * script ({@link RedisScripts}); the login's read before it is plain pipelined reads, since the
  * step that decides ({@code commit}, {@code fail}) checks again what it relies on. Where each thing
  * is kept is {@link RedisKeys}' to say, how a record is laid out in its hash {@link RedisRecords}',
- * how calls reach Redis (by SHA, under the deadline) {@link RedisCalls}', and the bulk load is
- * {@link RedisBulk}.
+ * how calls reach Redis (by SHA, under the deadline) {@link RedisCalls}', the bulk load is {@link
+ * RedisBulk}, and the search index's catching up with users an older Jeton wrote, at start, {@link
+ * RedisIndexBackfill}.
  *
  * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}) and, when
  * replicas must acknowledge ACCEPTs, {@value #ACK_LINKS} more for those commits alone; every call
