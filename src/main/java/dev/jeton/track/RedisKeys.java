@@ -29,8 +29,10 @@ import java.util.regex.Pattern;
  * audit trail keeps its sharded streams under the same namespace. {@code jeton:{ops}:console} the
  * console operators (a hash, username → role); {@code jeton:{idx}:users} the search index of the
  * users (a sorted set, every score 0, members {@code searchKey NUL username} for each user's
- * identifier and display name, read by lexical range). Both are global keys under a hash tag of
- * their own, written by plain commands beside the user's script, never inside it.
+ * identifier and display name, read by lexical range), and beside it {@code
+ * jeton:{idx}:users:built} the mark that the index holds every user ({@link RedisIndexBackfill}).
+ * Both are global keys under a hash tag of their own, written by plain commands beside the user's
+ * script, never inside it.
  */
 final class RedisKeys {
 
@@ -48,6 +50,7 @@ final class RedisKeys {
   private final String operatorIndex;
   private final String consoleOperators;
   private final String userIndex;
+  private final String userIndexBuilt;
 
   /**
    * @throws IllegalArgumentException when the namespace is empty, longer than 64 characters, or
@@ -63,6 +66,7 @@ final class RedisKeys {
     this.operatorIndex = namespace + ":{ops}:by-secret";
     this.consoleOperators = namespace + ":{ops}:console";
     this.userIndex = namespace + ":{idx}:users";
+    this.userIndexBuilt = userIndex + ":built";
   }
 
   String namespace() {
@@ -133,6 +137,38 @@ final class RedisKeys {
    */
   String userIndex() {
     return userIndex;
+  }
+
+  /**
+   * The mark, in the index's slot, that the index holds every user: a string (when it was set, in
+   * epoch milliseconds), set once {@link RedisIndexBackfill} has scanned every user key; while it
+   * is absent, each start of a store scans them again. Users written by a Jeton that had no index
+   * are missing from the index until then; every later write of a user keeps its entries itself.
+   */
+  String userIndexBuilt() {
+    return userIndexBuilt;
+  }
+
+  /**
+   * The {@code SCAN} pattern of the user hashes: it also matches the user's other keys ({@link
+   * #failures}, {@link #challenge}, {@link #auditTrail}), which {@link #scannedUser} tells apart.
+   */
+  String userPattern() {
+    return namespace + ":{u:*}";
+  }
+
+  /**
+   * The username whose user hash is {@code key}, or null when {@code key} is another key that
+   * {@link #userPattern} matched (one of a user's other keys, all of which carry a suffix after the
+   * hash tag).
+   */
+  String scannedUser(String key) {
+    String prefix = namespace + ":{u:";
+    if (!key.startsWith(prefix) || !key.endsWith("}") || key.length() == prefix.length() + 1) {
+      return null;
+    }
+    String username = key.substring(prefix.length(), key.length() - 1);
+    return username.indexOf('}') >= 0 ? null : username;
   }
 
   /**

@@ -36,8 +36,9 @@ import java.util.function.Function;
  * script ({@link RedisScripts}); the login's read before it is plain pipelined reads, since the
  * step that decides ({@code commit}, {@code fail}) checks again what it relies on. Where each thing
  * is kept is {@link RedisKeys}' to say, how a record is laid out in its hash {@link RedisRecords}',
- * how calls reach Redis (by SHA, under the deadline) {@link RedisCalls}', and the bulk load is
- * {@link RedisBulk}.
+ * how calls reach Redis (by SHA, under the deadline) {@link RedisCalls}', the bulk load is {@link
+ * RedisBulk}, and the search index's catching up with users an older Jeton wrote, at start, {@link
+ * RedisIndexBackfill}.
  *
  * <p>One instance per verticle, with one pipelined connection ({@link RedisLink}) and, when
  * replicas must acknowledge ACCEPTs, {@value #ACK_LINKS} more for those commits alone; every call
@@ -62,6 +63,8 @@ public final class RedisStore implements Store {
   private final RedisCalls calls;
   private final RedisBulk bulk;
   private final RedisUserIndex userIndex;
+  private final RedisIndexBackfill backfill;
+  private volatile Future<RedisIndexBackfill.Result> backfilled;
 
   /** A store under the default namespace ({@code jeton}): one per tracking verticle instance. */
   public RedisStore(Vertx vertx, String url, long timeoutMillis) {
@@ -127,6 +130,7 @@ public final class RedisStore implements Store {
             metrics::replicaAcksFailed);
     this.userIndex = new RedisUserIndex(keys, calls);
     this.bulk = new RedisBulk(keys, calls, userIndex);
+    this.backfill = new RedisIndexBackfill(vertx, options, keys, calls, userIndex, timeoutMillis);
   }
 
   /** The connections of the replica-acknowledged commits (none without replica acks). */
@@ -145,6 +149,21 @@ public final class RedisStore implements Store {
    */
   public Future<Void> loadScripts() {
     return calls.loadScripts();
+  }
+
+  /**
+   * What the tracking verticle runs at start: {@link #loadScripts}, whose future this is, then, in
+   * the background (nothing waits for it: neither the start nor readiness), the backfill of the
+   * users' search index with the users an older Jeton wrote ({@link RedisIndexBackfill}), unless it
+   * was completed before.
+   */
+  public Future<Void> start() {
+    return loadScripts().onSuccess(v -> backfilled = backfill.run());
+  }
+
+  /** The backfill {@link #start} began, or null before it. */
+  Future<RedisIndexBackfill.Result> backfilled() {
+    return backfilled;
   }
 
   // ---- login path ----

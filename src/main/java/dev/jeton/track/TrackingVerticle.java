@@ -81,7 +81,7 @@ public final class TrackingVerticle extends VerticleBase {
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
     if (store instanceof RedisStore redis) {
-      ready.add(redis.loadScripts());
+      ready.add(redis.start());
     }
     return Future.all(ready);
   }

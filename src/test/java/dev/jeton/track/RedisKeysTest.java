@@ -41,6 +41,22 @@ class RedisKeysTest {
   }
 
   @Test
+  void theBackfillTakesOnlyTheUserHashesOfItsPattern() {
+    RedisKeys k = new RedisKeys("jeton-t42");
+
+    assertThat(k.userIndexBuilt()).isEqualTo("jeton-t42:{idx}:users:built");
+    assertThat(k.userPattern()).isEqualTo("jeton-t42:{u:*}");
+    assertThat(k.scannedUser(k.user("alice"))).isEqualTo("alice");
+    assertThat(k.scannedUser(k.user("a.b@c-d_e"))).isEqualTo("a.b@c-d_e");
+    assertThat(k.scannedUser(k.failures("alice"))).isNull();
+    assertThat(k.scannedUser(k.auditTrail("alice"))).isNull();
+    assertThat(k.scannedUser(k.challenge("alice", "c1"))).isNull();
+    assertThat(k.scannedUser("jeton-t42:{u:x}:c:y}")).isNull();
+    assertThat(k.scannedUser("jeton-t42:{u:}")).isNull();
+    assertThat(k.scannedUser("jeton-t420:{u:alice}")).isNull();
+  }
+
+  @Test
   void aNamespaceThatWouldMoveAHashTagOrMatchAPatternIsRefused() {
     for (String bad : new String[] {"", "a{b}", "a}", "je*", "a b", "x".repeat(65)}) {
       assertThatThrownBy(() -> new RedisKeys(bad))
