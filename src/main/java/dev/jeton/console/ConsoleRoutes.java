@@ -213,6 +213,11 @@ public final class ConsoleRoutes {
       router.get("/console/bulk/jobs/:id").handler(signedIn(ADMIN, false, bulkPage::job));
       router.get("/console/bulk/jobs/:id/state").handler(signedIn(ADMIN, false, bulkPage::state));
     }
+    // Last: any other path under /console is the console's own not-found page (the sign-in page
+    // first, without a session: what exists is nobody's business before that).
+    router
+        .route("/console/*")
+        .handler(signedIn(HELPDESK, false, (c, t, w) -> notFound(c, t, w, t.get("notfound.page"))));
   }
 
   // ---- signing in and out ----

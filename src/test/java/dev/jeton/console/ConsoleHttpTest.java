@@ -544,6 +544,22 @@ class ConsoleHttpTest {
   }
 
   @Test
+  void anUnknownConsolePathIsTheConsolesNotFoundPageAndWithoutASessionTheSignIn() {
+    ConsoleVisitor anonymous = new ConsoleVisitor(http, "http://127.0.0.1:" + j.jeton.adminPort());
+    HttpResponse<String> out = anonymous.get("/console/no/such/page");
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(anonymous.location()).startsWith("/console/login");
+
+    ConsoleVisitor v = signedIn("op25", "helpdesk");
+    HttpResponse<String> r = v.get("/console/no/such/page");
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+    assertThat(v.page()).isEqualTo("not-found");
+    assertThat(r.body()).contains("Cette page n&#39;existe pas dans la console.");
+  }
+
+  @Test
   void anAdminCanNeitherDeleteThemselvesNorChangeOrWithdrawTheirOwnRole() {
     ConsoleVisitor v = signedIn("op24", "admin");
     String path = "/console/users/op24/delete";
