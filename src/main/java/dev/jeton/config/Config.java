@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  *     other's keys
  * @param portal the login portal's settings
  * @param console the helpdesk console's settings
+ * @param ldap the district's directory ({@code JETON_LDAP_*}), or null when {@code JETON_LDAP_URL}
+ *     is unset: then passwords are Jeton's own, as before
  */
 public record Config(
     String httpHost,
@@ -84,12 +86,15 @@ public record Config(
     boolean httpHostForDemo,
     IpBlocks trustedProxies,
     PortalSettings portal,
-    ConsoleSettings console) {
+    ConsoleSettings console,
+    LdapSettings ldap) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
   private static final String ANY = "0.0.0.0";
   private static final String LOOPBACK = "127.0.0.1";
   private static final Pattern REDIS_NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  private static final Pattern LDAP_ATTRIBUTE =
+      Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,127}|[0-9]+(\\.[0-9]+)+");
   private static final Pattern REDIS_URL = Pattern.compile("rediss?://[^\\s]+");
 
   /** True when no Redis is configured and the embedded in-memory store is used. */
@@ -252,7 +257,8 @@ public record Config(
         hostForDemo,
         r.trustedProxies(),
         portal,
-        new ConsoleSettings(consoleIdle, consoleMax));
+        new ConsoleSettings(consoleIdle, consoleMax),
+        r.ldap());
   }
 
   /** Without secrets: safe to log. */
@@ -268,6 +274,8 @@ public record Config(
         + adminPort
         + ", store="
         + (redis == null ? "embedded" : "redis " + redis)
+        + ", directory="
+        + (ldap == null ? "none" : ldap)
         + "]";
   }
 
@@ -484,6 +492,122 @@ public record Config(
           password,
           replicaAcks,
           ackTimeout);
+    }
+
+    /**
+     * The directory, or null when {@code JETON_LDAP_URL} is unset (then no other {@code
+     * JETON_LDAP_*} may be set). Every variable is read even when unused, so that {@link
+     * Config#variables()} lists them all.
+     */
+    LdapSettings ldap() {
+      String urls = string("JETON_LDAP_URL", null);
+      String startTlsValue = string("JETON_LDAP_STARTTLS", null);
+      boolean startTls = bool("JETON_LDAP_STARTTLS", false);
+      String bindDn = string("JETON_LDAP_BIND_DN", null);
+      String bindPassword = secret("JETON_LDAP_BIND_PASSWORD");
+      String baseDn = string("JETON_LDAP_BASE_DN", null);
+      String filter = string("JETON_LDAP_USER_FILTER", null);
+      String displayName = string("JETON_LDAP_DISPLAY_NAME_ATTRIBUTE", null);
+      int timeout = integer("JETON_LDAP_TIMEOUT_MS", 2000, 100, 60_000);
+      int poolSize = integer("JETON_LDAP_POOL_SIZE", 8, 1, 256);
+      String caFile = readableFile("JETON_LDAP_CA_FILE");
+      if (urls == null) {
+        boolean other =
+            startTlsValue != null
+                || bindDn != null
+                || bindPassword != null
+                || baseDn != null
+                || filter != null
+                || displayName != null
+                || caFile != null
+                || string("JETON_LDAP_TIMEOUT_MS", null) != null
+                || string("JETON_LDAP_POOL_SIZE", null) != null;
+        if (other) {
+          throw new ConfigException(
+              "JETON_LDAP_* is set but JETON_LDAP_URL is not: set JETON_LDAP_URL to use a"
+                  + " directory");
+        }
+        return null;
+      }
+      List<String> parsed = new java.util.ArrayList<>();
+      for (String u : urls.split(",")) {
+        parsed.add(ldapUrl(u.trim(), startTls));
+      }
+      if ((bindDn == null) != (bindPassword == null)) {
+        throw new ConfigException(
+            "JETON_LDAP_BIND_DN and JETON_LDAP_BIND_PASSWORD (or _FILE) go together: set both, or"
+                + " neither for anonymous searches");
+      }
+      if (bindDn != null && !com.unboundid.ldap.sdk.DN.isValidDN(bindDn)) {
+        throw new ConfigException("JETON_LDAP_BIND_DN is not a DN: " + bindDn);
+      }
+      if (baseDn == null) {
+        throw new ConfigException(
+            "JETON_LDAP_BASE_DN is required with JETON_LDAP_URL (where users are searched,"
+                + " e.g. ou=people,dc=district,dc=example)");
+      }
+      if (!com.unboundid.ldap.sdk.DN.isValidDN(baseDn)) {
+        throw new ConfigException("JETON_LDAP_BASE_DN is not a DN: " + baseDn);
+      }
+      String userFilter = filter == null ? LdapSettings.DEFAULT_USER_FILTER : filter;
+      try {
+        LdapSettings.usernameAttribute(userFilter);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("JETON_LDAP_USER_FILTER " + e.getMessage());
+      }
+      String attribute =
+          displayName == null ? LdapSettings.DEFAULT_DISPLAY_NAME_ATTRIBUTE : displayName;
+      if (!LDAP_ATTRIBUTE.matcher(attribute).matches()) {
+        throw new ConfigException(
+            "JETON_LDAP_DISPLAY_NAME_ATTRIBUTE must be an attribute name (letters, digits and -)"
+                + " or an OID");
+      }
+      return new LdapSettings(
+          parsed,
+          startTls,
+          bindDn,
+          bindPassword,
+          baseDn,
+          userFilter,
+          attribute,
+          timeout,
+          poolSize,
+          caFile);
+    }
+
+    /** One URL of {@code JETON_LDAP_URL}: scheme, host and port only. */
+    private static String ldapUrl(String url, boolean startTls) {
+      com.unboundid.ldap.sdk.LDAPURL parsed;
+      try {
+        parsed = new com.unboundid.ldap.sdk.LDAPURL(url);
+      } catch (com.unboundid.ldap.sdk.LDAPException e) {
+        throw new ConfigException(
+            "JETON_LDAP_URL must be comma-separated ldap://host[:port] or ldaps://host[:port]"
+                + " URLs, got '"
+                + url
+                + "'");
+      }
+      String scheme = parsed.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!parsed.hostProvided()
+          || !(scheme.equals("ldap") || scheme.equals("ldaps"))
+          || parsed.baseDNProvided()
+          || parsed.attributesProvided()
+          || parsed.scopeProvided()
+          || parsed.filterProvided()) {
+        throw new ConfigException(
+            "JETON_LDAP_URL must be comma-separated ldap://host[:port] or ldaps://host[:port]"
+                + " URLs (no DN, attributes, scope or filter: see JETON_LDAP_BASE_DN and"
+                + " JETON_LDAP_USER_FILTER), got '"
+                + url
+                + "'");
+      }
+      if (startTls && scheme.equals("ldaps")) {
+        throw new ConfigException(
+            "JETON_LDAP_STARTTLS goes with ldap:// URLs only: ldaps:// is TLS already ('"
+                + url
+                + "')");
+      }
+      return url;
     }
 
     /**

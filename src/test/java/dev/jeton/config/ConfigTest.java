@@ -341,4 +341,145 @@ class ConfigTest {
             "JETON_REDIS_REPLICA_ACKS",
             "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS");
   }
+
+  private static Map<String, String> ldap(String... kv) {
+    Map<String, String> env = new HashMap<>();
+    env.put("JETON_LDAP_URL", "ldap://dir1.example, ldaps://dir2.example:636");
+    env.put("JETON_LDAP_BASE_DN", "ou=people,dc=district,dc=example");
+    for (int i = 0; i < kv.length; i += 2) {
+      env.put(kv[i], kv[i + 1]);
+    }
+    return env;
+  }
+
+  @Test
+  void withoutADirectoryUrlThereIsNoDirectoryAndNoOtherLdapVariableMaySayOtherwise() {
+    assertThat(Config.from(Map.of()).ldap()).isNull();
+    assertThatThrownBy(() -> Config.from(Map.of("JETON_LDAP_BASE_DN", "dc=district,dc=example")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("JETON_LDAP_URL");
+    assertThat(Config.variables())
+        .contains(
+            "JETON_LDAP_URL",
+            "JETON_LDAP_STARTTLS",
+            "JETON_LDAP_BIND_DN",
+            "JETON_LDAP_BIND_PASSWORD",
+            "JETON_LDAP_BIND_PASSWORD_FILE",
+            "JETON_LDAP_BASE_DN",
+            "JETON_LDAP_USER_FILTER",
+            "JETON_LDAP_DISPLAY_NAME_ATTRIBUTE",
+            "JETON_LDAP_TIMEOUT_MS",
+            "JETON_LDAP_POOL_SIZE",
+            "JETON_LDAP_CA_FILE");
+  }
+
+  @Test
+  void directoryDefaultsAreTheContract() {
+    LdapSettings l = Config.from(ldap()).ldap();
+    assertThat(l.urls()).containsExactly("ldap://dir1.example", "ldaps://dir2.example:636");
+    assertThat(l.startTls()).isFalse();
+    assertThat(l.bindDn()).isNull();
+    assertThat(l.bindPassword()).isNull();
+    assertThat(l.baseDn()).isEqualTo("ou=people,dc=district,dc=example");
+    assertThat(l.userFilter()).isEqualTo("(uid={username})");
+    assertThat(l.usernameAttribute()).isEqualTo("uid");
+    assertThat(l.displayNameAttribute()).isEqualTo("cn");
+    assertThat(l.timeoutMillis()).isEqualTo(2000);
+    assertThat(l.poolSize()).isEqualTo(8);
+    assertThat(l.caFile()).isNull();
+  }
+
+  @Test
+  void anActiveDirectoryConfigurationIsReadAndTheBindPasswordIsNeverPrinted(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path secret = dir.resolve("bind-password");
+    java.nio.file.Files.writeString(secret, "s3rvice-Secret\n");
+    java.nio.file.Path ca = dir.resolve("ca.pem");
+    java.nio.file.Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n");
+    Config c =
+        Config.from(
+            ldap(
+                "JETON_LDAP_URL",
+                "ldap://dc1.district.example,ldap://dc2.district.example",
+                "JETON_LDAP_STARTTLS",
+                "true",
+                "JETON_LDAP_BIND_DN",
+                "CN=jeton,OU=Service,DC=district,DC=example",
+                "JETON_LDAP_BIND_PASSWORD_FILE",
+                secret.toString(),
+                "JETON_LDAP_USER_FILTER",
+                "(&(objectClass=user)(sAMAccountName={username}))",
+                "JETON_LDAP_DISPLAY_NAME_ATTRIBUTE",
+                "displayName",
+                "JETON_LDAP_TIMEOUT_MS",
+                "500",
+                "JETON_LDAP_POOL_SIZE",
+                "16",
+                "JETON_LDAP_CA_FILE",
+                ca.toString()));
+    LdapSettings l = c.ldap();
+    assertThat(l.startTls()).isTrue();
+    assertThat(l.bindPassword()).isEqualTo("s3rvice-Secret");
+    assertThat(l.usernameAttribute()).isEqualTo("sAMAccountName");
+    assertThat(l.displayNameAttribute()).isEqualTo("displayName");
+    assertThat(l.timeoutMillis()).isEqualTo(500);
+    assertThat(l.poolSize()).isEqualTo(16);
+    assertThat(l.caFile()).isEqualTo(ca.toString());
+    assertThat(c.toString()).contains("dc1.district.example").doesNotContain("s3rvice-Secret");
+    assertThat(l.toString()).doesNotContain("s3rvice-Secret");
+  }
+
+  @Test
+  void aBadDirectoryValueNamesItsVariable() {
+    String[][] bad = {
+      {"JETON_LDAP_URL", "http://dir.example"},
+      {"JETON_LDAP_URL", "ldap://dir.example/dc=x?uid"},
+      {"JETON_LDAP_URL", "ldap://dir.example, not a url"},
+      {"JETON_LDAP_STARTTLS", "maybe"},
+      {"JETON_LDAP_BASE_DN", "not a dn"},
+      {"JETON_LDAP_USER_FILTER", "(uid=someone)"},
+      {"JETON_LDAP_USER_FILTER", "(uid={username}"},
+      {"JETON_LDAP_USER_FILTER", "(mail={username}@district.example)"},
+      {"JETON_LDAP_DISPLAY_NAME_ATTRIBUTE", "cn)(x"},
+      {"JETON_LDAP_TIMEOUT_MS", "99"},
+      {"JETON_LDAP_TIMEOUT_MS", "60001"},
+      {"JETON_LDAP_POOL_SIZE", "0"},
+      {"JETON_LDAP_POOL_SIZE", "257"},
+      {"JETON_LDAP_CA_FILE", "/nonexistent/ca.pem"},
+      {"JETON_LDAP_BIND_DN", "not a dn"},
+    };
+    for (String[] kv : bad) {
+      Map<String, String> env = ldap(kv);
+      if (kv[0].equals("JETON_LDAP_BIND_DN")) {
+        env.put("JETON_LDAP_BIND_PASSWORD", "pw");
+      }
+      assertThatThrownBy(() -> Config.from(env))
+          .as(kv[0] + "=" + kv[1])
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(kv[0]);
+    }
+    Map<String, String> noBase = ldap();
+    noBase.remove("JETON_LDAP_BASE_DN");
+    assertThatThrownBy(() -> Config.from(noBase)).hasMessageContaining("JETON_LDAP_BASE_DN");
+    assertThatThrownBy(
+            () ->
+                Config.from(
+                    ldap("JETON_LDAP_URL", "ldaps://dir.example", "JETON_LDAP_STARTTLS", "true")))
+        .hasMessageContaining("JETON_LDAP_STARTTLS");
+    assertThatThrownBy(
+            () -> Config.from(ldap("JETON_LDAP_BIND_DN", "cn=jeton,dc=district,dc=example")))
+        .hasMessageContaining("JETON_LDAP_BIND_PASSWORD");
+    assertThatThrownBy(
+            () ->
+                Config.from(
+                    ldap(
+                        "JETON_LDAP_BIND_DN",
+                        "cn=jeton,dc=district,dc=example",
+                        "JETON_LDAP_BIND_PASSWORD",
+                        "inline-secret",
+                        "JETON_LDAP_BIND_PASSWORD_FILE",
+                        "/some/file")))
+        .hasMessageContaining("JETON_LDAP_BIND_PASSWORD")
+        .hasMessageNotContaining("inline-secret");
+  }
 }
