@@ -2,6 +2,7 @@ package dev.jeton.verify;
 
 import dev.jeton.audit.AuditEvent;
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.DirectoryBus;
 import dev.jeton.bus.EmergencyCodes;
 import dev.jeton.bus.LoginOutcome;
 import dev.jeton.bus.LoginRequest;
@@ -67,7 +68,15 @@ public final class VerificationVerticle extends VerticleBase {
     BusStore store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
     verifier =
         new Verifier(
-            config, store, clock, keys, passwords, this::checkPassword, metrics, this::toAudit);
+            config,
+            store,
+            clock,
+            keys,
+            passwords,
+            this::checkPassword,
+            metrics,
+            this::toAudit,
+            config.ldap() == null ? null : this::checkInDirectory);
     EmergencyCodeIssuer emergency = new EmergencyCodeIssuer(store, keys, clock);
     emergencyConsumer =
         vertx
@@ -149,6 +158,23 @@ public final class VerificationVerticle extends VerticleBase {
   }
 
   private static final long LOOP_PROBE_NANOS = 100_000_000L;
+
+  /**
+   * The directory's verdict, over the bus: its own timeout bounds the LDAP calls, and the bus's,
+   * above it, a directory verticle that does not answer at all; either failure is an unavailable
+   * directory.
+   */
+  private Future<DirectoryBus.PasswordResult> checkInDirectory(DirectoryBus.PasswordCheck check) {
+    return vertx
+        .eventBus()
+        .<DirectoryBus.PasswordResult>request(
+            DirectoryBus.CHECK_PASSWORD,
+            check,
+            new DeliveryOptions()
+                .setLocalOnly(true)
+                .setSendTimeout(config.ldap().timeoutMillis() * 3L + 1_000L))
+        .map(Message::body);
+  }
 
   private Future<Boolean> checkPassword(Callable<Boolean> check) {
     int bound = config.passwordWorkers() * 32;

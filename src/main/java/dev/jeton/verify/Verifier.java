@@ -1,6 +1,7 @@
 package dev.jeton.verify;
 
 import dev.jeton.audit.AuditEvent;
+import dev.jeton.bus.DirectoryBus;
 import dev.jeton.bus.LoginOutcome;
 import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
@@ -56,6 +57,7 @@ public final class Verifier {
   private final Clock clock;
   private final Keys keys;
   private final PasswordHasher passwords;
+  private final Function<DirectoryBus.PasswordCheck, Future<DirectoryBus.PasswordResult>> directory;
   private final Function<Callable<Boolean>, Future<Boolean>> blocking;
   private final PinPolicy pinPolicy;
   private final UserRecord dummyUser;
@@ -88,7 +90,7 @@ public final class Verifier {
       PasswordHasher passwords,
       Function<Callable<Boolean>, Future<Boolean>> blocking,
       JetonMetrics metrics) {
-    this(config, store, clock, keys, passwords, blocking, metrics, e -> {});
+    this(config, store, clock, keys, passwords, blocking, metrics, e -> {}, null);
   }
 
   /**
@@ -96,6 +98,8 @@ public final class Verifier {
    *     saturated
    * @param accepted takes the audit event of each ACCEPT, {@link AuditEvent#committed() committed},
    *     once its commit has succeeded and before the answer; on the calling event loop
+   * @param directory checks a password in the district's directory (LDAP), which then is the only
+   *     place passwords are checked; null when none is configured (passwords are Jeton's own)
    */
   public Verifier(
       Config config,
@@ -105,7 +109,9 @@ public final class Verifier {
       PasswordHasher passwords,
       Function<Callable<Boolean>, Future<Boolean>> blocking,
       JetonMetrics metrics,
-      Consumer<AuditEvent> accepted) {
+      Consumer<AuditEvent> accepted,
+      Function<DirectoryBus.PasswordCheck, Future<DirectoryBus.PasswordResult>> directory) {
+    this.directory = directory;
     this.metrics = metrics;
     this.accepted = accepted;
     this.auditTtlMillis = config.auditMaxAgeDays() * 86_400_000L;
@@ -195,6 +201,42 @@ public final class Verifier {
   // ---- a login without state ----
 
   /**
+   * A password checked by the directory, the only place passwords are checked when one is
+   * configured: Jeton's own password hashes are then never read. The directory does the same work
+   * for a username it does not have as for a wrong password, and answers both alike. A user the
+   * directory accepts and Jeton does not have yet is added to Jeton's store at that moment (its
+   * display name from the directory, no password), so that its failures, lock, audit trail and keys
+   * live where everyone's do; Jeton never writes to the directory. A directory that cannot answer
+   * makes this login unavailable (503), never an ACCEPT, and takes nothing else down.
+   */
+  private Future<LoginOutcome> directoryPassword(LoginRequest r, LoginState s, long now) {
+    return directory
+        .apply(new DirectoryBus.PasswordCheck(r.username(), r.password()))
+        .otherwise(new DirectoryBus.PasswordResult(DirectoryBus.Verdict.UNAVAILABLE, null))
+        .compose(
+            result ->
+                switch (result.verdict()) {
+                  case OK ->
+                      (s.user() != null
+                              ? Future.succeededFuture(false)
+                              : store.putUser(
+                                  new Store.PutUser(r.username(), result.displayName(), null, now)))
+                          .compose(
+                              created ->
+                                  commit(
+                                      r,
+                                      Commits.acceptPassword(
+                                          r.username(), now, config.challengeTtlSeconds()),
+                                      LoginOutcome.accept(r.username(), "password", null),
+                                      now));
+                  case WRONG -> failure(r, null, null, now, "wrong_password");
+                  case UNAVAILABLE ->
+                      Future.succeededFuture(
+                          LoginOutcome.unavailable(r.username(), "directory_unavailable"));
+                });
+  }
+
+  /**
    * What a value is checked as depends on its shape and the configuration only, never on the user:
    * a value that could be a passcode (digits, of a passcode's length) is only ever a passcode,
    * anything else only ever a password. So every username, known or not, with or without a password
@@ -208,6 +250,9 @@ public final class Verifier {
     if (!passcodeShaped(value)) {
       if ("otp".equals(r.level())) {
         return failure(r, null, null, now, known ? "not_a_passcode" : "unknown_user");
+      }
+      if (directory != null) {
+        return directoryPassword(r, s, now);
       }
       String hash = known ? user.passwordHash() : null;
       return blocking

@@ -67,7 +67,8 @@ class AcceptRecordedWithItsCommitTest {
             new PasswordHasher(64, 1, 1),
             check -> vertx.executeBlocking(check, false),
             JetonMetrics.disabled(),
-            handedOn::add);
+            handedOn::add,
+            null);
     try {
       store.loadScripts().await(10, SECONDS);
       byte[] seed = new byte[20];
