@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * jeton_store_script_duration_seconds{script}} (histogram), {@code
  * jeton_store_errors_total{script}}, {@code jeton_challenges_total{challenge,event}}, {@code
  * jeton_lockouts_total}, {@code jeton_ip_throttled_total}, {@code
- * jeton_audit_events_dropped_total}, {@code jeton_event_loop_delay_seconds}.
+ * jeton_audit_events_dropped_total}, {@code jeton_event_loop_delay_seconds}, {@code
+ * jeton_directory_requests_seconds{op,outcome}} ({@link DirectoryMeters}).
  *
  * <p>{@code /metrics} asks for no token, so a meter says no more than the caller of a login was
  * told: the {@code reason} of a decision is the answer's own (a wrong PIN, a wrong code, a replayed
@@ -71,6 +72,7 @@ public final class JetonMetrics {
   private Counter auditDropped;
   private Counter replicaAcksFailed;
   private Counter redisReconnects;
+  private volatile DirectoryMeters directory;
 
   private JetonMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
     this.registry = registry;
@@ -223,6 +225,20 @@ public final class JetonMetrics {
                     .serviceLevelObjectives(LATENCY_BUCKETS)
                     .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The directory's meters, registered (at zero) on first call. */
+  public DirectoryMeters directory() {
+    DirectoryMeters d = directory;
+    if (d == null) {
+      synchronized (this) {
+        if (directory == null) {
+          directory = new DirectoryMeters(registry, LATENCY_BUCKETS);
+        }
+        d = directory;
+      }
+    }
+    return d;
   }
 
   /** A login refused because its address passed the failure limit (a 429). */
