@@ -33,6 +33,14 @@ final class AdminAudit {
   }
 
   void record(RoutingContext ctx, String action, String username, String serial) {
+    record(ctx, action, username, serial, null);
+  }
+
+  /**
+   * @param note why, when the action was not the operator's own choice (a user created from the
+   *     directory), or null
+   */
+  void record(RoutingContext ctx, String action, String username, String serial, String note) {
     String operator = AdminAuthorization.operator(ctx);
     String ip =
         ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
@@ -43,13 +51,12 @@ final class AdminAudit {
         .addKeyValue("serial", serial)
         .addKeyValue("operator", operator)
         .addKeyValue("ip", ip)
+        .addKeyValue("note", note)
         .log();
+    AuditEvent event =
+        AuditEvent.of(clock.millis(), null, username, ip, operator, "ADMIN", action, null, serial);
     vertx
         .eventBus()
-        .send(
-            Addresses.AUDIT_DECISION,
-            AuditEvent.of(
-                clock.millis(), null, username, ip, operator, "ADMIN", action, null, serial),
-            LOCAL);
+        .send(Addresses.AUDIT_DECISION, note == null ? event : event.withNote(note), LOCAL);
   }
 }

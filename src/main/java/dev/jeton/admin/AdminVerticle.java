@@ -12,6 +12,7 @@ import dev.jeton.provision.PskcImporter;
 import dev.jeton.provision.TokenRecords;
 import dev.jeton.track.BusStore;
 import dev.jeton.track.Store;
+import dev.jeton.web.DirectoryClient;
 import dev.jeton.web.Health;
 import dev.jeton.web.ListenerVerticle;
 import dev.jeton.web.Replies;
@@ -72,7 +73,16 @@ public final class AdminVerticle extends ListenerVerticle {
     AdminRouter routes =
         new AdminRouter(router, new AdminAuthorization(config, store), this::streamsItsBody);
     AdminAudit audit = new AdminAudit(vertx, clock);
-    new UserRoutes(vertx, config, store, passwords, clock, audit, new Views(clock)).mount(routes);
+    new UserRoutes(
+            vertx,
+            config,
+            store,
+            passwords,
+            clock,
+            audit,
+            new Views(clock),
+            new DirectoryClient(vertx, config.ldap()))
+        .mount(routes);
     new TokenRoutes(store, tokens, audit).mount(routes);
     new ClientRoutes(vertx, store, audit).mount(routes);
     new OperatorRoutes(store, audit).mount(routes);

@@ -4,11 +4,13 @@ import static dev.jeton.admin.AdminAuthorization.ADMIN;
 import static dev.jeton.admin.AdminAuthorization.HELPDESK;
 
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.DirectoryBus;
 import dev.jeton.bus.EmergencyCodes;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.track.Store;
 import dev.jeton.track.UserRecord;
+import dev.jeton.web.DirectoryClient;
 import dev.jeton.web.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,6 +45,10 @@ final class UserRoutes {
   private final Clock clock;
   private final AdminAudit audit;
   private final Views views;
+  private final DirectoryClient directory;
+
+  /** The audit note of a user created in Jeton's store because the directory has it. */
+  static final String FROM_DIRECTORY = "from the directory";
 
   /** What a put wrote (created or updated), and the user as it now is. */
   private record Saved(boolean created, Store.UserView user) {}
@@ -54,7 +60,9 @@ final class UserRoutes {
       PasswordHasher passwords,
       Clock clock,
       AdminAudit audit,
-      Views views) {
+      Views views,
+      DirectoryClient directory) {
+    this.directory = directory;
     this.vertx = vertx;
     this.config = config;
     this.store = store;
@@ -104,30 +112,70 @@ final class UserRoutes {
   }
 
   /**
-   * The users whose identifier or display name starts with the prefix ({@link Store#searchUsers}).
+   * The users whose identifier or display name starts with the prefix ({@link Store#searchUsers}),
+   * and the directory's ({@link DirectoryClient#searchAlongside}): with a directory, each user says
+   * where it is ({@code source}) and the answer whether the directory was searched.
    */
   private void searchUsers(RoutingContext ctx) throws BadRequest {
     String prefix = Params.prefix(ctx, SEARCH_MAX_PREFIX);
     int limit = Params.limit(ctx, SEARCH_LIMIT, SEARCH_MAX_LIMIT);
     StoreAnswers.done(
         ctx,
-        store.searchUsers(prefix, limit),
+        directory.searchAlongside(store.searchUsers(prefix, limit), prefix, limit),
         found -> {
+          boolean withDirectory = found.directory() != DirectoryClient.Reach.NONE;
           JsonArray users = new JsonArray();
-          found.forEach(
-              u ->
-                  users.add(
-                      new JsonObject()
-                          .put("username", u.username())
-                          .put("displayName", u.displayName())));
-          Replies.json(ctx, 200, new JsonObject().put("users", users));
+          found
+              .users()
+              .forEach(
+                  u -> {
+                    JsonObject o =
+                        new JsonObject()
+                            .put("username", u.username())
+                            .put("displayName", u.displayName());
+                    users.add(withDirectory ? o.put("source", source(u.inJeton())) : o);
+                  });
+          JsonObject body = new JsonObject().put("users", users);
+          if (withDirectory) {
+            body.put("directorySearched", found.directory() == DirectoryClient.Reach.ANSWERED);
+          }
+          Replies.json(ctx, 200, body);
         });
   }
 
+  private static String source(boolean inJeton) {
+    return inJeton ? "jeton" : "directory";
+  }
+
+  /**
+   * A user of Jeton's store, or (with a directory) one only the directory has. A user of the store
+   * is shown even when the directory cannot be asked; one only the directory could know is then
+   * 503.
+   */
   private void getUser(RoutingContext ctx) throws BadRequest {
     String username = Params.username(ctx);
-    StoreAnswers.found(
-        ctx, store.getUser(username), "no such user", v -> Replies.json(ctx, 200, views.user(v)));
+    Future<Store.UserView> own = store.getUser(username);
+    if (!directory.configured()) {
+      StoreAnswers.found(ctx, own, "no such user", v -> Replies.json(ctx, 200, views.user(v)));
+      return;
+    }
+    Future<DirectoryBus.DirectoryUser> theirs = directory.findUser(username);
+    Future<JsonObject> shown =
+        own.compose(
+            v ->
+                theirs.transform(
+                    ar -> {
+                      if (v != null) {
+                        return Future.succeededFuture(
+                            Views.withDirectory(views.user(v), ar.result(), ar.succeeded()));
+                      }
+                      if (ar.failed()) {
+                        return Future.failedFuture(ar.cause());
+                      }
+                      return Future.succeededFuture(
+                          ar.result() == null ? null : Views.directoryUser(ar.result()));
+                    }));
+    StoreAnswers.found(ctx, shown, "no such user", o -> Replies.json(ctx, 200, o));
   }
 
   private void deleteUser(RoutingContext ctx) throws BadRequest {
@@ -202,7 +250,11 @@ final class UserRoutes {
     String serial = Params.serial(ctx);
     StoreAnswers.done(
         ctx,
-        store.assign(new Store.Assign(username, serial)),
+        directory.assign(
+            store,
+            new Store.Assign(username, serial),
+            clock.millis(),
+            u -> audit.record(ctx, "user_created", username, null, FROM_DIRECTORY)),
         r -> {
           switch (r) {
             case OK:

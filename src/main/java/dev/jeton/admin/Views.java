@@ -1,6 +1,7 @@
 package dev.jeton.admin;
 
 import dev.jeton.audit.AuditEvent;
+import dev.jeton.bus.DirectoryBus;
 import dev.jeton.bus.EmergencyCodes;
 import dev.jeton.track.FailState;
 import dev.jeton.track.Store;
@@ -52,6 +53,42 @@ final class Views {
         .put("failures", f.failures())
         .put("tokens", tokens)
         .put("emergencyCodesLeft", u.emergencyCodesLeft(now));
+  }
+
+  /**
+   * A user only the directory has, in the shape of {@link #user}: no password, not locked, no
+   * token, no emergency code; {@code source} {@code directory}.
+   */
+  static JsonObject directoryUser(DirectoryBus.DirectoryUser d) {
+    return new JsonObject()
+        .put("username", d.username())
+        .put("displayName", d.displayName())
+        .put("hasPassword", false)
+        .put("locked", false)
+        .put("lockedUntil", null)
+        .put("failures", 0)
+        .put("tokens", new JsonArray())
+        .put("emergencyCodesLeft", 0)
+        .put("source", "directory")
+        .put("directory", true);
+  }
+
+  /**
+   * A user of Jeton's store ({@link #user}) as the directory sees it, when one is configured: the
+   * directory's display name when it has one; {@code source} {@code jeton}; {@code directory} true
+   * or false (the directory has the user or not), or {@code "unavailable"} when it could not be
+   * asked ({@code known} null).
+   */
+  static JsonObject withDirectory(
+      JsonObject user, DirectoryBus.DirectoryUser known, boolean answered) {
+    user.put("source", "jeton");
+    if (!answered) {
+      return user.put("directory", "unavailable");
+    }
+    if (known != null && known.displayName() != null) {
+      user.put("displayName", known.displayName());
+    }
+    return user.put("directory", known != null);
   }
 
   static JsonObject token(TokenRecord t) {

@@ -3,10 +3,12 @@ package dev.jeton.console;
 import static dev.jeton.web.HtmlReplies.esc;
 
 import dev.jeton.audit.AuditEvent;
+import dev.jeton.bus.DirectoryBus;
 import dev.jeton.track.FailState;
 import dev.jeton.track.Store;
 import dev.jeton.track.TokenRecord;
 import dev.jeton.track.UserRecord;
+import dev.jeton.web.DirectoryClient;
 import dev.jeton.web.Texts;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -151,7 +153,7 @@ final class ConsolePages {
    * @param freeSerial a key by that serial exists but is assigned to no one, or null
    */
   static String search(
-      Texts t, Who who, String query, List<Store.UserMatch> found, int limit, String freeSerial) {
+      Texts t, Who who, String query, DirectoryClient.Matches found, int limit, String freeSerial) {
     return search(t, who, query, found, limit, freeSerial, null);
   }
 
@@ -160,10 +162,12 @@ final class ConsolePages {
       Texts t,
       Who who,
       String query,
-      List<Store.UserMatch> found,
+      DirectoryClient.Matches matches,
       int limit,
       String freeSerial,
       String done) {
+    List<DirectoryClient.Match> found = matches == null ? null : matches.users();
+    boolean withDirectory = matches != null && matches.directory() != DirectoryClient.Reach.NONE;
     StringBuilder b = new StringBuilder();
     if (done != null) {
       b.append("<p id=\"done\" class=\"done\" role=\"status\">")
@@ -190,21 +194,31 @@ final class ConsolePages {
       if (freeSerial != null) {
         message(b, "info", t.get("search.free", freeSerial));
       }
+      if (matches.directory() == DirectoryClient.Reach.UNAVAILABLE) {
+        b.append("<p id=\"directory-unavailable\" class=\"info\" role=\"status\">")
+            .append(esc(t.get("search.directory.unavailable")))
+            .append("</p>\n");
+      }
       if (found.isEmpty()) {
         b.append("<p id=\"no-result\">").append(esc(t.get("search.none", query))).append("</p>\n");
       } else {
         b.append("<table id=\"results\">\n<thead><tr>")
             .append(th(t, "col.username"))
             .append(th(t, "col.displayname"))
+            .append(withDirectory ? th(t, "col.source") : "")
             .append("</tr></thead>\n<tbody>\n");
-        for (Store.UserMatch m : found) {
+        for (DirectoryClient.Match m : found) {
           b.append("<tr><td><a href=\"/console/users/")
               .append(esc(m.username()))
               .append("\">")
               .append(esc(m.username()))
               .append("</a></td><td>")
-              .append(esc(m.displayName()))
-              .append("</td></tr>\n");
+              .append(esc(m.displayName()));
+          if (withDirectory) {
+            b.append("</td><td>")
+                .append(esc(t.get(m.inJeton() ? "source.jeton" : "source.directory")));
+          }
+          b.append("</td></tr>\n");
         }
         b.append("</tbody>\n</table>\n");
         if (found.size() >= limit) {
@@ -224,18 +238,43 @@ final class ConsolePages {
    */
   static String user(
       Texts t, Who who, Store.UserView v, long now, List<AuditEvent> events, String done) {
+    return user(t, who, v, null, false, now, events, done);
+  }
+
+  /**
+   * A user of Jeton's store, with a directory.
+   *
+   * @param directoryName the directory's display name of the user, shown instead of Jeton's; null
+   *     when it has none (or no directory is configured, or it could not be asked)
+   * @param directoryUnavailable a directory is configured and could not be asked: the page says so
+   */
+  static String user(
+      Texts t,
+      Who who,
+      Store.UserView v,
+      String directoryName,
+      boolean directoryUnavailable,
+      long now,
+      List<AuditEvent> events,
+      String done) {
     UserRecord u = v.user();
     FailState f = v.fail();
     String user = u.username();
+    String displayName = directoryName != null ? directoryName : u.displayName();
     StringBuilder b = new StringBuilder();
     if (done != null) {
       b.append("<p id=\"done\" class=\"done\" role=\"status\">")
           .append(esc(t.get("done." + done)))
           .append("</p>\n");
     }
-    if (u.displayName() != null) {
+    if (displayName != null) {
       b.append("<p id=\"display-name\">")
-          .append(esc(t.get("user.displayname", u.displayName())))
+          .append(esc(t.get("user.displayname", displayName)))
+          .append("</p>\n");
+    }
+    if (directoryUnavailable) {
+      b.append("<p id=\"directory-unavailable\" class=\"info\" role=\"status\">")
+          .append(esc(t.get("user.directory.unavailable")))
           .append("</p>\n");
     }
     b.append("<section class=\"card\" aria-labelledby=\"status-heading\">\n")
@@ -356,6 +395,41 @@ final class ConsolePages {
       b.append("</tbody>\n</table>\n");
     }
     b.append("</section>\n");
+    return page(t, "user", t.get("user.heading", user), who, b, false);
+  }
+
+  /**
+   * A user only the district's directory has: its identifier and display name, no key yet, and for
+   * an admin the form that assigns one (which creates the user in Jeton). Nothing else is offered:
+   * Jeton keeps no lock, PIN or code for this user yet.
+   */
+  static String directoryUser(Texts t, Who who, DirectoryBus.DirectoryUser d) {
+    String user = d.username();
+    StringBuilder b = new StringBuilder();
+    if (d.displayName() != null) {
+      b.append("<p id=\"display-name\">")
+          .append(esc(t.get("user.displayname", d.displayName())))
+          .append("</p>\n");
+    }
+    b.append("<p id=\"directory-only\">")
+        .append(esc(t.get("user.directory.only")))
+        .append("</p>\n");
+    b.append("<section class=\"card\" aria-labelledby=\"tokens-heading\">\n")
+        .append("<h2 id=\"tokens-heading\">")
+        .append(esc(t.get("user.tokens")))
+        .append("</h2>\n<p id=\"no-key-yet\">")
+        .append(esc(t.get("user.nokeyyet")))
+        .append("</p>\n</section>\n");
+    if (who.admin()) {
+      b.append("<section class=\"card\" aria-labelledby=\"actions-heading\">\n")
+          .append("<h2 id=\"actions-heading\">")
+          .append(esc(t.get("user.actions")))
+          .append("</h2>\n<ul class=\"actions\">\n<li><a id=\"action-assign\" href=\"")
+          .append(actionPath(user, "assign", null))
+          .append("\">")
+          .append(esc(t.get("action.assign")))
+          .append("</a></li>\n</ul>\n</section>\n");
+    }
     return page(t, "user", t.get("user.heading", user), who, b, false);
   }
 

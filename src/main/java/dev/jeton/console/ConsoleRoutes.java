@@ -3,6 +3,7 @@ package dev.jeton.console;
 import dev.jeton.audit.AuditEvent;
 import dev.jeton.audit.AuditVerticle;
 import dev.jeton.bus.Addresses;
+import dev.jeton.bus.DirectoryBus;
 import dev.jeton.bus.EmergencyCodes;
 import dev.jeton.bus.LoginOutcome;
 import dev.jeton.bus.LoginRequest;
@@ -15,6 +16,7 @@ import dev.jeton.track.TokenRecord;
 import dev.jeton.track.UserRecord;
 import dev.jeton.web.ClientAddress;
 import dev.jeton.web.Csrf;
+import dev.jeton.web.DirectoryClient;
 import dev.jeton.web.HtmlReplies;
 import dev.jeton.web.Texts;
 import dev.jeton.web.Validation;
@@ -91,6 +93,11 @@ public final class ConsoleRoutes {
           "operator-removed");
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
+  /**
+   * The start of the audit note of a user created in Jeton's store because the directory has it.
+   */
+  private static final String FROM_DIRECTORY = "from the directory";
+
   /** A page for a signed-in operator whose role allows it. */
   @FunctionalInterface
   private interface Page {
@@ -102,6 +109,7 @@ public final class ConsoleRoutes {
   private final Store store;
   private final ClientAddress proxies;
   private final VerifierClient verifier;
+  private final DirectoryClient directory;
   private final HtmlReplies replies;
   private final DeliveryOptions emergencyOptions;
   private final DeliveryOptions auditOptions;
@@ -114,6 +122,7 @@ public final class ConsoleRoutes {
     this.store = store;
     this.proxies = ClientAddress.trusting(config.trustedProxies());
     this.verifier = new VerifierClient(vertx, config.storeTimeoutMillis());
+    this.directory = new DirectoryClient(vertx, config.ldap());
     this.replies =
         new HtmlReplies(
             "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self';"
@@ -550,7 +559,16 @@ public final class ConsoleRoutes {
       return;
     }
     if (q.length() > 64 || q.chars().anyMatch(Character::isISOControl)) {
-      replies.page(ctx, 200, ConsolePages.search(t, who, q, List.of(), SEARCH_LIMIT, null));
+      replies.page(
+          ctx,
+          200,
+          ConsolePages.search(
+              t,
+              who,
+              q,
+              new DirectoryClient.Matches(List.of(), DirectoryClient.Reach.NONE),
+              SEARCH_LIMIT,
+              null));
       return;
     }
     Future<TokenRecord> token =
@@ -566,8 +584,8 @@ public final class ConsoleRoutes {
             replies.redirect(ctx, "/console/users/" + k.owner());
             return;
           }
-          store
-              .searchUsers(q, SEARCH_LIMIT)
+          directory
+              .searchAlongside(store.searchUsers(q, SEARCH_LIMIT), q, SEARCH_LIMIT)
               .onComplete(
                   found -> {
                     if (found.failed()) {
@@ -598,6 +616,9 @@ public final class ConsoleRoutes {
     }
     String done = ctx.queryParams().get("done");
     Future<Store.UserView> user = store.getUser(username);
+    // The directory's answer, settled: null when it cannot be asked (or has no such user).
+    Future<DirectoryBus.DirectoryUser> theirs = directory.findUser(username);
+    Future<DirectoryBus.DirectoryUser> known = theirs.otherwise((DirectoryBus.DirectoryUser) null);
     // The page shows the user even when the audit trail cannot be read: it says so instead.
     Future<List<AuditEvent>> events =
         vertx
@@ -606,13 +627,18 @@ public final class ConsoleRoutes {
                 Addresses.AUDIT_QUERY, new AuditVerticle.Query(username, HISTORY), auditOptions)
             .map(m -> m.body().events())
             .otherwise((List<AuditEvent>) null);
-    Future.all(user, events)
+    Future.all(user, events, known)
         .onComplete(
             ar -> {
               if (ar.failed()) {
                 unavailable(ctx, t, who);
-              } else if (user.result() == null) {
+              } else if (user.result() == null && theirs.failed()) {
+                // Only the directory could know this user, and it cannot be asked.
+                unavailable(ctx, t, who);
+              } else if (user.result() == null && known.result() == null) {
                 notFound(ctx, t, who, t.get("notfound.user", username));
+              } else if (user.result() == null) {
+                replies.page(ctx, 200, ConsolePages.directoryUser(t, who, known.result()));
               } else {
                 replies.page(
                     ctx,
@@ -621,6 +647,8 @@ public final class ConsoleRoutes {
                         t,
                         who,
                         user.result(),
+                        known.result() == null ? null : known.result().displayName(),
+                        theirs.failed(),
                         console.clock().millis(),
                         events.result(),
                         in(DONE, done) ? done : null));
@@ -635,7 +663,7 @@ public final class ConsoleRoutes {
     if (self(ctx, t, who, action, username, serial)) {
       return;
     }
-    target(ctx, t, who, username, serial)
+    target(ctx, t, who, action, username, serial)
         .onSuccess(
             found -> {
               if (found) {
@@ -681,7 +709,7 @@ public final class ConsoleRoutes {
       return;
     }
     String assignedSerial = assigned;
-    target(ctx, t, who, username, serial)
+    target(ctx, t, who, action, username, serial)
         .onSuccess(
             found -> {
               if (!found) {
@@ -762,8 +790,12 @@ public final class ConsoleRoutes {
       String username,
       String serial,
       String reason) {
-    store
-        .assign(new Store.Assign(username, serial))
+    directory
+        .assign(
+            store,
+            new Store.Assign(username, serial),
+            console.clock().millis(),
+            u -> audit(ctx, who, "user_created", username, null, FROM_DIRECTORY + ": " + reason))
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -834,24 +866,38 @@ public final class ConsoleRoutes {
   }
 
   /**
-   * True when the user exists (and holds {@code serial}, when given); otherwise the request is
+   * True when the user exists (and holds {@code serial}, when given); for {@code assign}, a user
+   * only the directory has exists too (assigning creates it in Jeton). Otherwise the request is
    * answered here (404 or 503) and the future holds false.
    */
   private Future<Boolean> target(
-      RoutingContext ctx, Texts t, ConsolePages.Who who, String username, String serial) {
+      RoutingContext ctx,
+      Texts t,
+      ConsolePages.Who who,
+      String action,
+      String username,
+      String serial) {
     if (!Validation.username(username)) {
       notFound(ctx, t, who, t.get("notfound.user", username));
       return Future.succeededFuture(false);
     }
+    // TRUE: found; FALSE: the user has no such key; null: no such user.
     return store
         .getUser(username)
+        .compose(
+            v ->
+                v != null
+                    ? Future.succeededFuture(serial == null || v.user().token(serial) != null)
+                    : "assign".equals(action)
+                        ? directory.findUser(username).map(u -> u == null ? null : Boolean.TRUE)
+                        : Future.succeededFuture((Boolean) null))
         .map(
-            v -> {
-              if (v == null) {
+            found -> {
+              if (found == null) {
                 notFound(ctx, t, who, t.get("notfound.user", username));
                 return false;
               }
-              if (serial != null && v.user().token(serial) == null) {
+              if (!found) {
                 notFound(ctx, t, who, t.get("notfound.token", serial));
                 return false;
               }
