@@ -15,9 +15,11 @@ import dev.jeton.bus.DirectoryBus.Verdict;
 import dev.jeton.bus.LocalCodec;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.testsupport.Slapd;
+import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -130,5 +132,40 @@ class DirectoryVerticleTest {
             this.<PasswordResult>ask(
                 DirectoryBus.CHECK_PASSWORD, new PasswordCheck("alice", "alice-pw")))
         .isEqualTo(new PasswordResult(Verdict.OK, "Alice Martin"));
+  }
+
+  @Test
+  void readinessStaysReadyButSaysTheDirectoryIsDegradedWhileItIsDown() throws Exception {
+    try (TestJeton without = TestJeton.start(null)) {
+      assertThat(without.api.adminGet("/health/ready").json().containsKey("directory")).isFalse();
+    }
+    Map<String, String> ldap =
+        Map.of(
+            "JETON_LDAP_URL", slapd.url(),
+            "JETON_LDAP_BASE_DN", Slapd.BASE,
+            "JETON_LDAP_BIND_DN", Slapd.SERVICE_DN,
+            "JETON_LDAP_BIND_PASSWORD", Slapd.SERVICE_PASSWORD,
+            "JETON_LDAP_TIMEOUT_MS", "500");
+    try (TestJeton node = TestJeton.start(null, ldap)) {
+      assertThat(node.api.adminGet("/health/ready").json().getString("directory")).isEqualTo("UP");
+      slapd.stop();
+      try {
+        eventually(
+            "readiness says the directory is degraded",
+            Duration.ofMillis(DirectoryVerticle.HEALTH_CHECK_MILLIS * 3),
+            () ->
+                "degraded"
+                    .equals(node.api.adminGet("/health/ready").json().getString("directory")));
+        var ready = node.api.adminGet("/health/ready");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.json().getString("status")).isEqualTo("UP");
+      } finally {
+        slapd.restart();
+      }
+      eventually(
+          "readiness says the directory is back",
+          Duration.ofMillis(DirectoryVerticle.HEALTH_CHECK_MILLIS * 3),
+          () -> "UP".equals(node.api.adminGet("/health/ready").json().getString("directory")));
+    }
   }
 }
