@@ -6,6 +6,7 @@ import dev.jeton.audit.AuditSink;
 import dev.jeton.audit.AuditVerticle;
 import dev.jeton.audit.MemoryAuditSink;
 import dev.jeton.audit.RedisAuditSink;
+import dev.jeton.bus.DirectoryBus;
 import dev.jeton.bus.EmergencyCodes;
 import dev.jeton.bus.LocalCodec;
 import dev.jeton.bus.LoginOutcome;
@@ -13,6 +14,7 @@ import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
 import dev.jeton.crypto.Keys;
 import dev.jeton.crypto.PasswordHasher;
+import dev.jeton.directory.DirectoryVerticle;
 import dev.jeton.http.PublicVerticle;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.portal.DemoKey;
@@ -80,6 +82,7 @@ public final class Jeton {
             AuditEvent.class,
             AuditVerticle.Query.class,
             AuditVerticle.Events.class));
+    messages.addAll(DirectoryBus.messageTypes());
     LocalCodec.registerAll(vertx, messages);
 
     Keys keys = Keys.from(config.masterKey());
@@ -152,6 +155,15 @@ public final class Jeton {
                         new DeploymentOptions().setInstances(loops))))
         .compose(
             id ->
+                config.ldap() == null
+                    ? Future.succeededFuture(id)
+                    // One instance: its LDAP calls run on a shared, bounded worker pool.
+                    : add(
+                        inner,
+                        vertx.deployVerticle(
+                            new DirectoryVerticle(config.ldap(), metrics.directory()))))
+        .compose(
+            id ->
                 add(
                     inner,
                     vertx.deployVerticle(
@@ -203,8 +215,9 @@ public final class Jeton {
 
   /**
    * Stops gracefully: both listeners stop accepting and finish the requests in flight (up to {@code
-   * JETON_SHUTDOWN_GRACE_SECONDS}); then verification, audit (which writes what it holds) and
-   * tracking (which closes the store), in that order.
+   * JETON_SHUTDOWN_GRACE_SECONDS}); then verification, the directory (which closes its LDAP
+   * connections), audit (which writes what it holds) and tracking (which closes the store), in that
+   * order.
    */
   public Future<Void> stop() {
     List<Future<Void>> listening = new ArrayList<>();

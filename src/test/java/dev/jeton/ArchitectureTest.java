@@ -80,6 +80,33 @@ class ArchitectureTest {
               "dev.jeton.audit..")
           .as("tracking knows no verification, no listener and no intake");
 
+  static final ArchRule DIRECTORY =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.jeton.directory..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.jeton.verify..",
+              "dev.jeton.web..",
+              "dev.jeton.http..",
+              "dev.jeton.portal..",
+              "dev.jeton.admin..",
+              "dev.jeton.console..",
+              "dev.jeton.audit..",
+              "dev.jeton.track..")
+          .as("the directory knows no verification, no listener, no intake and no store");
+
+  /** Only the node's assembly ({@code dev.jeton.Jeton}) names the directory's classes. */
+  static final ArchRule DIRECTORY_OVER_THE_BUS =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("dev.jeton.directory..", "dev.jeton")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.jeton.directory..")
+          .as("the directory is reached only over the event bus (DirectoryBus)");
+
   static final ArchRule VERIFY =
       noClasses()
           .that()
@@ -222,6 +249,12 @@ class ArchitectureTest {
   @Test
   void trackingNeverLooksUp() {
     TRACK.check(MAIN);
+  }
+
+  @Test
+  void theDirectoryNeverLooksUpAndIsReachedOverTheBus() {
+    DIRECTORY.check(MAIN);
+    DIRECTORY_OVER_THE_BUS.check(MAIN);
   }
 
   @Test

@@ -292,12 +292,17 @@ public final class Slapd implements AutoCloseable {
     }
   }
 
-  /** How many binds slapd has logged as {@code dn} (any case), since it was first started. */
+  /**
+   * How many binds slapd has logged as {@code dn} (any case), since it was first started: its
+   * {@code BIND dn="…" method=128} lines (a successful bind logs a second line, with {@code
+   * mech=}).
+   */
   public long binds(String dn) {
     String needle = ("BIND dn=\"" + dn + "\"").toLowerCase(java.util.Locale.ROOT);
     try {
       return Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
-          .filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains(needle))
+          .map(l -> l.toLowerCase(java.util.Locale.ROOT))
+          .filter(l -> l.contains(needle) && l.contains(" method="))
           .count();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -310,7 +315,7 @@ public final class Slapd implements AutoCloseable {
     try {
       return Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
           .map(l -> l.toLowerCase(java.util.Locale.ROOT))
-          .filter(l -> l.contains(" bind dn=\"") && !l.contains(service))
+          .filter(l -> l.contains(" bind dn=\"") && l.contains(" method=") && !l.contains(service))
           .filter(l -> !l.contains("bind dn=\"" + ROOT_DN.toLowerCase(java.util.Locale.ROOT)))
           .count();
     } catch (IOException e) {
