@@ -47,9 +47,6 @@ final class UserRoutes {
   private final Views views;
   private final DirectoryClient directory;
 
-  /** The audit note of a user created in Jeton's store because the directory has it. */
-  static final String FROM_DIRECTORY = "from the directory";
-
   /** What a put wrote (created or updated), and the user as it now is. */
   private record Saved(boolean created, Store.UserView user) {}
 
@@ -254,7 +251,7 @@ final class UserRoutes {
             store,
             new Store.Assign(username, serial),
             clock.millis(),
-            u -> audit.record(ctx, "user_created", username, null, FROM_DIRECTORY)),
+            u -> audit.record(ctx, "user_created", username, null, DirectoryClient.CREATED_NOTE)),
         r -> {
           switch (r) {
             case OK:

@@ -93,11 +93,6 @@ public final class ConsoleRoutes {
           "operator-removed");
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
-  /**
-   * The start of the audit note of a user created in Jeton's store because the directory has it.
-   */
-  private static final String FROM_DIRECTORY = "from the directory";
-
   /** A page for a signed-in operator whose role allows it. */
   @FunctionalInterface
   private interface Page {
@@ -795,7 +790,14 @@ public final class ConsoleRoutes {
             store,
             new Store.Assign(username, serial),
             console.clock().millis(),
-            u -> audit(ctx, who, "user_created", username, null, FROM_DIRECTORY + ": " + reason))
+            u ->
+                audit(
+                    ctx,
+                    who,
+                    "user_created",
+                    username,
+                    null,
+                    DirectoryClient.CREATED_NOTE + ": " + reason))
         .onComplete(
             ar -> {
               if (ar.failed()) {

@@ -37,6 +37,12 @@ public final class DirectoryClient {
 
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryClient.class);
 
+  /**
+   * The audit note (or the start of it) of a user created in Jeton's store because the directory
+   * has it.
+   */
+  public static final String CREATED_NOTE = "from the directory";
+
   /** What a search could ask of the directory. */
   public enum Reach {
     /** No directory is configured: only Jeton's store was searched. */
@@ -119,17 +125,22 @@ public final class DirectoryClient {
   public Future<Matches> searchAlongside(
       Future<List<Store.UserMatch>> own, String prefix, int limit) {
     if (options == null) {
-      return own.map(found -> new Matches(merge(found, List.of(), prefix, limit), Reach.NONE));
+      return own.map(found -> new Matches(ownOnly(found), Reach.NONE));
     }
-    Future<List<DirectoryUser>> theirs = search(prefix, limit);
-    Future<List<DirectoryUser>> settled = theirs.otherwise((List<DirectoryUser>) null);
+    Future<List<DirectoryUser>> settled =
+        search(prefix, limit).otherwise((List<DirectoryUser>) null);
     return Future.all(own, settled)
         .map(
             all ->
                 settled.result() == null
-                    ? new Matches(merge(own.result(), List.of(), prefix, limit), Reach.UNAVAILABLE)
+                    ? new Matches(ownOnly(own.result()), Reach.UNAVAILABLE)
                     : new Matches(
                         merge(own.result(), settled.result(), prefix, limit), Reach.ANSWERED));
+  }
+
+  /** Jeton's own matches, in the store's own order. */
+  private static List<Match> ownOnly(List<Store.UserMatch> own) {
+    return own.stream().map(m -> new Match(m.username(), m.displayName(), true)).toList();
   }
 
   /**
