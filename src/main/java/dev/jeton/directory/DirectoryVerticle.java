@@ -93,6 +93,10 @@ public final class DirectoryVerticle extends VerticleBase {
 
   private void checkPassword(Message<PasswordCheck> msg) {
     PasswordCheck check = msg.body();
+    if (check == null) {
+      msg.reply(new PasswordResult(Verdict.WRONG, null));
+      return;
+    }
     this.<PasswordResult>blocking(
             () -> {
               long start = System.nanoTime();
@@ -137,6 +141,10 @@ public final class DirectoryVerticle extends VerticleBase {
 
   private void searchUsers(Message<Search> msg) {
     Search q = msg.body();
+    if (q == null) {
+      msg.reply(new Users(List.of()));
+      return;
+    }
     int limit = Math.max(0, Math.min(q.limit(), MAX_SEARCH_LIMIT));
     this.<Users>blocking(
             () -> {

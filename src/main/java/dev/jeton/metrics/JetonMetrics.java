@@ -112,6 +112,9 @@ public final class JetonMetrics {
       challengeCounter(challenge, "answered");
     }
     challengeCounter("unknown", "expired");
+    // With or without a directory configured, so that its alert and panels read the same series
+    // everywhere.
+    directory();
     if (prometheus != null) {
       new FileDescriptorMetrics().bindTo(registry);
     }

@@ -224,6 +224,25 @@ class LdapDirectoryTest {
   }
 
   @Test
+  void aDirectoryThatHangsIsUnavailableWithinTheTimeoutsAndUsedAgainWhenItAnswers()
+      throws Exception {
+    try (LdapDirectory d = directory()) {
+      assertThat(d.checkPassword("bob", "bob-pw").verdict()).isEqualTo(Verdict.OK);
+      slapd.pause();
+      try {
+        long start = System.nanoTime();
+        assertThat(d.checkPassword("bob", "bob-pw").verdict()).isEqualTo(Verdict.UNAVAILABLE);
+        long took = (System.nanoTime() - start) / 1_000_000;
+        // A search that times out, and at most one retry on a new connection, each bounded.
+        assertThat(took).isLessThan(3L * TIMEOUT_MS + 1_000L);
+      } finally {
+        slapd.resume();
+      }
+      assertThat(d.checkPassword("bob", "bob-pw").verdict()).isEqualTo(Verdict.OK);
+    }
+  }
+
+  @Test
   void whenTheFirstUrlIsDeadTheSecondAnswersAtOnce() {
     String dead = "ldap://127.0.0.1:" + Ports.free();
     try (LdapDirectory d = new LdapDirectory(settings(dead + "," + slapd.url()))) {

@@ -220,6 +220,7 @@ public final class Slapd implements AutoCloseable {
     if (process == null || !process.isAlive()) {
       return;
     }
+    signal("-CONT"); // a paused slapd would not act on SIGTERM
     process.destroy();
     try {
       if (!process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
@@ -228,6 +229,36 @@ public final class Slapd implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
+    }
+  }
+
+  /**
+   * SIGSTOP: slapd keeps its port and its connections but answers nothing (a directory that hangs).
+   */
+  public synchronized void pause() {
+    signal("-STOP");
+  }
+
+  /** SIGCONT after {@link #pause()}. */
+  public synchronized void resume() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException("slapd is not running");
+    }
+    try {
+      Process kill =
+          new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(TOOL_TIMEOUT_MS, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill " + signal + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
