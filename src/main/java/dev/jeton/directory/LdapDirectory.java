@@ -226,7 +226,7 @@ public final class LdapDirectory implements AutoCloseable {
       if (e.getResultCode() == ResultCode.INVALID_CREDENTIALS) {
         return Verdict.WRONG;
       }
-      LOG.warn("directory bind failed: {} ({})", e.getResultCode(), e.getDiagnosticMessage());
+      LOG.warn("directory bind failed: {} ({})", e.getResultCode(), e.getMessage());
       return Verdict.UNAVAILABLE;
     }
   }
@@ -333,7 +333,7 @@ public final class LdapDirectory implements AutoCloseable {
   }
 
   private static DirectoryUnavailableException unavailable(LDAPException e) {
-    LOG.warn("directory search failed: {} ({})", e.getResultCode(), e.getDiagnosticMessage());
+    LOG.warn("directory search failed: {} ({})", e.getResultCode(), e.getMessage());
     return new DirectoryUnavailableException("directory unavailable: " + e.getResultCode(), e);
   }
 

@@ -101,6 +101,13 @@ class DirectoryVerticleTest {
   }
 
   @Test
+  void aPasswordCheckNeverPrintsItsPassword() {
+    assertThat(new PasswordCheck("alice", "s3cret-pw").toString())
+        .contains("alice")
+        .doesNotContain("s3cret-pw");
+  }
+
+  @Test
   void aStoppedDirectoryAnswersUnavailableOr503AndIsDegradedUntilItIsBack() throws Exception {
     slapd.stop();
     try {

@@ -115,12 +115,18 @@ public final class Slapd implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final Path log;
+  private final Path tlsCert;
+  private final Path tlsKey;
+  private final int tlsPort;
   private Process process;
 
-  private Slapd(Path dir, int port, Path log) {
+  private Slapd(Path dir, int port, Path log, Path tlsCert, Path tlsKey) {
     this.dir = dir;
     this.port = port;
     this.log = log;
+    this.tlsCert = tlsCert;
+    this.tlsKey = tlsKey;
+    this.tlsPort = tlsCert == null ? -1 : Ports.free();
   }
 
   /** True when slapd and the ldap-utils are installed (tests assume it, CI installs them). */
@@ -130,12 +136,24 @@ public final class Slapd implements AutoCloseable {
 
   /** Starts a new slapd on a free loopback port, loaded with the district's people. */
   public static Slapd start() {
+    return start(null, null);
+  }
+
+  /**
+   * Starts a new slapd that also speaks TLS with this PEM certificate and key: StartTLS on {@link
+   * #url()}, and LDAPS on {@link #ldapsUrl()}.
+   */
+  public static Slapd startWithTls(Path cert, Path key) {
+    return start(cert, key);
+  }
+
+  private static Slapd start(Path tlsCert, Path tlsKey) {
     Path dir = RedisNode.createTempDir("jeton-slapd-");
     int port = Ports.free();
     Path log =
         RedisNode.logDir("slapd")
             .resolve("slapd-" + port + "-" + LAUNCHES.incrementAndGet() + ".log");
-    Slapd slapd = new Slapd(dir, port, log);
+    Slapd slapd = new Slapd(dir, port, log, tlsCert, tlsKey);
     try {
       Files.createDirectories(dir.resolve("db"));
       Files.writeString(dir.resolve("ad.schema"), AD_SCHEMA);
@@ -157,6 +175,8 @@ public final class Slapd implements AutoCloseable {
         "include /etc/ldap/schema/nis.schema",
         "include " + dir.resolve("ad.schema"),
         "pidfile " + dir.resolve("slapd.pid"),
+        tlsCert == null ? "" : "TLSCertificateFile " + tlsCert,
+        tlsKey == null ? "" : "TLSCertificateKeyFile " + tlsKey,
         "modulepath /usr/lib/ldap",
         "moduleload back_mdb",
         "database mdb",
@@ -171,7 +191,13 @@ public final class Slapd implements AutoCloseable {
   private synchronized void launch() {
     ProcessBuilder pb =
         new ProcessBuilder(
-            SLAPD, "-d", "256", "-h", url() + "/", "-f", dir.resolve("slapd.conf").toString());
+            SLAPD,
+            "-d",
+            "256",
+            "-h",
+            tlsCert == null ? url() + "/" : url() + "/ " + ldapsUrl() + "/",
+            "-f",
+            dir.resolve("slapd.conf").toString());
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
@@ -205,6 +231,14 @@ public final class Slapd implements AutoCloseable {
   /** {@code ldap://127.0.0.1:PORT}. */
   public String url() {
     return "ldap://127.0.0.1:" + port;
+  }
+
+  /** {@code ldaps://127.0.0.1:PORT} when started with TLS. */
+  public String ldapsUrl() {
+    if (tlsPort < 0) {
+      throw new IllegalStateException("slapd was started without TLS");
+    }
+    return "ldaps://127.0.0.1:" + tlsPort;
   }
 
   public int port() {
