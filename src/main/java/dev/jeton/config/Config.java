@@ -84,7 +84,8 @@ public record Config(
     boolean httpHostForDemo,
     IpBlocks trustedProxies,
     PortalSettings portal,
-    ConsoleSettings console) {
+    ConsoleSettings console,
+    RadiusSettings radius) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
   private static final String ANY = "0.0.0.0";
@@ -252,7 +253,13 @@ public record Config(
         hostForDemo,
         r.trustedProxies(),
         portal,
-        new ConsoleSettings(consoleIdle, consoleMax));
+        new ConsoleSettings(consoleIdle, consoleMax),
+        r.string("JETON_RADIUS_PORT", null) == null
+            ? null
+            : new RadiusSettings(
+                r.host("JETON_RADIUS_HOST", ANY),
+                r.integer("JETON_RADIUS_PORT", 1812, 0, 65535),
+                r.oneOf("JETON_RADIUS_LANGUAGE", "fr", "fr", "en")));
   }
 
   /** Without secrets: safe to log. */
@@ -305,6 +312,15 @@ public record Config(
       }
       String v = blankToNull(values.get(name));
       return v == null ? def : v;
+    }
+
+    /** One of {@code allowed}, or {@code def} when unset. */
+    String oneOf(String name, String def, String... allowed) {
+      String v = string(name, def);
+      if (!java.util.List.of(allowed).contains(v)) {
+        throw new ConfigException(name + " must be one of " + String.join(", ", allowed));
+      }
+      return v;
     }
 
     String host(String name, String def) {

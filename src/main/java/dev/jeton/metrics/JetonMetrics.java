@@ -71,6 +71,7 @@ public final class JetonMetrics {
   private Counter auditDropped;
   private Counter replicaAcksFailed;
   private Counter redisReconnects;
+  private RadiusMeters radius;
 
   private JetonMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
     this.registry = registry;
@@ -110,9 +111,18 @@ public final class JetonMetrics {
       challengeCounter(challenge, "answered");
     }
     challengeCounter("unknown", "expired");
+    this.radius = new RadiusMeters(registry);
     if (prometheus != null) {
       new FileDescriptorMetrics().bindTo(registry);
     }
+  }
+
+  /** The RADIUS intake's meters. */
+  public RadiusMeters radius() {
+    if (radius == null) { // a registry made without Vert.x (a store used alone, in tests)
+      radius = new RadiusMeters(registry);
+    }
+    return radius;
   }
 
   /** Metrics on a Prometheus registry. */

@@ -393,6 +393,9 @@ public final class Verifier {
             onSuccess.method(),
             onSuccess.tokenSerial(),
             true);
+    if (r.note() != null) {
+      event = event.withNote(r.note());
+    }
     return store
         .commit(Commits.recorded(c, event, auditTtlMillis))
         .compose(
