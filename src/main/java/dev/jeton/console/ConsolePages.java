@@ -15,9 +15,10 @@ import java.util.List;
 
 /**
  * The console's HTML, one method a page. Every value that comes from a request, the store or the
- * audit trail is HTML-escaped here; pages carry no script and no inline style (the
- * Content-Security-Policy forbids both), every input has its label, and each {@code <body>} names
- * its page in {@code data-page}, for tests and for the stylesheet. Stateless.
+ * audit trail is HTML-escaped here; pages carry no inline script and no inline style (the
+ * Content-Security-Policy forbids both: the one script, of the bulk load's job page, is a file of
+ * the console's own), every input has its label, and each {@code <body>} names its page in {@code
+ * data-page}, for tests and for the stylesheet. Stateless.
  */
 final class ConsolePages {
 

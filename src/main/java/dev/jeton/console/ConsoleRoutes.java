@@ -74,6 +74,7 @@ public final class ConsoleRoutes {
   private static final int HISTORY = 20;
   private static final int REASON_MAX = 200;
   private static final String CSS = HtmlReplies.resource("/console/static/console.css");
+  private static final String BULK_JS = HtmlReplies.resource("/console/static/bulk.js");
   private static final Set<String> USER_ACTIONS = Set.of("unlock", "clear-pin", "emergency-codes");
   private static final Set<String> TOKEN_ACTIONS = Set.of("enable", "disable");
   private static final Set<String> ADMIN_USER_ACTIONS = Set.of("assign", "delete");
@@ -115,8 +116,9 @@ public final class ConsoleRoutes {
     this.verifier = new VerifierClient(vertx, config.storeTimeoutMillis());
     this.replies =
         new HtmlReplies(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
-                + " frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self';"
+                + " connect-src 'self'; form-action 'self'; frame-ancestors 'none';"
+                + " base-uri 'none'",
             console.tls(),
             proxies);
     this.emergencyOptions =
@@ -137,7 +139,7 @@ public final class ConsoleRoutes {
 
   /** Adds the admins' NDJSON bulk load page, {@code /console/bulk}, over {@code lines}. */
   public ConsoleRoutes bulkLoading(BulkLines lines) {
-    this.bulkPage = new BulkPage(this, lines, replies);
+    this.bulkPage = new BulkPage(vertx, this, lines, replies);
     return this;
   }
 
@@ -161,6 +163,9 @@ public final class ConsoleRoutes {
     router
         .get("/console/static/console.css")
         .handler(ctx -> replies.asset(ctx, "text/css; charset=utf-8", CSS));
+    router
+        .get("/console/static/bulk.js")
+        .handler(ctx -> replies.asset(ctx, "text/javascript; charset=utf-8", BULK_JS));
     router.get("/console/login").handler(this::loginPage);
     router.post("/console/login").handler(form()).handler(this::signIn);
     router.post("/console/logout").handler(form()).handler(this::signOut);
@@ -205,7 +210,14 @@ public final class ConsoleRoutes {
           .post("/console/bulk")
           .handler(Uploads.reader(console, replies, BulkPage.FIELD))
           .handler(signedIn(ADMIN, true, bulkPage::loads));
+      router.get("/console/bulk/jobs/:id").handler(signedIn(ADMIN, false, bulkPage::job));
+      router.get("/console/bulk/jobs/:id/state").handler(signedIn(ADMIN, false, bulkPage::state));
     }
+    // Last: any other path under /console is the console's own not-found page (the sign-in page
+    // first, without a session: what exists is nobody's business before that).
+    router
+        .route("/console/*")
+        .handler(signedIn(HELPDESK, false, (c, t, w) -> notFound(c, t, w, t.get("notfound.page"))));
   }
 
   // ---- signing in and out ----
@@ -995,7 +1007,21 @@ public final class ConsoleRoutes {
       String username,
       String serial,
       String reason) {
-    String ip = proxies.of(ctx.request());
+    audit(address(ctx), who, action, username, serial, reason);
+  }
+
+  /**
+   * {@link #audit(RoutingContext, ConsolePages.Who, String, String, String, String)} for an action
+   * that ends after its request was answered (a bulk load): from {@code ip}, the operator's address
+   * when it began.
+   */
+  void audit(
+      String ip,
+      ConsolePages.Who who,
+      String action,
+      String username,
+      String serial,
+      String reason) {
     LOG.atInfo()
         .setMessage("console")
         .addKeyValue("action", action)
@@ -1056,6 +1082,11 @@ public final class ConsoleRoutes {
     }
   }
 
+  /** The operator's address: the peer's, or what a trusted proxy in front says it is. */
+  String address(RoutingContext ctx) {
+    return proxies.of(ctx.request());
+  }
+
   private Optional<ConsoleSessions.Session> session(RoutingContext ctx) {
     Cookie cookie = ctx.request().getCookie(ConsoleSessions.COOKIE);
     return cookie == null ? Optional.empty() : console.sessions().open(cookie.getValue());
@@ -1112,7 +1143,7 @@ public final class ConsoleRoutes {
             t, who, "unavailable", t.get("unavailable.heading"), t.get("unavailable.text")));
   }
 
-  private void notFound(RoutingContext ctx, Texts t, ConsolePages.Who who, String text) {
+  void notFound(RoutingContext ctx, Texts t, ConsolePages.Who who, String text) {
     replies.page(
         ctx, 404, ConsolePages.notice(t, who, "not-found", t.get("notfound.heading"), text));
   }

@@ -41,6 +41,11 @@ public final class BulkLines {
       return created;
     }
 
+    /** How many lines failed so far, without sorting them. */
+    public int failedCount() {
+      return failed.size();
+    }
+
     /** The failed lines in line order, whether they failed their parsing or their write. */
     public List<Failed> failedByLine() {
       failed.sort(Comparator.comparingInt(Failed::line));

@@ -11,8 +11,6 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,9 +41,7 @@ class AuditOnClusterTest {
     vertx = Vertx.vertx();
     dir = Files.createTempDirectory("jeton-cluster-");
     for (int n = 0; n < 2; n++) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        ports[n] = s.getLocalPort();
-      }
+      ports[n] = dev.jeton.testsupport.Ports.free();
       Path node = Files.createDirectories(dir.resolve("n" + n));
       servers.add(
           new ProcessBuilder(

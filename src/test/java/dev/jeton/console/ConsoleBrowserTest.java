@@ -32,9 +32,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console as an operator sees it: real headless Chromium against an in-process Jeton (embedded
  * store, test clock). A helpdesk operator signs in with PIN + code, finds a locked user, unlocks
  * them and issues emergency codes, and that user then signs in at the portal with one; an admin
- * manages the operators; a first sign-in chooses its PIN. Every page passed through is saved as
- * {@code target/screenshots/console-*.png} and checked with axe-core: no serious or critical
- * violation.
+ * manages the operators; a first sign-in chooses its PIN; an admin follows a bulk load's progress
+ * to its result. Every page passed through is saved as {@code target/screenshots/console-*.png} and
+ * checked with axe-core: no serious or critical violation.
  *
  * <p>Skipped when {@code /usr/bin/chromium} or {@code /usr/bin/chromedriver} is missing, unless
  * {@code JETON_BROWSER_TESTS=required} (see {@link Browser}).
@@ -295,6 +295,66 @@ class ConsoleBrowserTest {
     assertThat(d.manage().getCookieNamed(ConsoleSessions.COOKIE)).isNull();
   }
 
+  @Test
+  void anAdminFollowsABulkLoadOnItsJobPageUntilTheResult() throws Exception {
+    byte[] seed = userWithPin("chargeur");
+    role("chargeur", "admin");
+    // Three chunks; one line in two with a password, hashed on worker threads, so that the job
+    // runs long enough to be seen midway.
+    StringBuilder ndjson = new StringBuilder();
+    for (int n = 1; n <= 3000; n++) {
+      if (n == 2) {
+        ndjson.append("not json\n");
+      } else {
+        ndjson.append("{\"username\":\"masse.").append(n).append('"');
+        if (n % 2 == 0) {
+          ndjson.append(",\"password\":\"mot-de-passe-").append(n).append('"');
+        }
+        ndjson.append("}\n");
+      }
+    }
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("jeton-bulk", ".ndjson");
+    try {
+      java.nio.file.Files.writeString(file, ndjson);
+      WebDriver d = open("fr");
+      d.get(console + "/console/login");
+      waitForPage("login");
+      type(By.id("username"), "chargeur");
+      type(By.id("password"), PIN + jeton.code(seed));
+      submit("search");
+      click(By.id("nav-bulk"), "bulk");
+      d.findElement(By.id("ndjson")).sendKeys(file.toString());
+      type(By.id("reason"), "CHG-30 rentrée");
+      submit("bulk-job");
+      assertThat(d.getCurrentUrl()).matches(".*/console/bulk/jobs/[A-Za-z0-9_-]{22}");
+      assertThat(d.findElement(By.id("refresh")).getDomAttribute("href"))
+          .isEqualTo(d.getCurrentUrl().substring(console.length()));
+      // Midway: the script has moved the bar at least once, and the job has not ended yet.
+      waitUntil(
+          "the progress bar to move",
+          WAIT,
+          x -> {
+            String shown = x.findElement(By.tagName("body")).getDomAttribute("data-page");
+            return !"bulk-job".equals(shown)
+                || Double.parseDouble(x.findElement(By.id("progress")).getDomProperty("value")) > 0;
+          });
+      if ("bulk-job".equals(d.findElement(By.tagName("body")).getDomAttribute("data-page"))) {
+        assertThat(d.findElement(By.id("progress-text")).getText()).contains("sur 3000");
+      }
+      shot("console-28-bulk-progress");
+      waitUntil(
+          "<body data-page=\"bulk-result\">",
+          Duration.ofSeconds(120),
+          x ->
+              "bulk-result".equals(x.findElement(By.tagName("body")).getDomAttribute("data-page")));
+      assertThat(d.findElement(By.id("summary")).getText())
+          .isEqualTo("2999 ligne(s) appliquée(s), 1 en échec.");
+      assertThat(d.findElement(By.id("failed")).getText()).contains("2", "not a JSON object");
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
+
   // ---- provisioning ----
 
   private byte[] userWithPin(String username) {
@@ -395,14 +455,18 @@ class ConsoleBrowserTest {
   }
 
   private void waitUntil(String what, Function<WebDriver, Boolean> condition) {
+    waitUntil(what, WAIT, condition);
+  }
+
+  private void waitUntil(String what, Duration within, Function<WebDriver, Boolean> condition) {
     try {
-      new WebDriverWait(browser.driver(), WAIT)
+      new WebDriverWait(browser.driver(), within)
           .ignoring(RuntimeException.class)
           .until(condition::apply);
     } catch (TimeoutException e) {
       throw new AssertionError(
           "waited "
-              + WAIT.toSeconds()
+              + within.toSeconds()
               + " s for "
               + what
               + "; the page is:\n"

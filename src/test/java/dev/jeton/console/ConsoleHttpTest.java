@@ -233,15 +233,21 @@ class ConsoleHttpTest {
   }
 
   @Test
-  void everyPageForbidsScriptsFramingAndCaching() {
+  void everyPageForbidsInlineAndForeignScriptsFramingAndCaching() {
     ConsoleVisitor v = signedIn("op4", "admin");
     for (String path : List.of("/console/login", "/console/", "/console/operators")) {
       HttpResponse<String> r = v.get(path);
       assertThat(r.statusCode()).as(path).isEqualTo(200);
+      // Scripts only from the console itself (the bulk load's progress), never inline or eval'd.
       assertThat(r.headers().firstValue("Content-Security-Policy").orElse(""))
           .as(path)
-          .contains("default-src 'none'", "frame-ancestors 'none'", "form-action 'self'")
-          .doesNotContain("script-src", "unsafe-inline");
+          .contains(
+              "default-src 'none'",
+              "script-src 'self';",
+              "connect-src 'self';",
+              "frame-ancestors 'none'",
+              "form-action 'self'")
+          .doesNotContain("unsafe-inline", "unsafe-eval", "data:", "*");
       assertThat(r.headers().firstValue("X-Frame-Options")).as(path).hasValue("DENY");
       assertThat(r.headers().firstValue("Cache-Control")).as(path).hasValue("no-store");
       assertThat(r.body()).as(path).doesNotContain("<script", "style=\"");
@@ -535,6 +541,22 @@ class ConsoleHttpTest {
         j.api.awaitAudit("leaver", 50, e -> "user_deleted".equals(e.getString("reason")), 1);
     assertThat(events.get(0).getString("client")).isEqualTo("@console:op22");
     assertThat(events.get(0).getString("note")).isEqualTo("T-22 left");
+  }
+
+  @Test
+  void anUnknownConsolePathIsTheConsolesNotFoundPageAndWithoutASessionTheSignIn() {
+    ConsoleVisitor anonymous = new ConsoleVisitor(http, "http://127.0.0.1:" + j.jeton.adminPort());
+    HttpResponse<String> out = anonymous.get("/console/no/such/page");
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(anonymous.location()).startsWith("/console/login");
+
+    ConsoleVisitor v = signedIn("op25", "helpdesk");
+    HttpResponse<String> r = v.get("/console/no/such/page");
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+    assertThat(v.page()).isEqualTo("not-found");
+    assertThat(r.body()).contains("Cette page n&#39;existe pas dans la console.");
   }
 
   @Test

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The admins' upload pages over plain HTTP against an in-process Jeton (embedded store): a vendor's
  * PSKC file imported with its transport key and reported, a wrong key reported key by key or
- * refused as a whole; an NDJSON bulk load applied with its failed lines reported; uploads audited
- * with the operator's reason, helpdesk operators and forms from elsewhere refused.
+ * refused as a whole; an NDJSON bulk load applied (as a job) with its failed lines reported;
+ * uploads audited with the operator's reason, helpdesk operators and forms from elsewhere refused.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleImportPageTest {
@@ -286,8 +286,13 @@ class ConsoleImportPageTest {
             "ndjson",
             ndjson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    String job = v.location();
+    assertThat(job).startsWith(BulkPage.JOBS);
+    Eventually.eventually(
+        "the job ends", () -> "bulk-result".equals(ConsoleVisitor.page(v.get(job))));
+    r = v.last;
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(v.page()).isEqualTo("bulk-result");
     assertThat(r.body())
         .contains(
             "2 ligne(s) appliquée(s), 2 en échec.",

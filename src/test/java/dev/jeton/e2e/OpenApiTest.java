@@ -49,7 +49,8 @@ class OpenApiTest {
       Map.of(
           "username", "nobody",
           "serial", "NOSERIAL",
-          "name", "nobody");
+          "name", "nobody",
+          "id", "no-such-job");
 
   private static final Pattern TEMPLATE = Pattern.compile("\\{([^}]+)}");
 

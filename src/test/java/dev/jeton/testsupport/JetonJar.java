@@ -5,8 +5,6 @@ import static dev.jeton.testsupport.Eventually.eventually;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,11 +78,7 @@ public final class JetonJar implements AutoCloseable {
 
   /** A loopback port that was free a moment ago (bound to port 0, then closed). */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
-    }
+    return Ports.free();
   }
 
   /**
