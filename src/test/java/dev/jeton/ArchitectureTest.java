@@ -36,7 +36,11 @@ class ArchitectureTest {
     "dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin..", "dev.jeton.console.."
   };
   private static final String[] PURE = {
-    "dev.jeton.otp..", "dev.jeton.crypto..", "dev.jeton.pskc..", "dev.jeton.policy.."
+    "dev.jeton.otp..",
+    "dev.jeton.crypto..",
+    "dev.jeton.pskc..",
+    "dev.jeton.policy..",
+    "dev.jeton.radiuscodec.."
   };
 
   private static final JavaClasses MAIN =
@@ -45,8 +49,8 @@ class ArchitectureTest {
           .importPackages("dev.jeton");
 
   /**
-   * {@code otp}, {@code crypto}, {@code pskc}, {@code policy}: plain Java, no Vert.x, no other
-   * Jeton package.
+   * {@code otp}, {@code crypto}, {@code pskc}, {@code policy}, {@code radiuscodec}: plain Java, no
+   * Vert.x, no other Jeton package.
    */
   static List<ArchRule> pureRules() {
     return List.of(PURE).stream()
