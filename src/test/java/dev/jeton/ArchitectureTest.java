@@ -16,6 +16,7 @@ import dev.jeton.track.Challenge;
 import dev.jeton.track.ClientRecord;
 import dev.jeton.track.FailState;
 import dev.jeton.track.OperatorRecord;
+import dev.jeton.track.RadiusClientRecord;
 import dev.jeton.track.Store;
 import dev.jeton.track.StoreUnavailableException;
 import dev.jeton.track.TokenRecord;
@@ -33,7 +34,11 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
   private static final String[] INTAKES = {
-    "dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin..", "dev.jeton.console.."
+    "dev.jeton.http..",
+    "dev.jeton.portal..",
+    "dev.jeton.admin..",
+    "dev.jeton.console..",
+    "dev.jeton.radius.."
   };
   private static final String[] PURE = {
     "dev.jeton.otp..",
@@ -120,6 +125,7 @@ class ArchitectureTest {
                                       UserRecord.class,
                                       TokenRecord.class,
                                       ClientRecord.class,
+                                      RadiusClientRecord.class,
                                       OperatorRecord.class,
                                       FailState.class,
                                       Challenge.class)))))
