@@ -15,9 +15,9 @@ import dev.jeton.crypto.Keys;
 import dev.jeton.crypto.PasswordHasher;
 import dev.jeton.http.PublicVerticle;
 import dev.jeton.metrics.JetonMetrics;
-import dev.jeton.radius.RadiusVerticle;
 import dev.jeton.portal.DemoKey;
 import dev.jeton.portal.Portal;
+import dev.jeton.radius.RadiusVerticle;
 import dev.jeton.track.InvalidationVerticle;
 import dev.jeton.track.MemoryStore;
 import dev.jeton.track.RedisStore;
@@ -126,9 +126,7 @@ public final class Jeton {
     PublicVerticle[] intake = new PublicVerticle[loops];
     AdminVerticle admin = new AdminVerticle(config, clock, keys, passwords, metrics);
     RadiusVerticle radius =
-        config.radius() == null
-            ? null
-            : new RadiusVerticle(config, config.masterKey(), metrics.radius());
+        config.radius() == null ? null : new RadiusVerticle(config, keys, metrics.radius());
     int[] next = {0};
     List<String> inner = new ArrayList<>();
     List<String> listeners = new ArrayList<>();
@@ -183,8 +181,7 @@ public final class Jeton {
               // Inner verticles stop after the listeners, in reverse order of start: tracking (the
               // store) last.
               java.util.Collections.reverse(inner);
-              return new Jeton(
-                  vertx, intake[0], admin, radius, listeners, inner, portal[0].demo());
+              return new Jeton(vertx, intake[0], admin, radius, listeners, inner, portal[0].demo());
             });
   }
 

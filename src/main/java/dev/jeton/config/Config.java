@@ -259,7 +259,13 @@ public record Config(
             : new RadiusSettings(
                 r.host("JETON_RADIUS_HOST", ANY),
                 r.integer("JETON_RADIUS_PORT", 1812, 0, 65535),
-                r.oneOf("JETON_RADIUS_LANGUAGE", "fr", "fr", "en")));
+                radiusLanguage(r)));
+  }
+
+  /** {@code JETON_RADIUS_LANGUAGE}: fr (the default) or en. */
+  private static String radiusLanguage(Values r) {
+    r.oneOf("JETON_RADIUS_LANGUAGE", "fr", "en");
+    return r.string("JETON_RADIUS_LANGUAGE", "fr");
   }
 
   /** Without secrets: safe to log. */
@@ -312,15 +318,6 @@ public record Config(
       }
       String v = blankToNull(values.get(name));
       return v == null ? def : v;
-    }
-
-    /** One of {@code allowed}, or {@code def} when unset. */
-    String oneOf(String name, String def, String... allowed) {
-      String v = string(name, def);
-      if (!java.util.List.of(allowed).contains(v)) {
-        throw new ConfigException(name + " must be one of " + String.join(", ", allowed));
-      }
-      return v;
     }
 
     String host(String name, String def) {

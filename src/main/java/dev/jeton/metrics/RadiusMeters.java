@@ -75,9 +75,7 @@ public final class RadiusMeters {
             c ->
                 Counter.builder("jeton.radius.requests")
                     .description("RADIUS datagrams received, by code")
-                    .tag(
-                        "code",
-                        c == 1 ? "access_request" : c == 12 ? "status_server" : "other")
+                    .tag("code", c == 1 ? "access_request" : c == 12 ? "status_server" : "other")
                     .register(registry))
         .increment();
   }

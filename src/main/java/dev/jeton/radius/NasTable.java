@@ -1,8 +1,8 @@
 package dev.jeton.radius;
 
-import dev.jeton.config.IpBlocks;
 import dev.jeton.crypto.Sealer;
 import dev.jeton.track.RadiusClientRecord;
+import dev.jeton.web.Cidr;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,37 +12,19 @@ import java.util.List;
 /**
  * The RADIUS clients (NAS) this node answers, found by the address a datagram came from: the client
  * whose network holds it with the longest prefix (then the first by name), as a router picks a
- * route. Shared secrets are opened from the store's sealed copies once per load and held only here.
- * Replaced whole on every change; read and replaced on the intake's event loop only.
+ * route. Shared secrets are opened from the store's sealed copies ({@code Keys.radiusSecrets}) once
+ * per load and held only here. Replaced whole on every change; read and replaced on the intake's
+ * event loop only.
  */
 final class NasTable {
 
   /** A client as the intake uses it. */
   record Nas(
       String name,
-      byte[] network,
-      int prefix,
+      Cidr network,
       boolean requireMessageAuthenticator,
       boolean trustCallingStationId,
       byte[] secret) {
-
-    boolean holds(byte[] address) {
-      if (address.length != network.length) {
-        return false;
-      }
-      int full = prefix / 8;
-      for (int i = 0; i < full; i++) {
-        if (address[i] != network[i]) {
-          return false;
-        }
-      }
-      int rest = prefix % 8;
-      if (rest == 0) {
-        return true;
-      }
-      int mask = (0xff << (8 - rest)) & 0xff;
-      return (address[full] & mask) == (network[full] & mask);
-    }
 
     /** Never prints the secret. */
     @Override
@@ -50,9 +32,6 @@ final class NasTable {
       return "Nas[" + name + "]";
     }
   }
-
-  /** The purpose the store's sealed secrets are sealed for, the client's name as context. */
-  static final String SECRET_LABEL = "jeton/radius-secret/v1";
 
   private final Sealer secrets;
   private List<Nas> byPrefix = List.of();
@@ -80,7 +59,10 @@ final class NasTable {
         all.add(n);
       }
     }
-    all.sort(Comparator.comparingInt(Nas::prefix).reversed().thenComparing(Nas::name));
+    all.sort(
+        Comparator.comparingInt((Nas n) -> n.network().prefixLength())
+            .reversed()
+            .thenComparing(Nas::name));
     byPrefix = List.copyOf(all);
     unreadable = bad;
   }
@@ -91,7 +73,7 @@ final class NasTable {
       return null;
     }
     for (Nas n : byPrefix) {
-      if (n.holds(address)) {
+      if (n.network().contains(address)) {
         return n;
       }
     }
@@ -107,19 +89,10 @@ final class NasTable {
   }
 
   private Nas open(RadiusClientRecord r) {
-    String network = r.network();
-    int slash = network == null ? -1 : network.indexOf('/');
-    if (slash < 0) {
-      return null;
-    }
-    byte[] address = IpBlocks.literal(network.substring(0, slash));
-    int prefix;
+    Cidr network;
     try {
-      prefix = Integer.parseInt(network.substring(slash + 1));
-    } catch (NumberFormatException e) {
-      return null;
-    }
-    if (address == null || prefix < 0 || prefix > address.length * 8) {
+      network = Cidr.parse(r.network());
+    } catch (IllegalArgumentException e) {
       return null;
     }
     String secret = secrets.open(r.sealedSecret(), r.name());
@@ -128,8 +101,7 @@ final class NasTable {
     }
     return new Nas(
         r.name(),
-        address,
-        prefix,
+        network,
         r.requireMessageAuthenticator(),
         r.trustCallingStationId(),
         secret.getBytes(StandardCharsets.UTF_8));

@@ -6,8 +6,7 @@ import dev.jeton.bus.LoginRequest;
 import dev.jeton.config.Config;
 import dev.jeton.config.IpBlocks;
 import dev.jeton.config.RadiusSettings;
-import dev.jeton.crypto.MasterKey;
-import dev.jeton.crypto.Sealer;
+import dev.jeton.crypto.Keys;
 import dev.jeton.metrics.RadiusMeters;
 import dev.jeton.radiuscodec.Attribute;
 import dev.jeton.radiuscodec.Attributes;
@@ -22,8 +21,8 @@ import dev.jeton.track.Store;
 import dev.jeton.web.ClientAddress;
 import dev.jeton.web.Texts;
 import dev.jeton.web.VerifierClient;
-import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
@@ -40,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * The RADIUS intake (RFC 2865, PAP): one UDP socket, on which Access-Requests from the RADIUS
  * clients of the store ({@link NasTable}) are turned into {@link LoginRequest}s for verification,
  * over the bus like every intake's, and its {@link LoginOutcome}s into Access-Accept, -Reject or
- * -Challenge. The one field of a RADIUS login, User-Password, is the portal's one field: a password,
- * or PIN + code. It knows nothing of OTP.
+ * -Challenge. The one field of a RADIUS login, User-Password, is the portal's one field: a
+ * password, or PIN + code. It knows nothing of OTP.
  *
  * <p>Protocol hygiene, in the order a datagram meets it: a source no client's network holds is
  * dropped (a shared secret is needed to answer at all); a malformed packet is dropped; any code but
@@ -49,19 +48,20 @@ import org.slf4j.LoggerFactory;
  * verify is dropped, and so is a request without one when its client requires it (the default,
  * against BlastRADIUS, CVE-2024-3596) and every Status-Server without one (RFC 5997). A copy of a
  * request already seen gets the same answer, never a second evaluation ({@link Retransmissions}).
- * Every answer carries a Message-Authenticator and its Response Authenticator. Each drop is
- * counted by cause; none is answered, so a scanner learns nothing.
+ * Every answer carries a Message-Authenticator and its Response Authenticator. Each drop is counted
+ * by cause; none is answered, so a scanner learns nothing.
  *
  * <p>Which failures are dropped: a decision that could not be made (the store unavailable: 503 on
- * the JSON API) is dropped, not rejected, as FreeRADIUS does when a module fails: the NAS then sends
- * the request again or to its other RADIUS server, and the user is not told "wrong password" for a
- * fault of ours. Throttling (429 on the JSON API) is an Access-Reject: a dropped request would come
- * back several times from every NAS, multiplying the load on the address that is already too busy.
+ * the JSON API) is dropped, not rejected, as FreeRADIUS does when a module fails: the NAS then
+ * sends the request again or to its other RADIUS server, and the user is not told "wrong password"
+ * for a fault of ours. Throttling (429 on the JSON API) is an Access-Reject: a dropped request
+ * would come back several times from every NAS, multiplying the load on the address that is already
+ * too busy.
  *
  * <p>One instance, on one event loop: a datagram costs the intake a few microseconds, and the
  * verification it asks for runs on that loop too ({@code LoopLocal}).
  */
-public final class RadiusVerticle extends AbstractVerticle {
+public final class RadiusVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(RadiusVerticle.class);
 
@@ -98,12 +98,12 @@ public final class RadiusVerticle extends AbstractVerticle {
   private boolean loadAgain;
   private boolean loaded;
 
-  public RadiusVerticle(Config config, MasterKey master, RadiusMeters meters) {
+  public RadiusVerticle(Config config, Keys keys, RadiusMeters meters) {
     this.config = config;
     this.settings = config.radius();
     this.meters = meters;
-    this.nas = new NasTable(new Sealer(master, NasTable.SECRET_LABEL));
-    this.rounds = new Rounds(new Sealer(master, Rounds.LABEL));
+    this.nas = new NasTable(keys.radiusSecrets());
+    this.rounds = new Rounds(keys.radiusStates());
     this.texts = Texts.catalog("/radius").of(settings.language());
   }
 
@@ -331,7 +331,8 @@ public final class RadiusVerticle extends AbstractVerticle {
             newPin ? texts.get("newpin", digits()) : texts.get("next"));
       }
       case BAD_REQUEST -> {
-        if (apiState != null && ("pin_mismatch".equals(o.error()) || "pin_policy".equals(o.error()))) {
+        if (apiState != null
+            && ("pin_mismatch".equals(o.error()) || "pin_policy".equals(o.error()))) {
           // The NEW_PIN challenge stays open: back to its first round, saying why.
           answer.challenge(
               rounds.seal(new Rounds.Round(Rounds.Step.NEW_PIN, apiState, null), username, nasName),
@@ -412,8 +413,7 @@ public final class RadiusVerticle extends AbstractVerticle {
     }
 
     private void transmit(byte[] bytes, String kind) {
-      socket.send(
-          Buffer.buffer(bytes), datagram.sender().port(), datagram.sender().hostAddress());
+      socket.send(Buffer.buffer(bytes), datagram.sender().port(), datagram.sender().hostAddress());
       meters.answer(kind, System.nanoTime() - receivedNanos);
     }
   }

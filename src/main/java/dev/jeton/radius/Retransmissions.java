@@ -78,8 +78,8 @@ final class Retransmissions {
   }
 
   /**
-   * Forgets a request that got no answer (the store was unavailable): the NAS's next copy is decided
-   * afresh.
+   * Forgets a request that got no answer (the store was unavailable): the NAS's next copy is
+   * decided afresh.
    */
   void forget(String key) {
     entries.remove(key);

@@ -8,8 +8,8 @@ import dev.jeton.crypto.Sealer;
  * PIN of the first must travel to the second: it goes inside the State, sealed (AES-GCM under a key
  * derived from the master key) with the username and the NAS as context, so that the NAS and the
  * network see no PIN, any node of the cluster can take the next round, and a State works for no
- * other user or NAS. The API's own challenge state travels inside too; its expiry and its binding to
- * the user stay verification's business. Immutable, thread-safe.
+ * other user or NAS. The API's own challenge state travels inside too; its expiry and its binding
+ * to the user stay verification's business. Immutable, thread-safe.
  */
 final class Rounds {
 
@@ -31,8 +31,6 @@ final class Rounds {
       return "Round[" + step + "]";
     }
   }
-
-  static final String LABEL = "jeton/radius-state/v1";
 
   private final Sealer sealer;
 

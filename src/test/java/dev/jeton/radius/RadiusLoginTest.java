@@ -114,8 +114,7 @@ class RadiusLoginTest {
   void theRightPasscodeIsAcceptedOnceAndAuditedWithTheNasAndTheCallingStation() {
     byte[] seed = userWithPin("r.accept");
     String passcode = PIN + j.code(seed);
-    Reply ok =
-        radclient.auth("r.accept", passcode, null, "Calling-Station-Id = \"203.0.113.9\"");
+    Reply ok = radclient.auth("r.accept", passcode, null, "Calling-Station-Id = \"203.0.113.9\"");
     assertThat(ok.code()).as(ok.output()).isEqualTo("Access-Accept");
     assertThat(ok.exit()).isZero();
 
@@ -158,7 +157,8 @@ class RadiusLoginTest {
     Reply confirm = radclient.auth("r.first", "2468", newPin.state());
     assertThat(confirm.code()).as(confirm.output()).isEqualTo("Access-Challenge");
     assertThat(confirm.state()).isNotNull().isNotEqualTo(newPin.state());
-    assertThat(confirm.output()).doesNotContain("2468\"", "0x32343638");
+    // The first PIN rides in the State, sealed: nothing of it shows.
+    assertThat(confirm.state()).doesNotContain("32343638");
 
     Reply mismatch = radclient.auth("r.first", "1357", confirm.state());
     assertThat(mismatch.code()).as(mismatch.output()).isEqualTo("Access-Challenge");
@@ -211,23 +211,17 @@ class RadiusLoginTest {
     Reply locked = auth("r.locked", PIN + j.code(seed));
     assertThat(locked.code()).as(locked.output()).isEqualTo("Access-Reject");
     j.api.awaitAudit(
-        "r.locked",
-        50,
-        e -> String.valueOf(e.getString("reason")).contains("locked"),
-        1);
+        "r.locked", 50, e -> String.valueOf(e.getString("reason")).contains("locked"), 1);
   }
 
   @Test
   void aWrongSharedSecretIsIgnoredAndCounted() {
     byte[] seed = userWithPin("r.secret");
     double before = drops("bad_message_authenticator");
-    Reply r =
-        new Radclient(port, "not-the-secret")
-            .auth("r.secret", PIN + j.code(seed), null);
+    Reply r = new Radclient(port, "not-the-secret").auth("r.secret", PIN + j.code(seed), null);
     assertThat(r.code()).as(r.output()).isNull();
     assertThat(r.exit()).isNotZero();
-    // radclient sent it twice (one retry).
-    assertThat(drops("bad_message_authenticator")).isEqualTo(before + 2);
+    assertThat(drops("bad_message_authenticator")).isEqualTo(before + 1);
     assertThat(auth("r.secret", PIN + j.code(seed)).code()).isEqualTo("Access-Accept");
   }
 
@@ -239,7 +233,7 @@ class RadiusLoginTest {
     double before = drops("no_message_authenticator");
     Reply dropped = radclient.send("auth", plain, secret);
     assertThat(dropped.code()).as(dropped.output()).isNull();
-    assertThat(drops("no_message_authenticator")).isEqualTo(before + 2);
+    assertThat(drops("no_message_authenticator")).isEqualTo(before + 1);
 
     String lax = radiusClient("nas-lax", "127.0.0.1/32", false, false);
     try {
@@ -261,7 +255,9 @@ class RadiusLoginTest {
         Eventually.DEFAULT,
         () ->
             assertThat(
-                    radclient.send("status", List.of("Message-Authenticator = 0x00"), secret).code())
+                    radclient
+                        .send("status", List.of("Message-Authenticator = 0x00"), secret)
+                        .code())
                 .isEqualTo("Access-Accept"));
   }
 
@@ -321,7 +317,8 @@ class RadiusLoginTest {
       socket.receive(p);
       assertThat(Arrays.copyOf(p.getData(), p.getLength())).isEqualTo(got.get(0));
     }
-    List<JsonObject> events = j.api.awaitAudit("r.again", 20, e -> true, 1);
+    List<JsonObject> events =
+        j.api.awaitAudit("r.again", 20, e -> !"ADMIN".equals(e.getString("decision")), 1);
     assertThat(events).hasSize(1);
     assertThat(events.get(0).getString("decision")).isEqualTo("ACCEPT");
   }
@@ -340,8 +337,12 @@ class RadiusLoginTest {
           junk[2] = (byte) random.nextInt(256);
           junk[3] = (byte) random.nextInt(256);
         }
-        socket.send(
-            new DatagramPacket(junk, junk.length, InetAddress.getLoopbackAddress(), port));
+        socket.send(new DatagramPacket(junk, junk.length, InetAddress.getLoopbackAddress(), port));
+        if (i % 20 == 19) {
+          // Paced: a burst would overflow the kernel's receive buffer, which drops datagrams
+          // before Jeton sees them (counted in /proc/net/snmp, not here).
+          Thread.sleep(2);
+        }
       }
     }
     Eventually.eventuallyAsserts(
@@ -355,6 +356,17 @@ class RadiusLoginTest {
                 .isGreaterThanOrEqualTo(before + sent * 0.9));
     assertThat(radclient.send("status", List.of("Message-Authenticator = 0x00"), secret).code())
         .isEqualTo("Access-Accept");
+  }
+
+  @Test
+  void anEmptyDatagramDoesNotStopTheIntake() throws Exception {
+    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      for (int i = 0; i < 3; i++) {
+        socket.send(new DatagramPacket(new byte[0], 0, InetAddress.getLoopbackAddress(), port));
+      }
+    }
+    Reply r = radclient.send("status", List.of("Message-Authenticator = 0x00"), secret);
+    assertThat(r.code()).as(r.output()).isEqualTo("Access-Accept");
   }
 
   @Test

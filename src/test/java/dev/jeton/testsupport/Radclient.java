@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 /**
  * FreeRADIUS's own client, {@code radclient} (Debian's freeradius-utils), run once per request: the
  * real thing a district's VPN or Wi-Fi controller speaks, rather than our codec talking to itself.
- * Each run sends one packet, retries once after a short timeout, and is killed if it outlives its
- * bound.
+ * Each run sends one packet once ({@code -r 1}), waits 2 s for the answer, and is killed if it
+ * outlives its bound.
  */
 public final class Radclient {
 
