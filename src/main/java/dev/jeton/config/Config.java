@@ -254,18 +254,21 @@ public record Config(
         r.trustedProxies(),
         portal,
         new ConsoleSettings(consoleIdle, consoleMax),
-        r.string("JETON_RADIUS_PORT", null) == null
-            ? null
-            : new RadiusSettings(
-                r.host("JETON_RADIUS_HOST", ANY),
-                r.integer("JETON_RADIUS_PORT", 1812, 0, 65535),
-                radiusLanguage(r)));
+        radius(r));
   }
 
-  /** {@code JETON_RADIUS_LANGUAGE}: fr (the default) or en. */
-  private static String radiusLanguage(Values r) {
+  /**
+   * The RADIUS listener, or null without {@code JETON_RADIUS_PORT}; its other variables are checked
+   * either way, so that a mistake shows before the day the port is set.
+   */
+  private static RadiusSettings radius(Values r) {
     r.oneOf("JETON_RADIUS_LANGUAGE", "fr", "en");
-    return r.string("JETON_RADIUS_LANGUAGE", "fr");
+    String language = r.string("JETON_RADIUS_LANGUAGE", "fr");
+    String host = r.host("JETON_RADIUS_HOST", ANY);
+    if (r.string("JETON_RADIUS_PORT", null) == null) {
+      return null;
+    }
+    return new RadiusSettings(host, r.integer("JETON_RADIUS_PORT", 1812, 0, 65535), language);
   }
 
   /** Without secrets: safe to log. */
