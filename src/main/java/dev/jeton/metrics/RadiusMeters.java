@@ -25,7 +25,6 @@ public final class RadiusMeters {
           "unknown_code",
           "no_message_authenticator",
           "bad_message_authenticator",
-          "bad_request",
           "in_progress",
           "unavailable",
           "overloaded");
@@ -55,6 +54,9 @@ public final class RadiusMeters {
               .tag("cause", cause)
               .register(registry));
     }
+    for (int code : new int[] {1, 12, 0}) {
+      requestCounter(code);
+    }
     for (String kind : ANSWER_KINDS) {
       answers.put(
           kind,
@@ -66,18 +68,19 @@ public final class RadiusMeters {
     }
   }
 
-  /** A datagram received from a known client, by its RADIUS code (any number: the tag is "other" */
+  /** A datagram received from a known client and parsed, by its RADIUS code (any number). */
   public void request(int code) {
-    int known = code == 1 || code == 12 ? code : 0;
-    requests
-        .computeIfAbsent(
-            known,
-            c ->
-                Counter.builder("jeton.radius.requests")
-                    .description("RADIUS datagrams received, by code")
-                    .tag("code", c == 1 ? "access_request" : c == 12 ? "status_server" : "other")
-                    .register(registry))
-        .increment();
+    requestCounter(code == 1 || code == 12 ? code : 0).increment();
+  }
+
+  private Counter requestCounter(int known) {
+    return requests.computeIfAbsent(
+        known,
+        c ->
+            Counter.builder("jeton.radius.requests")
+                .description("RADIUS datagrams received, by code")
+                .tag("code", c == 1 ? "access_request" : c == 12 ? "status_server" : "other")
+                .register(registry));
   }
 
   /** An answer sent, {@code nanos} after its request arrived. */
