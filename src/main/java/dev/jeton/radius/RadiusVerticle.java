@@ -7,6 +7,7 @@ import dev.jeton.config.Config;
 import dev.jeton.config.IpBlocks;
 import dev.jeton.config.RadiusSettings;
 import dev.jeton.crypto.Keys;
+import dev.jeton.crypto.Secrets;
 import dev.jeton.metrics.RadiusMeters;
 import dev.jeton.radiuscodec.Attribute;
 import dev.jeton.radiuscodec.Attributes;
@@ -31,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * would come back several times from every NAS, multiplying the load on the address that is already
  * too busy.
  *
- * <p>One instance, on one event loop: a datagram costs the intake a few microseconds, and the
- * verification it asks for runs on that loop too ({@code LoopLocal}).
+ * <p>One instance, on one event loop (one socket): the intake's own work per datagram is small, and
+ * the verification it asks for runs on every loop in turn, not only on this one.
  */
 public final class RadiusVerticle extends VerticleBase {
 
@@ -81,6 +81,8 @@ public final class RadiusVerticle extends VerticleBase {
   private static final long RETRY_MILLIS = 2_000;
 
   private static final int NOTE_MAX = 64;
+
+  private static final int RECEIVE_BUFFER = 4 * 1024 * 1024;
 
   private final Config config;
   private final RadiusSettings settings;
@@ -110,12 +112,17 @@ public final class RadiusVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
-    verifier = new VerifierClient(vertx, config.storeTimeoutMillis());
+    verifier = new VerifierClient(vertx, config.storeTimeoutMillis(), true);
     vertx.eventBus().<String>localConsumer(Addresses.RADIUS_CLIENTS_CHANGED, m -> reload());
     vertx.setPeriodic(RELOAD_MILLIS, id -> reload());
     reload();
+    // A morning rush arrives in bursts from every NAS at once: a receive buffer of the kernel's
+    // default size (about 200 KiB) overflowed at 256 requests in flight, and the kernel drops what
+    // does not fit before anyone can count it. The kernel caps this at net.core.rmem_max.
     DatagramSocketOptions options =
-        new DatagramSocketOptions().setIpV6(settings.host().indexOf(':') >= 0);
+        new DatagramSocketOptions()
+            .setIpV6(settings.host().indexOf(':') >= 0)
+            .setReceiveBufferSize(RECEIVE_BUFFER);
     socket = vertx.createDatagramSocket(options);
     socket.handler(this::received);
     return socket
@@ -292,7 +299,7 @@ public final class RadiusVerticle extends VerticleBase {
     boolean confirming = round != null && round.step() == Rounds.Step.CONFIRM_PIN;
     LoginRequest login =
         new LoginRequest(
-            UUID.randomUUID().toString(),
+            Secrets.randomId(),
             username,
             confirming ? null : typed,
             round == null ? null : round.state(),
