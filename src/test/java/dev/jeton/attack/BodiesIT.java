@@ -66,7 +66,8 @@ class BodiesIT {
             p.group(1)
                 .replace("{username}", "bodies.nobody")
                 .replace("{serial}", "BODIES-NONE")
-                .replace("{name}", "bodies-none");
+                .replace("{name}", "bodies-none")
+                .replace("{id}", "bodies-no-job");
         continue;
       }
       Matcher m = METHOD.matcher(line);
