@@ -19,6 +19,7 @@ import dev.jeton.http.PublicVerticle;
 import dev.jeton.metrics.JetonMetrics;
 import dev.jeton.portal.DemoKey;
 import dev.jeton.portal.Portal;
+import dev.jeton.radius.RadiusVerticle;
 import dev.jeton.track.InvalidationVerticle;
 import dev.jeton.track.MemoryStore;
 import dev.jeton.track.RedisStore;
@@ -46,15 +47,18 @@ public final class Jeton {
   private final List<String> listeners;
   private final List<String> inner;
   private final DemoKey demo;
+  private final RadiusVerticle radius;
 
   private Jeton(
       Vertx vertx,
       PublicVerticle intake,
       AdminVerticle admin,
+      RadiusVerticle radius,
       List<String> listeners,
       List<String> inner,
       DemoKey demo) {
     this.vertx = vertx;
+    this.radius = radius;
     this.demo = demo;
     this.intake = intake;
     this.admin = admin;
@@ -124,6 +128,8 @@ public final class Jeton {
     }
     PublicVerticle[] intake = new PublicVerticle[loops];
     AdminVerticle admin = new AdminVerticle(config, clock, keys, passwords, metrics);
+    RadiusVerticle radius =
+        config.radius() == null ? null : new RadiusVerticle(config, keys, metrics.radius());
     int[] next = {0};
     List<String> inner = new ArrayList<>();
     List<String> listeners = new ArrayList<>();
@@ -177,12 +183,17 @@ public final class Jeton {
                         () -> intake[next[0]++] = new PublicVerticle(config, portal[0]),
                         new DeploymentOptions().setInstances(loops))))
         .compose(id -> add(listeners, vertx.deployVerticle(admin)))
+        .compose(
+            id ->
+                radius == null
+                    ? Future.succeededFuture(id)
+                    : add(listeners, vertx.deployVerticle(radius)))
         .map(
             id -> {
               // Inner verticles stop after the listeners, in reverse order of start: tracking (the
               // store) last.
               java.util.Collections.reverse(inner);
-              return new Jeton(vertx, intake[0], admin, listeners, inner, portal[0].demo());
+              return new Jeton(vertx, intake[0], admin, radius, listeners, inner, portal[0].demo());
             });
   }
 
@@ -202,6 +213,11 @@ public final class Jeton {
 
   public int adminPort() {
     return admin.actualPort();
+  }
+
+  /** The RADIUS listener's UDP port, or -1 when {@code JETON_RADIUS_PORT} is not set. */
+  public int radiusPort() {
+    return radius == null ? -1 : radius.port();
   }
 
   /** The routes of the public listener, then of the management listener ("METHOD /path"). */

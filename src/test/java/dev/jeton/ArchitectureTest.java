@@ -16,6 +16,7 @@ import dev.jeton.track.Challenge;
 import dev.jeton.track.ClientRecord;
 import dev.jeton.track.FailState;
 import dev.jeton.track.OperatorRecord;
+import dev.jeton.track.RadiusClientRecord;
 import dev.jeton.track.Store;
 import dev.jeton.track.StoreUnavailableException;
 import dev.jeton.track.TokenRecord;
@@ -33,10 +34,18 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
   private static final String[] INTAKES = {
-    "dev.jeton.http..", "dev.jeton.portal..", "dev.jeton.admin..", "dev.jeton.console.."
+    "dev.jeton.http..",
+    "dev.jeton.portal..",
+    "dev.jeton.admin..",
+    "dev.jeton.console..",
+    "dev.jeton.radius.."
   };
   private static final String[] PURE = {
-    "dev.jeton.otp..", "dev.jeton.crypto..", "dev.jeton.pskc..", "dev.jeton.policy.."
+    "dev.jeton.otp..",
+    "dev.jeton.crypto..",
+    "dev.jeton.pskc..",
+    "dev.jeton.policy..",
+    "dev.jeton.radiuscodec.."
   };
 
   private static final JavaClasses MAIN =
@@ -45,8 +54,8 @@ class ArchitectureTest {
           .importPackages("dev.jeton");
 
   /**
-   * {@code otp}, {@code crypto}, {@code pskc}, {@code policy}: plain Java, no Vert.x, no other
-   * Jeton package.
+   * {@code otp}, {@code crypto}, {@code pskc}, {@code policy}, {@code radiuscodec}: plain Java, no
+   * Vert.x, no other Jeton package.
    */
   static List<ArchRule> pureRules() {
     return List.of(PURE).stream()
@@ -143,6 +152,7 @@ class ArchitectureTest {
                                       UserRecord.class,
                                       TokenRecord.class,
                                       ClientRecord.class,
+                                      RadiusClientRecord.class,
                                       OperatorRecord.class,
                                       FailState.class,
                                       Challenge.class)))))

@@ -27,10 +27,11 @@ import java.time.Clock;
  * OpenAPI document, the metrics scrape, and the helpdesk console's pages under {@code /console}
  * ({@link ConsoleRoutes}). This class only builds the router and listens: each group of resources
  * mounts its own routes ({@link UserRoutes}, {@link TokenRoutes}, {@link ClientRoutes}, {@link
- * OperatorRoutes}, {@link ConsoleOperatorRoutes}, {@link AuditRoutes}, {@link PskcImport}, {@link
- * BulkLoader}) through {@link AdminRouter}, which puts every admin route together the same way: the
- * bearer token and its role checked ({@link AdminAuthorization}) before any body is read, then the
- * body, bounded (1 MiB, PSKC files {@link PskcImport#BODY_LIMIT}), or streamed for bulk loads.
+ * RadiusClientRoutes}, {@link OperatorRoutes}, {@link ConsoleOperatorRoutes}, {@link AuditRoutes},
+ * {@link PskcImport}, {@link BulkLoader}) through {@link AdminRouter}, which puts every admin route
+ * together the same way: the bearer token and its role checked ({@link AdminAuthorization}) before
+ * any body is read, then the body, bounded (1 MiB, PSKC files {@link PskcImport#BODY_LIMIT}), or
+ * streamed for bulk loads.
  */
 public final class AdminVerticle extends ListenerVerticle {
 
@@ -39,12 +40,14 @@ public final class AdminVerticle extends ListenerVerticle {
   private final JetonMetrics metrics;
   private final TokenRecords records;
   private final TokenInput tokens;
+  private final Keys keys;
 
   public AdminVerticle(
       Config config, Clock clock, Keys keys, PasswordHasher passwords, JetonMetrics metrics) {
     super(config);
     this.metrics = metrics;
     this.clock = clock;
+    this.keys = keys;
     this.passwords = passwords;
     this.records =
         new TokenRecords(
@@ -85,6 +88,7 @@ public final class AdminVerticle extends ListenerVerticle {
         .mount(routes);
     new TokenRoutes(store, tokens, audit).mount(routes);
     new ClientRoutes(vertx, store, audit).mount(routes);
+    new RadiusClientRoutes(vertx, store, keys.radiusSecrets(), audit).mount(routes);
     new OperatorRoutes(store, audit).mount(routes);
     new ConsoleOperatorRoutes(store, audit).mount(routes);
     new AuditRoutes(vertx, config).mount(routes);

@@ -23,6 +23,13 @@ public final class Addresses {
    */
   public static final String CLIENTS_CHANGED = "jeton.intake.clients-changed";
 
+  /**
+   * Admin, and every node's changes through Redis → the RADIUS intake (published): the name of a
+   * RADIUS client that was written or deleted, so that the intake reloads its clients; a null body
+   * means anything may have changed (a new subscription to Redis), reload everything.
+   */
+  public static final String RADIUS_CLIENTS_CHANGED = "jeton.intake.radius-clients-changed";
+
   /** Prefix of tracking's addresses: {@code jeton.track.<store operation>}. */
   public static final String TRACK = "jeton.track.";
 

@@ -87,6 +87,7 @@ public record Config(
     IpBlocks trustedProxies,
     PortalSettings portal,
     ConsoleSettings console,
+    RadiusSettings radius,
     LdapSettings ldap) {
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,255}");
@@ -258,7 +259,22 @@ public record Config(
         r.trustedProxies(),
         portal,
         new ConsoleSettings(consoleIdle, consoleMax),
+        radius(r),
         r.ldap());
+  }
+
+  /**
+   * The RADIUS listener, or null without {@code JETON_RADIUS_PORT}; its other variables are checked
+   * either way, so that a mistake shows before the day the port is set.
+   */
+  private static RadiusSettings radius(Values r) {
+    r.oneOf("JETON_RADIUS_LANGUAGE", "fr", "en");
+    String language = r.string("JETON_RADIUS_LANGUAGE", "fr");
+    String host = r.host("JETON_RADIUS_HOST", ANY);
+    if (r.string("JETON_RADIUS_PORT", null) == null) {
+      return null;
+    }
+    return new RadiusSettings(host, r.integer("JETON_RADIUS_PORT", 1812, 0, 65535), language);
   }
 
   /** Without secrets: safe to log. */

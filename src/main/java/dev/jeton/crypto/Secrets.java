@@ -29,6 +29,8 @@ public final class Secrets {
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final HexFormat HEX = HexFormat.of();
   private static final int MAX_DIGITS = 1024;
+  private static final String ALPHANUMERIC =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
   private Secrets() {}
 
@@ -86,6 +88,25 @@ public final class Secrets {
       digits[i] = (char) ('0' + RANDOM.get().nextInt(10));
     }
     return new String(digits);
+  }
+
+  /**
+   * A secret a person can type (a RADIUS shared secret, entered on a NAS by hand): each character
+   * drawn independently and uniformly from {@code A-Za-z0-9}, so 32 characters carry about 190
+   * bits.
+   *
+   * @param n number of characters, 1 to 1024
+   * @throws IllegalArgumentException if {@code n} is out of range
+   */
+  public static String randomAlphanumeric(int n) {
+    if (n < 1 || n > MAX_DIGITS) {
+      throw new IllegalArgumentException("n must be from 1 to 1024");
+    }
+    char[] out = new char[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = ALPHANUMERIC.charAt(RANDOM.get().nextInt(ALPHANUMERIC.length()));
+    }
+    return new String(out);
   }
 
   /**

@@ -73,6 +73,7 @@ public final class JetonMetrics {
   private Counter replicaAcksFailed;
   private Counter redisReconnects;
   private volatile DirectoryMeters directory;
+  private RadiusMeters radius;
 
   private JetonMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
     this.registry = registry;
@@ -115,9 +116,18 @@ public final class JetonMetrics {
     // With or without a directory configured, so that its alert and panels read the same series
     // everywhere.
     directory();
+    this.radius = new RadiusMeters(registry);
     if (prometheus != null) {
       new FileDescriptorMetrics().bindTo(registry);
     }
+  }
+
+  /** The RADIUS intake's meters. */
+  public RadiusMeters radius() {
+    if (radius == null) { // a registry made without Vert.x (a store used alone, in tests)
+      radius = new RadiusMeters(registry);
+    }
+    return radius;
   }
 
   /** Metrics on a Prometheus registry. */

@@ -34,6 +34,9 @@ public final class BusStore implements Store {
   static final String PUT_CLIENT = "put-client";
   static final String FIND_CLIENT = "find-client";
   static final String CLIENTS = "clients";
+  static final String PUT_RADIUS_CLIENT = "put-radius-client";
+  static final String RADIUS_CLIENTS = "radius-clients";
+  static final String DELETE_RADIUS_CLIENT = "delete-radius-client";
   static final String PUT_OPERATOR = "put-operator";
   static final String FIND_OPERATOR = "find-operator";
   static final String DELETE_OPERATOR = "delete-operator";
@@ -185,6 +188,21 @@ public final class BusStore implements Store {
   @Override
   public Future<ClientRecord> findClient(String secretHash) {
     return call(FIND_CLIENT, secretHash);
+  }
+
+  @Override
+  public Future<Void> putRadiusClient(RadiusClientRecord c) {
+    return call(PUT_RADIUS_CLIENT, c);
+  }
+
+  @Override
+  public Future<List<RadiusClientRecord>> radiusClients() {
+    return this.<Listed<RadiusClientRecord>>call(RADIUS_CLIENTS, "").map(Listed::items);
+  }
+
+  @Override
+  public Future<Boolean> deleteRadiusClient(String name) {
+    return call(DELETE_RADIUS_CLIENT, name);
   }
 
   @Override

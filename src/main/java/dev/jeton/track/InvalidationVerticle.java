@@ -12,26 +12,31 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells this node's intakes at once when a client changed on any node. Nodes share nothing but
- * Redis: the Redis store publishes the name of every client it writes on the channel {@code
- * NAMESPACE:clients-changed}, in the same script as the write ({@code putsecret.lua}); this
- * verticle, deployed once per node, holds one subscriber connection on that channel and publishes
- * each name on the local event bus at {@link Addresses#CLIENTS_CHANGED}, and nowhere else (never
- * back to Redis), so that every intake drops its cached copy instead of keeping it for its few
- * seconds.
+ * Tells this node's intakes at once when a client (of the JSON API, or of the RADIUS intake)
+ * changed on any node. Nodes share nothing but Redis: the Redis store publishes the name of every
+ * client it writes on the channel {@code NAMESPACE:clients-changed}, in the same script as the
+ * write ({@code putsecret.lua}), and the name of every RADIUS client it writes or deletes on {@code
+ * NAMESPACE:radius-clients-changed} ({@code radiusclient.lua}); this verticle, deployed once per
+ * node, holds one subscriber connection on both channels and publishes each name on the local event
+ * bus, at {@link Addresses#CLIENTS_CHANGED} or {@link Addresses#RADIUS_CLIENTS_CHANGED} after the
+ * channel it came on, and nowhere else (never back to Redis), so that every intake drops its cached
+ * copy instead of keeping it for its few seconds.
  *
  * <p>Redis keeps nothing for a subscriber that was away, so after every subscription (the first one
- * included) it publishes once with a null body: anything may have changed, drop everything. It
- * reconnects by itself, waiting 50 ms after the first failure and twice as long after each next
- * one, 2 s at most: when the connection ends or fails, and when the connection has said nothing for
- * {@value #SILENT_MILLIS} ms although the channel is subscribed again every {@value
- * #HEARTBEAT_MILLIS} ms (a Redis that stopped, or a network that dropped it, closes no socket).
- * While no connection holds, the intakes' caches still expire on their own.
+ * included) it publishes once on each address with a null body: anything may have changed, drop
+ * everything. It reconnects by itself, waiting 50 ms after the first failure and twice as long
+ * after each next one, 2 s at most: when the connection ends or fails, and when the connection has
+ * said nothing for {@value #SILENT_MILLIS} ms although the channels are subscribed again every
+ * {@value #HEARTBEAT_MILLIS} ms (a Redis that stopped, or a network that dropped it, closes no
+ * socket). While no connection holds, the intakes' caches still expire on their own.
  *
  * <p>Topologies: one Redis, and Sentinel, through the options as given (each connection asks the
  * sentinels for the master of the moment; the client's own automatic failover is turned off here,
@@ -57,7 +62,10 @@ public final class InvalidationVerticle extends VerticleBase {
   static final long SILENT_MILLIS = 3_000;
 
   private final RedisOptions options;
-  private final String channel;
+
+  /** Each channel subscribed to, and the local address its names are published at. */
+  private final Map<String, String> channels;
+
   private final Promise<Void> firstAttempt = Promise.promise();
 
   /** The attempt whose callbacks count; every other attempt's are ignored (and closed). */
@@ -66,6 +74,10 @@ public final class InvalidationVerticle extends VerticleBase {
   private Redis client;
   private RedisConnection connection;
   private boolean subscribed;
+
+  /** The channels whose subscription the current connection has confirmed. */
+  private final Set<String> confirmed = new HashSet<>();
+
   private boolean failing;
   private long heardAt;
   private long backoff = FIRST_BACKOFF_MILLIS;
@@ -81,7 +93,11 @@ public final class InvalidationVerticle extends VerticleBase {
    */
   public InvalidationVerticle(RedisOptions options, String namespace) {
     this.options = new RedisOptions(options);
-    this.channel = new RedisKeys(namespace).clientsChanged();
+    RedisKeys keys = new RedisKeys(namespace);
+    this.channels =
+        Map.of(
+            keys.clientsChanged(), Addresses.CLIENTS_CHANGED,
+            keys.radiusClientsChanged(), Addresses.RADIUS_CLIENTS_CHANGED);
   }
 
   /**
@@ -146,7 +162,9 @@ public final class InvalidationVerticle extends VerticleBase {
   }
 
   private void subscribe(long id) {
-    connection.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onFailure(e -> lostIf(id, e));
+    Request subscribe = Request.cmd(Command.SUBSCRIBE);
+    channels.keySet().forEach(subscribe::arg);
+    connection.send(subscribe).onFailure(e -> lostIf(id, e));
   }
 
   private void heartbeat() {
@@ -173,21 +191,31 @@ public final class InvalidationVerticle extends VerticleBase {
       return;
     }
     String kind = frame.get(0).toString();
-    if (!channel.equals(frame.get(1).toString())) {
+    String channel = frame.get(1).toString();
+    String address = channels.get(channel);
+    if (address == null) {
       return;
     }
     if ("message".equalsIgnoreCase(kind)) {
       String name = frame.get(2) == null ? null : frame.get(2).toString();
-      LOG.atDebug().setMessage("client_changed").addKeyValue("client", name).log();
-      vertx.eventBus().publish(Addresses.CLIENTS_CHANGED, name);
-    } else if ("subscribe".equalsIgnoreCase(kind) && !subscribed) {
-      subscribed = true;
-      failing = false;
-      backoff = FIRST_BACKOFF_MILLIS;
-      LOG.atInfo().setMessage("redis_changes_subscribed").log();
+      LOG.atDebug()
+          .setMessage(
+              address.equals(Addresses.CLIENTS_CHANGED)
+                  ? "client_changed"
+                  : "radius_client_changed")
+          .addKeyValue("client", name)
+          .log();
+      vertx.eventBus().publish(address, name);
+    } else if ("subscribe".equalsIgnoreCase(kind) && confirmed.add(channel)) {
       // Whatever changed while no one listened was not heard: every cached client goes.
-      vertx.eventBus().publish(Addresses.CLIENTS_CHANGED, null);
-      firstAttempt.tryComplete();
+      vertx.eventBus().publish(address, null);
+      if (!subscribed && confirmed.size() == channels.size()) {
+        subscribed = true;
+        failing = false;
+        backoff = FIRST_BACKOFF_MILLIS;
+        LOG.atInfo().setMessage("redis_changes_subscribed").log();
+        firstAttempt.tryComplete();
+      }
     }
   }
 
@@ -214,6 +242,7 @@ public final class InvalidationVerticle extends VerticleBase {
       LOG.atDebug().setMessage("redis_changes_retry").addKeyValue("detail", detail).log();
     }
     subscribed = false;
+    confirmed.clear();
     close();
     retryTimer = vertx.setTimer(backoff, id -> connect());
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);

@@ -34,6 +34,7 @@ public final class MemoryStore implements Store {
   private final Map<String, Challenge> challenges = new HashMap<>();
   private final Map<String, ClientRecord> clients = new HashMap<>();
   private final Map<String, OperatorRecord> operators = new HashMap<>();
+  private final Map<String, RadiusClientRecord> radiusClients = new TreeMap<>(); // by name
   private final Map<String, String> clientIndex = new HashMap<>(); // secret hash -> client name
   private final Map<String, String> operatorIndex = new HashMap<>(); // secret hash -> operator name
   private final Map<String, SessionMark> sessionMarks =
@@ -451,6 +452,25 @@ public final class MemoryStore implements Store {
     String name = clientIndex.get(secretHash);
     ClientRecord c = name == null ? null : clients.get(name);
     return Future.succeededFuture(c != null && sameHash(c.secretHash(), secretHash) ? c : null);
+  }
+
+  /**
+   * One node: the admin API's own publication on the local bus is all the telling there is to do.
+   */
+  @Override
+  public synchronized Future<Void> putRadiusClient(RadiusClientRecord c) {
+    radiusClients.put(c.name(), c);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<List<RadiusClientRecord>> radiusClients() {
+    return Future.succeededFuture(List.copyOf(radiusClients.values()));
+  }
+
+  @Override
+  public synchronized Future<Boolean> deleteRadiusClient(String name) {
+    return Future.succeededFuture(radiusClients.remove(name) != null);
   }
 
   @Override

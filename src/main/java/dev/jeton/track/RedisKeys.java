@@ -32,7 +32,11 @@ import java.util.regex.Pattern;
  * identifier and display name, read by lexical range), and beside it {@code
  * jeton:{idx}:users:built} the mark that the index holds every user ({@link RedisIndexBackfill}).
  * Both are global keys under a hash tag of their own, written by plain commands beside the user's
- * script, never inside it.
+ * script, never inside it. {@code jeton:{radius}:clients} the RADIUS clients (one hash, name → the
+ * record in one field, {@code RedisRecords.radiusClient}: network, flags and the secret sealed
+ * under the master key, never in clear), read whole by the RADIUS intake; every write or deletion
+ * of one publishes its name on the channel {@code jeton:radius-clients-changed} in the same script
+ * ({@code radiusclient.lua}).
  */
 final class RedisKeys {
 
@@ -51,6 +55,7 @@ final class RedisKeys {
   private final String consoleOperators;
   private final String userIndex;
   private final String userIndexBuilt;
+  private final String radiusClients;
 
   /**
    * @throws IllegalArgumentException when the namespace is empty, longer than 64 characters, or
@@ -67,6 +72,7 @@ final class RedisKeys {
     this.consoleOperators = namespace + ":{ops}:console";
     this.userIndex = namespace + ":{idx}:users";
     this.userIndexBuilt = userIndex + ":built";
+    this.radiusClients = namespace + ":{radius}:clients";
   }
 
   String namespace() {
@@ -119,6 +125,22 @@ final class RedisKeys {
    */
   String clientsChanged() {
     return namespace + ":clients-changed";
+  }
+
+  /**
+   * The RADIUS clients: one hash, name → the encoded record ({@code RedisRecords.radiusClient}),
+   * its secret sealed; under a hash tag of its own, so that one read gives the intake all of them.
+   */
+  String radiusClients() {
+    return radiusClients;
+  }
+
+  /**
+   * The pub/sub channel (not a key) on which the name of every RADIUS client written or deleted is
+   * published, by the same script as the change ({@link InvalidationVerticle}).
+   */
+  String radiusClientsChanged() {
+    return namespace + ":radius-clients-changed";
   }
 
   /** Index of the operators by secret hash, under the operators' own hash tag. */

@@ -183,6 +183,30 @@ final class RedisRecords {
     return new ClientRecord(name, h.get("hash"), "1".equals(h.get("trust")), h.get("level"));
   }
 
+  /**
+   * A RADIUS client as its value in the clients' hash: {@code
+   * "network|requireMessageAuthenticator|trustCallingStationId|sealedSecret"}, the flags {@code 1}
+   * or {@code 0}. No part holds a {@code |}: a CIDR block, two digits, base64url.
+   */
+  static String radiusClient(RadiusClientRecord c) {
+    return c.network()
+        + "|"
+        + (c.requireMessageAuthenticator() ? "1" : "0")
+        + "|"
+        + (c.trustCallingStationId() ? "1" : "0")
+        + "|"
+        + c.sealedSecret();
+  }
+
+  /** The RADIUS client of this name from its value in the clients' hash ({@link #radiusClient}). */
+  static RadiusClientRecord radiusClient(String name, String value) {
+    String[] f = value.split("\\|", 4);
+    if (f.length != 4) {
+      throw new IllegalStateException("unreadable RADIUS client " + name);
+    }
+    return new RadiusClientRecord(name, f[0], "1".equals(f[1]), "1".equals(f[2]), f[3]);
+  }
+
   /** An operator's fields besides its secret's hash, as {@code putsecret.lua} takes them. */
   static List<String> operatorFields(OperatorRecord o) {
     return List.of("role", o.role());

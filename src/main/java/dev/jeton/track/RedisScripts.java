@@ -25,6 +25,7 @@ final class RedisScripts {
   static final LuaScript PUT_SECRET = LuaScript.load("putsecret");
   static final LuaScript DROP_SECRET = LuaScript.load("dropsecret");
   static final LuaScript END_SESSIONS = LuaScript.load("endsessions");
+  static final LuaScript RADIUS_CLIENT = LuaScript.load("radiusclient");
 
   /** Every script, loaded into Redis at start ({@link RedisCalls#loadScripts}). */
   static final List<LuaScript> ALL =
@@ -45,7 +46,8 @@ final class RedisScripts {
           BULK_USER,
           PUT_SECRET,
           DROP_SECRET,
-          END_SESSIONS);
+          END_SESSIONS,
+          RADIUS_CLIENT);
 
   private RedisScripts() {}
 }

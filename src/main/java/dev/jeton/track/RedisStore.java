@@ -658,6 +658,39 @@ public final class RedisStore implements Store {
   }
 
   @Override
+  public Future<Void> putRadiusClient(RadiusClientRecord c) {
+    return calls
+        .eval(
+            RedisScripts.RADIUS_CLIENT,
+            List.of(keys.radiusClients()),
+            List.of(c.name(), keys.radiusClientsChanged(), RedisRecords.radiusClient(c)))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<List<RadiusClientRecord>> radiusClients() {
+    return calls
+        .send(Request.cmd(Command.HGETALL).arg(keys.radiusClients()))
+        .map(
+            r -> {
+              List<RadiusClientRecord> all = new ArrayList<>();
+              map(r).forEach((name, value) -> all.add(RedisRecords.radiusClient(name, value)));
+              all.sort(Comparator.comparing(RadiusClientRecord::name));
+              return all;
+            });
+  }
+
+  @Override
+  public Future<Boolean> deleteRadiusClient(String name) {
+    return calls
+        .eval(
+            RedisScripts.RADIUS_CLIENT,
+            List.of(keys.radiusClients()),
+            List.of(name, keys.radiusClientsChanged(), ""))
+        .map(r -> r.toInteger() == 1);
+  }
+
+  @Override
   public Future<Void> putOperator(OperatorRecord o) {
     // No channel: nothing caches operators (every admin request looks its caller up).
     return putSecret(

@@ -122,6 +122,24 @@ public interface Store {
    */
   Future<List<ClientRecord>> clients();
 
+  /**
+   * Creates or replaces the RADIUS client of this name, and tells every node's intakes that it
+   * changed (on Redis, in the same step as the write; {@link InvalidationVerticle}).
+   */
+  Future<Void> putRadiusClient(RadiusClientRecord c);
+
+  /**
+   * Every RADIUS client, sorted by name, each WITH its sealed secret: the RADIUS intake needs it to
+   * check and sign packets. Never hand the sealed secret to a person (the admin API does not).
+   */
+  Future<List<RadiusClientRecord>> radiusClients();
+
+  /**
+   * Deletes the RADIUS client of this name, telling every node as {@link #putRadiusClient} does;
+   * false (and nothing published) when there is none.
+   */
+  Future<Boolean> deleteRadiusClient(String name);
+
   Future<Void> putOperator(OperatorRecord o);
 
   Future<OperatorRecord> findOperator(String secretHash);
@@ -394,6 +412,7 @@ public interface Store {
         SetEnabled.class,
         EmergencyCodes.class,
         ClientRecord.class,
+        RadiusClientRecord.class,
         OperatorRecord.class,
         BulkLine.class,
         Bulk.class,

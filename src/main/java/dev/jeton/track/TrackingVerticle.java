@@ -59,6 +59,10 @@ public final class TrackingVerticle extends VerticleBase {
     serve(BusStore.FIND_CLIENT, store::findClient);
     this.<Object, BusStore.Listed<ClientRecord>>serve(
         BusStore.CLIENTS, ignored -> store.clients().map(BusStore.Listed::new));
+    serve(BusStore.PUT_RADIUS_CLIENT, store::putRadiusClient);
+    this.<Object, BusStore.Listed<RadiusClientRecord>>serve(
+        BusStore.RADIUS_CLIENTS, ignored -> store.radiusClients().map(BusStore.Listed::new));
+    serve(BusStore.DELETE_RADIUS_CLIENT, store::deleteRadiusClient);
     serve(BusStore.PUT_OPERATOR, store::putOperator);
     serve(BusStore.FIND_OPERATOR, store::findOperator);
     serve(BusStore.DELETE_OPERATOR, store::deleteOperator);

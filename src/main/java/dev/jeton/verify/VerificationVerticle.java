@@ -225,7 +225,7 @@ public final class VerificationVerticle extends VerticleBase {
             o.method(),
             o.tokenSerial(),
             o.knownUser());
-    toAudit(e);
+    toAudit(r.note() == null ? e : e.withNote(r.note()));
   }
 
   private void toAudit(AuditEvent e) {

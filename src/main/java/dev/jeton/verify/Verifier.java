@@ -426,7 +426,7 @@ public final class Verifier {
     if (c.mode() != CommitMode.ACCEPT) {
       return store.commit(c).compose(result -> afterCommit(r, result, onSuccess, now));
     }
-    AuditEvent event =
+    AuditEvent plain =
         AuditEvent.of(
             clock.millis(),
             r.requestId(),
@@ -438,6 +438,7 @@ public final class Verifier {
             onSuccess.method(),
             onSuccess.tokenSerial(),
             true);
+    AuditEvent event = r.note() == null ? plain : plain.withNote(r.note());
     return store
         .commit(Commits.recorded(c, event, auditTtlMillis))
         .compose(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +92,36 @@ class ConfigTest {
         .hasMessageContaining("JETON_PORTAL_HELP_URL");
     assertThatThrownBy(() -> Config.from(Map.of("JETON_PORTAL_SESSION_SECONDS", "5")))
         .hasMessageContaining("JETON_PORTAL_SESSION_SECONDS");
+  }
+
+  @Test
+  void theRadiusListenerIsOffWithoutItsPortAndABadValueNamesItsVariable() {
+    assertThat(Config.from(Map.of()).radius()).isNull();
+    assertThat(Config.from(Map.of("JETON_RADIUS_PORT", "1812")).radius())
+        .isEqualTo(new RadiusSettings("0.0.0.0", 1812, "fr"));
+    assertThat(
+            Config.from(
+                    Map.of(
+                        "JETON_RADIUS_PORT",
+                        "0",
+                        "JETON_RADIUS_HOST",
+                        "127.0.0.1",
+                        "JETON_RADIUS_LANGUAGE",
+                        "en"))
+                .radius())
+        .isEqualTo(new RadiusSettings("127.0.0.1", 0, "en"));
+    for (Map<String, String> bad :
+        List.of(
+            Map.of("JETON_RADIUS_PORT", "70000"),
+            Map.of("JETON_RADIUS_PORT", "radius"),
+            Map.of("JETON_RADIUS_LANGUAGE", "de"),
+            Map.of("JETON_RADIUS_HOST", "not a host"))) {
+      String variable = bad.keySet().iterator().next();
+      assertThatThrownBy(() -> Config.from(bad))
+          .as(variable)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(variable);
+    }
   }
 
   @Test

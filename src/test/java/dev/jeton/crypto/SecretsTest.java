@@ -61,4 +61,17 @@ class SecretsTest {
     assertThat(Secrets.randomId()).hasSize(22).matches("[A-Za-z0-9_-]+");
     assertThat(Secrets.randomId()).isNotEqualTo(Secrets.randomId());
   }
+
+  @Test
+  void randomAlphanumericDrawsEveryLetterAndDigitAndNothingElse() {
+    Set<Character> seen = new HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      String s = Secrets.randomAlphanumeric(32);
+      assertThat(s).matches("[A-Za-z0-9]{32}");
+      s.chars().forEach(c -> seen.add((char) c));
+    }
+    assertThat(seen).hasSize(62);
+    assertThatThrownBy(() -> Secrets.randomAlphanumeric(0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -52,6 +52,9 @@ class InvalidationVerticleTest {
   /** What the node's bus carried at {@link Addresses#CLIENTS_CHANGED}: empty for "everything". */
   private final BlockingQueue<Optional<String>> heard = new LinkedBlockingQueue<>();
 
+  /** What it carried at {@link Addresses#RADIUS_CLIENTS_CHANGED}: empty for "everything". */
+  private final BlockingQueue<Optional<String>> radiusHeard = new LinkedBlockingQueue<>();
+
   @BeforeEach
   void start() throws Exception {
     node = Vertx.vertx();
@@ -59,6 +62,11 @@ class InvalidationVerticleTest {
     node.eventBus()
         .<String>localConsumer(
             Addresses.CLIENTS_CHANGED, m -> heard.add(Optional.ofNullable(m.body())))
+        .completion()
+        .await(10, SECONDS);
+    node.eventBus()
+        .<String>localConsumer(
+            Addresses.RADIUS_CLIENTS_CHANGED, m -> radiusHeard.add(Optional.ofNullable(m.body())))
         .completion()
         .await(10, SECONDS);
   }
@@ -93,6 +101,48 @@ class InvalidationVerticleTest {
 
       mine.putClient(new ClientRecord("kiosk", "h-2", true, "otp")).await(10, SECONDS);
       assertThat(next(HEARD_WITHIN_SECONDS)).as("a rotation").contains("kiosk");
+      assertThat(heard).isEmpty();
+    } finally {
+      mine.close().await(10, SECONDS);
+      elsewhere.close().await(10, SECONDS);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ProtocolVersion.class)
+  void aRadiusClientWrittenOrDeletedOnAnotherNodeIsHeardAtItsOwnAddress(ProtocolVersion protocol)
+      throws Exception {
+    RedisServer redis = RedisServer.shared();
+    String namespace = redis.freshNamespace();
+    subscribe(
+        new RedisOptions().setConnectionString(redis.url()).setPreferredProtocolVersion(protocol),
+        namespace);
+    assertThat(next(BACK_WITHIN_SECONDS)).as("every API client dropped once subscribed").isEmpty();
+    assertThat(next(radiusHeard, BACK_WITHIN_SECONDS))
+        .as("every RADIUS client dropped once subscribed")
+        .isEmpty();
+
+    RedisStore mine = store(redis, namespace);
+    RedisStore elsewhere = store(redis, redis.freshNamespace());
+    try {
+      elsewhere
+          .putRadiusClient(new RadiusClientRecord("vpn", "10.0.0.0/8", true, false, "s0"))
+          .await(10, SECONDS);
+      mine.putRadiusClient(new RadiusClientRecord("vpn", "10.1.0.0/16", true, false, "s1"))
+          .await(10, SECONDS);
+      assertThat(next(radiusHeard, HEARD_WITHIN_SECONDS)).contains("vpn");
+
+      assertThat(mine.deleteRadiusClient("vpn").await(10, SECONDS)).isTrue();
+      assertThat(next(radiusHeard, HEARD_WITHIN_SECONDS)).as("a deletion").contains("vpn");
+
+      assertThat(mine.deleteRadiusClient("vpn").await(10, SECONDS)).isFalse();
+      mine.putClient(new ClientRecord("kiosk", "h-1", false, "any")).await(10, SECONDS);
+      assertThat(next(HEARD_WITHIN_SECONDS))
+          .as("an API client, at its own address")
+          .contains("kiosk");
+      assertThat(radiusHeard)
+          .as("nothing deleted, and an API client, are not heard here")
+          .isEmpty();
       assertThat(heard).isEmpty();
     } finally {
       mine.close().await(10, SECONDS);
@@ -187,7 +237,12 @@ class InvalidationVerticleTest {
 
   /** The next thing the bus carried, waiting at most {@code seconds}. */
   private Optional<String> next(long seconds) throws InterruptedException {
-    Optional<String> h = heard.poll(seconds, SECONDS);
+    return next(heard, seconds);
+  }
+
+  private static Optional<String> next(BlockingQueue<Optional<String>> queue, long seconds)
+      throws InterruptedException {
+    Optional<String> h = queue.poll(seconds, SECONDS);
     assertThat(h).as("something published on the bus within " + seconds + " s").isNotNull();
     return h;
   }

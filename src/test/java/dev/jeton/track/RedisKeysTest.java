@@ -26,6 +26,8 @@ class RedisKeysTest {
     assertThat(k.operatorIndex()).isEqualTo("jeton:{ops}:by-secret");
     assertThat(k.consoleOperators()).isEqualTo("jeton:{ops}:console");
     assertThat(k.userIndex()).isEqualTo("jeton:{idx}:users");
+    assertThat(k.radiusClients()).isEqualTo("jeton:{radius}:clients");
+    assertThat(k.radiusClientsChanged()).isEqualTo("jeton:radius-clients-changed");
     assertThat(k.ip("192.0.2.10", 5_666_666)).isEqualTo("jeton:ip:{192.0.2.10}:5666666");
   }
 

@@ -80,6 +80,8 @@ class RedisStoreContractTest extends StoreContract {
       await(store().putClient(new ClientRecord("portal", "h-1", false, "any")));
       await(store().putOperator(new OperatorRecord("desk", "h-2", "admin")));
       await(store().putConsoleOperator("alice", "admin"));
+      await(
+          store().putRadiusClient(new RadiusClientRecord("vpn", "10.1.0.0/16", true, false, "s")));
 
       String ns = namespace;
       assertThat(keys(own.url(), "*"))
@@ -95,6 +97,7 @@ class RedisStoreContractTest extends StoreContract {
               ns + ":{ops}:o:desk",
               ns + ":{ops}:by-secret",
               ns + ":{ops}:console",
+              ns + ":{radius}:clients",
               ns + ":{idx}:users");
       store.close().await(10, SECONDS);
       store = null;

@@ -1480,6 +1480,67 @@ abstract class StoreContract {
     }
   }
 
+  /** RADIUS clients: kept whole, sealed secret included, replaced and deleted by name. */
+  @Nested
+  class RadiusClients {
+    @Test
+    void radiusClientsAreListedByNameWithTheirSealedSecret() throws Exception {
+      assertThat(await(store().radiusClients())).isEmpty();
+      RadiusClientRecord wifi = new RadiusClientRecord("wifi", "fd00::/8", false, true, "sealed-2");
+      RadiusClientRecord vpn =
+          new RadiusClientRecord("vpn", "10.1.0.0/16", true, false, "sealed-1");
+      RadiusClientRecord ap =
+          new RadiusClientRecord("ap.site-1", "192.0.2.7/32", true, true, "sealed-3");
+      await(store().putRadiusClient(wifi));
+      await(store().putRadiusClient(vpn));
+      await(store().putRadiusClient(ap));
+
+      assertThat(await(store().radiusClients())).containsExactly(ap, vpn, wifi);
+    }
+
+    @Test
+    void putRadiusClientReplacesTheClientOfThatName() throws Exception {
+      await(
+          store().putRadiusClient(new RadiusClientRecord("vpn", "10.1.0.0/16", true, false, "s1")));
+      RadiusClientRecord moved = new RadiusClientRecord("vpn", "::1/128", false, true, "s2");
+      await(store().putRadiusClient(moved));
+
+      assertThat(await(store().radiusClients())).containsExactly(moved);
+    }
+
+    @Test
+    void deleteRadiusClientRemovesOnlyThatOneAndIsFalseWhenNone() throws Exception {
+      RadiusClientRecord vpn = new RadiusClientRecord("vpn", "10.1.0.0/16", true, false, "s1");
+      await(store().putRadiusClient(vpn));
+      await(store().putRadiusClient(new RadiusClientRecord("wifi", "fd00::/8", true, false, "s2")));
+
+      assertThat(await(store().deleteRadiusClient("wifi"))).isTrue();
+      assertThat(await(store().radiusClients())).containsExactly(vpn);
+      assertThat(await(store().deleteRadiusClient("wifi"))).isFalse();
+      assertThat(await(store().deleteRadiusClient("never"))).isFalse();
+    }
+
+    @Test
+    void radiusClientsAreApartFromTheApiClients() throws Exception {
+      await(store().putClient(new ClientRecord("vpn", "h-1", false, "any")));
+      assertThat(await(store().radiusClients())).isEmpty();
+      await(
+          store().putRadiusClient(new RadiusClientRecord("vpn", "10.1.0.0/16", true, false, "s")));
+      assertThat(await(store().clients()))
+          .containsExactly(new ClientRecord("vpn", null, false, "any"));
+      assertThat(await(store().deleteRadiusClient("vpn"))).isTrue();
+      assertThat(await(store().findClient("h-1"))).isNotNull();
+    }
+
+    @Test
+    void aRadiusClientPrintsNoSecret() {
+      assertThat(new RadiusClientRecord("vpn", "10.1.0.0/16", true, false, "s3cr3t-sealed"))
+          .asString()
+          .doesNotContain("s3cr3t-sealed")
+          .contains("vpn", "10.1.0.0/16");
+    }
+  }
+
   /**
    * Finding people: by the start of the identifier or the display name, whatever the case, each
    * user once, in the order of what matched, kept up to date by every write of users.
