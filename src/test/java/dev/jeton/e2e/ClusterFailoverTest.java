@@ -41,7 +41,17 @@ class ClusterFailoverTest {
 
   static Map<String, String> redisEnv(RedisClusterTopology redis) {
     return Map.of(
-        "JETON_REDIS_CLUSTER_NODES", redis.nodes(), "JETON_REDIS_PASSWORD", redis.password());
+        "JETON_REDIS_CLUSTER_NODES",
+        redis.nodes(),
+        "JETON_REDIS_PASSWORD",
+        redis.password(),
+        // A replica's ack in 1 s rather than 250 ms, within a store timeout of 2 s rather than the
+        // tests' 500 ms: on a busy 2-core machine a healthy replica sometimes took longer, and a
+        // login on a healthy shard got 503 (seen 2026-12-06).
+        "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS",
+        "1000",
+        "JETON_STORE_TIMEOUT_MS",
+        "2000");
   }
 
   /** The master of a user's keys: every key of a user carries the hash tag {@code {u:NAME}}. */

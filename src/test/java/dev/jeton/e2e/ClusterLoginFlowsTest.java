@@ -29,6 +29,13 @@ class ClusterLoginFlowsTest extends LoginFlows {
   @Override
   Map<String, String> redisEnv() {
     return Map.of(
-        "JETON_REDIS_CLUSTER_NODES", redis.nodes(), "JETON_REDIS_PASSWORD", redis.password());
+        "JETON_REDIS_CLUSTER_NODES",
+        redis.nodes(),
+        "JETON_REDIS_PASSWORD",
+        redis.password(),
+        "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS",
+        "1000",
+        "JETON_STORE_TIMEOUT_MS",
+        "2000");
   }
 }

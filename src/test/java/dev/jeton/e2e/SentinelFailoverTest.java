@@ -39,7 +39,10 @@ class SentinelFailoverTest {
     return Map.of(
         "JETON_REDIS_SENTINELS", redis.sentinels(),
         "JETON_REDIS_MASTER_NAME", redis.masterName(),
-        "JETON_REDIS_PASSWORD", redis.password());
+        "JETON_REDIS_PASSWORD", redis.password(),
+        // See ClusterFailoverTest.redisEnv.
+        "JETON_REDIS_REPLICA_ACK_TIMEOUT_MS", "1000",
+        "JETON_STORE_TIMEOUT_MS", "2000");
   }
 
   @Test

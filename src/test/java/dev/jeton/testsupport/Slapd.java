@@ -271,6 +271,39 @@ public final class Slapd implements AutoCloseable {
    */
   public synchronized void pause() {
     signal("-STOP");
+    // kill returns once the signal is sent; each of slapd's threads stops when the kernel next
+    // schedules it. Until all have, a request may still be answered: wait for every thread.
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!allThreadsStopped()) {
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException("slapd did not stop within 5 s of SIGSTOP");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Whether every thread of slapd is in state T (stopped), as /proc shows it. */
+  private boolean allThreadsStopped() {
+    java.nio.file.Path tasks = java.nio.file.Path.of("/proc", Long.toString(process.pid()), "task");
+    try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.list(tasks)) {
+      return all.allMatch(
+          t -> {
+            try {
+              String stat = java.nio.file.Files.readString(t.resolve("stat"));
+              // The state follows the command name, which is in parentheses.
+              return stat.charAt(stat.lastIndexOf(')') + 2) == 'T';
+            } catch (IOException e) {
+              return true; // the thread is gone
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** SIGCONT after {@link #pause()}. */
