@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * would come back several times from every NAS, multiplying the load on the address that is already
  * too busy.
  *
- * <p>One instance, on one event loop (one socket): the intake's own work per datagram is small, and
- * the verification it asks for runs on every loop in turn, not only on this one.
+ * <p>One instance, on one event loop (one socket), whose verification runs on that loop too ({@code
+ * LoopLocal}). Sending the decisions to every loop in turn was tried and measured no better on two
+ * cores, for a hop between threads per request (docs/2026-12-06-radius-figures.md).
  */
 public final class RadiusVerticle extends VerticleBase {
 
@@ -112,7 +113,7 @@ public final class RadiusVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     store = new BusStore(vertx, config.storeTimeoutMillis() + 200L);
-    verifier = new VerifierClient(vertx, config.storeTimeoutMillis(), true);
+    verifier = new VerifierClient(vertx, config.storeTimeoutMillis());
     vertx.eventBus().<String>localConsumer(Addresses.RADIUS_CLIENTS_CHANGED, m -> reload());
     vertx.setPeriodic(RELOAD_MILLIS, id -> reload());
     reload();

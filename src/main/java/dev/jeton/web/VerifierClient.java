@@ -24,7 +24,6 @@ public final class VerifierClient {
 
   private final Vertx vertx;
   private final DeliveryOptions options;
-  private final boolean acrossLoops;
 
   /**
    * @param storeTimeoutMillis the store's timeout: verification may wait on the store up to three
@@ -32,17 +31,6 @@ public final class VerifierClient {
    *     sits above them
    */
   public VerifierClient(Vertx vertx, long storeTimeoutMillis) {
-    this(vertx, storeTimeoutMillis, false);
-  }
-
-  /**
-   * @param acrossLoops false: verification on the caller's own event loop (an intake with an
-   *     instance on every loop, whose requests the loops already share); true: on any loop in turn,
-   *     for an intake that receives everything on one loop (the RADIUS socket), so that its
-   *     decisions use every core
-   */
-  public VerifierClient(Vertx vertx, long storeTimeoutMillis, boolean acrossLoops) {
-    this.acrossLoops = acrossLoops;
     this.vertx = vertx;
     this.options =
         new DeliveryOptions().setSendTimeout(storeTimeoutMillis * 3L + 2_000L).setLocalOnly(true);
@@ -58,10 +46,7 @@ public final class VerifierClient {
   /** The decision, or a failure (logged here, once) that the intake answers as "unavailable". */
   public Future<LoginOutcome> verify(LoginRequest request) {
     return Requests.<LoginOutcome>request(
-            vertx,
-            acrossLoops ? Addresses.VERIFY_LOGIN : LoopLocal.route(vertx, Addresses.VERIFY_LOGIN),
-            request,
-            options)
+            vertx, LoopLocal.route(vertx, Addresses.VERIFY_LOGIN), request, options)
         .map(Message::body)
         .onFailure(
             e ->
