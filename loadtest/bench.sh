@@ -39,7 +39,8 @@ while True:
         pass'; }
 HTTP_PORT=$(free_port); ADMIN_PORT=$(free_port); TOPOLOGY=${TOPOLOGY:-single}
 NODE_PORTS=(); MASTER_PORTS=()
-cleanup() { if [ -n "${JPID:-}" ]; then kill "$JPID" 2>/dev/null; timeout 30 tail --pid="$JPID" -f /dev/null || true; fi
+cleanup() { set +e  # a failing kill (Jeton already gone) must not cut the cleanup short and leave Redis running
+  if [ -n "${JPID:-}" ]; then kill "$JPID" 2>/dev/null; timeout 30 tail --pid="$JPID" -f /dev/null || true; fi
   for p in "${NODE_PORTS[@]}" ${SENTINEL_PORT:-}; do redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
