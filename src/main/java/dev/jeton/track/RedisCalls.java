@@ -85,9 +85,12 @@ final class RedisCalls {
 
   /**
    * Loads every script once. Succeeds even when Redis is down (scripts are then sent on first use),
-   * so that Jeton starts, reports not ready, and recovers by itself.
+   * so that Jeton starts, reports not ready, and recovers by itself. The replica-acknowledged
+   * connections are opened at the same time ({@link RedisLink#open}), in the background: the first
+   * commit that needs them must not be the one that waits for every node of a Cluster to answer.
    */
   Future<Void> loadScripts() {
+    ackLinks.forEach(RedisLink::open);
     List<Request> loads = new ArrayList<>();
     RedisScripts.ALL.forEach(
         s -> loads.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.source())));

@@ -86,6 +86,17 @@ final class RedisLink {
     this.onReconnect = onReconnect;
   }
 
+  /**
+   * Connects now rather than on first use, unless connected or connecting already; never fails (a
+   * failed attempt is retried by the next request, as ever). In Redis Cluster the client makes a
+   * connection only when every node of its slot map answers, so a link left to connect on first use
+   * would, if that use came while one node hangs (a replica in a long pause, say), wait for that
+   * node, and every request on it would time out although its own shard is healthy.
+   */
+  Future<Void> open() {
+    return connection().<Void>mapEmpty().recover(e -> Future.succeededFuture());
+  }
+
   Future<Response> send(Request request) {
     return connection().compose(c -> c.send(request));
   }

@@ -214,8 +214,36 @@ final class SentinelProfileOnLoopback implements AutoCloseable {
     boolean ok() throws Exception;
   }
 
+  /**
+   * Waits until the data node {@code service} is a replica of the master that {@code sentinel}
+   * names now (read again at each try: with a down-after of a second, the sentinels sometimes fail
+   * over a second time, from a just promoted master they had not heard from yet), and returns that
+   * master's port. Fails with the tail of every log: a sentinel logs {@code +convert-to-slave} when
+   * it turns an old master into a replica, {@code +switch-master} at each failover, and {@code
+   * +tilt} when it stops acting for 30 s because its timer ran late.
+   */
+  int awaitReplicaOfCurrentMaster(
+      String service, String sentinel, String masterName, long timeoutMs) {
+    int[] master = {-1};
+    await(
+        service + " comes back as a replica of the master " + sentinel + " names",
+        timeoutMs,
+        () -> {
+          master[0] = masterPort(sentinel, masterName);
+          String info = dataCommand(service, "INFO", "replication");
+          return master[0] != port(service)
+              && info.contains("role:slave")
+              && info.contains("master_port:" + master[0]);
+        });
+    return master[0];
+  }
+
   private void await(String what, Check check) {
-    long end = System.currentTimeMillis() + START_TIMEOUT_MS;
+    await(what, START_TIMEOUT_MS, check);
+  }
+
+  private void await(String what, long timeoutMs, Check check) {
+    long end = System.currentTimeMillis() + timeoutMs;
     Exception last = null;
     while (System.currentTimeMillis() < end) {
       try {
@@ -243,7 +271,7 @@ final class SentinelProfileOnLoopback implements AutoCloseable {
         List<String> lines = Files.readAllLines(dir.resolve(service + ".log"));
         sb.append("\n--- ").append(service).append(":\n");
         lines
-            .subList(Math.max(0, lines.size() - 10), lines.size())
+            .subList(Math.max(0, lines.size() - 25), lines.size())
             .forEach(l -> sb.append(l).append('\n'));
       } catch (IOException e) {
         // not started

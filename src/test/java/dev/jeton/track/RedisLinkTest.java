@@ -135,6 +135,37 @@ class RedisLinkTest {
   }
 
   /**
+   * The store's replica-acknowledged connections are made when it starts, not by the first commit
+   * that needs one: in Redis Cluster a new connection waits for every node to answer, and a commit
+   * that had to make it while one replica hangs timed out on a healthy shard (ClusterFailoverTest
+   * caught it).
+   */
+  @Test
+  void theReplicaAcknowledgedConnectionsAreMadeWhenTheScriptsLoad() throws Exception {
+    List<RedisLink> acks = List.of(link(), link(), link());
+    RedisCalls calls = new RedisCalls(vertx, link(), acks, 2_000, 1, 100, () -> {});
+    Context context = vertx.getOrCreateContext();
+    try {
+      on(context, calls::loadScripts);
+      eventually(
+          "the main connection and the 3 replica-acknowledged ones are open, before any commit",
+          () -> connectedClients(context, calls) == 4);
+    } finally {
+      on(context, calls::close);
+    }
+  }
+
+  private static long connectedClients(Context context, RedisCalls calls) throws Exception {
+    String info =
+        on(context, () -> calls.send(Request.cmd(Command.INFO).arg("clients"))).toString();
+    return info.lines()
+        .filter(l -> l.startsWith("connected_clients:"))
+        .mapToLong(l -> Long.parseLong(l.substring("connected_clients:".length()).trim()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /**
    * The field RedisLink reads is still there, and still a socket. When this fails after an upgrade
    * of vertx-redis-client, the link works unconsolidated (and warns once): see
    * docs/internal-hooks.md.
