@@ -5,6 +5,7 @@ import static dev.jeton.testsupport.TestJeton.expect;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jeton.bus.Addresses;
 import dev.jeton.crypto.Secrets;
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.TestJeton;
@@ -14,6 +15,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,7 +39,24 @@ class SeveralNodesTest {
     Map<String, String> sameKeys = Map.of("JETON_REDIS_NAMESPACE", redis.freshNamespace());
     try (TestJeton a = TestJeton.start(redis.url(), sameKeys);
         TestJeton b = TestJeton.start(redis.url(), sameKeys)) {
+      // B drops its cached clients whenever it hears of a change: the one A's first write sends
+      // must have reached it before its cache is filled, or the control below could find that
+      // cache emptied by a late message instead of by the change it checks.
+      AtomicInteger heardByB = new AtomicInteger();
+      b.jeton
+          .vertx()
+          .eventBus()
+          .<String>localConsumer(
+              Addresses.CLIENTS_CHANGED,
+              m -> {
+                if ("kiosk".equals(m.body())) {
+                  heardByB.incrementAndGet();
+                }
+              })
+          .completion()
+          .await(10, SECONDS);
       String old = putClient(a);
+      eventually("node B hears of the client made on A", () -> heardByB.get() == 1);
       assertThat(knows(b, old)).as("node B knows the client made on A").isTrue();
       long cached = System.nanoTime();
 
