@@ -38,6 +38,7 @@ class AuditOnClusterTest {
 
   @BeforeAll
   static void start() throws Exception {
+    dev.jeton.testsupport.RedisNode.requireInstalledRedis("AuditOnClusterTest");
     vertx = Vertx.vertx();
     dir = Files.createTempDirectory("jeton-cluster-");
     for (int n = 0; n < 2; n++) {

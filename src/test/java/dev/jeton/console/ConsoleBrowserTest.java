@@ -37,7 +37,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * checked with axe-core: no serious or critical violation.
  *
  * <p>Skipped when {@code /usr/bin/chromium} or {@code /usr/bin/chromedriver} is missing, unless
- * {@code JETON_BROWSER_TESTS=required} (see {@link Browser}).
+ * {@code JETON_TEST_TOOLS=required} (see {@link dev.jeton.testsupport.ExternalTools}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConsoleBrowserTest {

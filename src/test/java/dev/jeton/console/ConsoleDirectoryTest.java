@@ -2,6 +2,7 @@ package dev.jeton.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jeton.testsupport.ExternalTools;
 import dev.jeton.testsupport.Slapd;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -39,7 +39,9 @@ class ConsoleDirectoryTest {
 
   @BeforeAll
   void start() {
-    Assumptions.assumeTrue(Slapd.available(), "slapd and ldap-utils are not installed");
+    ExternalTools.require(
+        Slapd.available(),
+        "slapd and ldap-utils are not installed (apt-get install slapd ldap-utils)");
     slapd = Slapd.start();
     slapd.add(
         "dn: uid=hugo,"

@@ -363,6 +363,7 @@ final class SentinelProfileOnLoopback implements AutoCloseable {
   }
 
   private static Path findRedisServer() {
+    dev.jeton.testsupport.RedisNode.requireInstalledRedis("the sentinel profile's scripts");
     List<Path> candidates = new ArrayList<>();
     for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (!d.isEmpty()) {

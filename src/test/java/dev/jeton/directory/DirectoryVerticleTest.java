@@ -14,6 +14,7 @@ import dev.jeton.bus.DirectoryBus.Users;
 import dev.jeton.bus.DirectoryBus.Verdict;
 import dev.jeton.bus.LocalCodec;
 import dev.jeton.metrics.JetonMetrics;
+import dev.jeton.testsupport.ExternalTools;
 import dev.jeton.testsupport.Slapd;
 import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.Vertx;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,9 @@ class DirectoryVerticleTest {
 
   @BeforeAll
   static void startSlapd() {
-    Assumptions.assumeTrue(Slapd.available(), "slapd and ldap-utils are not installed");
+    ExternalTools.require(
+        Slapd.available(),
+        "slapd and ldap-utils are not installed (apt-get install slapd ldap-utils)");
     slapd = Slapd.start();
   }
 

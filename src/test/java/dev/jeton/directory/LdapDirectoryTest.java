@@ -8,12 +8,12 @@ import dev.jeton.bus.DirectoryBus.PasswordResult;
 import dev.jeton.bus.DirectoryBus.Verdict;
 import dev.jeton.config.Config;
 import dev.jeton.config.LdapSettings;
+import dev.jeton.testsupport.ExternalTools;
 import dev.jeton.testsupport.Ports;
 import dev.jeton.testsupport.Slapd;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +25,9 @@ class LdapDirectoryTest {
 
   @BeforeAll
   static void startSlapd() {
-    Assumptions.assumeTrue(Slapd.available(), "slapd and ldap-utils are not installed");
+    ExternalTools.require(
+        Slapd.available(),
+        "slapd and ldap-utils are not installed (apt-get install slapd ldap-utils)");
     slapd = Slapd.start();
   }
 

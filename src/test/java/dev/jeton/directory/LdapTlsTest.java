@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.bus.DirectoryBus.PasswordResult;
 import dev.jeton.bus.DirectoryBus.Verdict;
+import dev.jeton.testsupport.ExternalTools;
 import dev.jeton.testsupport.Slapd;
 import java.io.Writer;
 import java.math.BigInteger;
@@ -25,7 +26,6 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +39,9 @@ class LdapTlsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(Slapd.available(), "slapd and ldap-utils are not installed");
+    ExternalTools.require(
+        Slapd.available(),
+        "slapd and ldap-utils are not installed (apt-get install slapd ldap-utils)");
     // RSA: slapd's GnuTLS does not read the minimal EC PKCS#8 that Bouncy Castle writes.
     KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
     gen.initialize(2048);

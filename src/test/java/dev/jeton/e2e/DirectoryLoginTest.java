@@ -4,6 +4,7 @@ import static dev.jeton.testsupport.TestJeton.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.testsupport.Api;
+import dev.jeton.testsupport.ExternalTools;
 import dev.jeton.testsupport.RedisServer;
 import dev.jeton.testsupport.Slapd;
 import dev.jeton.testsupport.TestJeton;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -36,7 +36,9 @@ class DirectoryLoginTest {
 
   @BeforeAll
   void start() {
-    Assumptions.assumeTrue(Slapd.available(), "slapd and ldap-utils are not installed");
+    ExternalTools.require(
+        Slapd.available(),
+        "slapd and ldap-utils are not installed (apt-get install slapd ldap-utils)");
     slapd = Slapd.start();
     slapd.add(
         DirectoryUsersTest.person("hugo", "Hugo Petit")

@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -105,7 +104,8 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
     List<String> out = new ArrayList<>();
     for (String stream : redisCli("KEYS", ns + ":audit*").lines().toList()) {
       String text = redisCli("XRANGE", stream, "-", "+");
-      // redis-cli prints an entry's id, then its fields and values, one a line; an id is digits, a
+      // as redis-cli prints it: an entry's id, then its fields and values, one a line; an id is
+      // digits, a
       // dash, digits.
       StringBuilder entry = null;
       for (String line : text.lines().toList()) {
@@ -126,16 +126,6 @@ class RedisAuditUnderFloodTest extends AuditUnderFlood {
   }
 
   private static String redisCli(String... args) {
-    List<String> cmd =
-        new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(RedisServer.shared().port())));
-    cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes()).trim();
-      p.waitFor(5, TimeUnit.SECONDS);
-      return out;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return RedisServer.shared().cli(args);
   }
 }

@@ -2,12 +2,12 @@ package dev.jeton.it;
 
 import static dev.jeton.testsupport.TestJeton.expect;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jeton.otp.Hotp;
 import dev.jeton.otp.OtpAlgorithm;
 import dev.jeton.otp.Totp;
 import dev.jeton.testsupport.Api;
+import dev.jeton.testsupport.ExternalTools;
 import dev.jeton.testsupport.JetonJar;
 import dev.jeton.testsupport.Radclient;
 import dev.jeton.testsupport.TestJeton;
@@ -50,7 +50,8 @@ class RadiusIT {
 
   @Test
   void theJarAnswersRadclientAsTheApiAnswersPortals() throws Exception {
-    assumeTrue(Radclient.available(), "radclient (freeradius-utils) is not installed");
+    ExternalTools.require(
+        Radclient.available(), "radclient is not installed (apt-get install freeradius-utils)");
     int port = freeUdpPort();
     jar =
         JetonJar.start(

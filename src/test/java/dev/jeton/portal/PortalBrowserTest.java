@@ -49,7 +49,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * target/screenshots/}.
  *
  * <p>Skipped when {@code /usr/bin/chromium} or {@code /usr/bin/chromedriver} is missing, unless
- * {@code JETON_BROWSER_TESTS=required} (see {@link Browser}).
+ * {@code JETON_TEST_TOOLS=required} (see {@link dev.jeton.testsupport.ExternalTools}).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PortalBrowserTest {

@@ -2,7 +2,6 @@ package dev.jeton.radius;
 
 import static dev.jeton.testsupport.TestJeton.expect;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jeton.radiuscodec.Attribute;
 import dev.jeton.radiuscodec.Attributes;
@@ -10,6 +9,7 @@ import dev.jeton.radiuscodec.RadiusCodes;
 import dev.jeton.radiuscodec.RadiusRequest;
 import dev.jeton.radiuscodec.RadiusResponse;
 import dev.jeton.testsupport.Eventually;
+import dev.jeton.testsupport.ExternalTools;
 import dev.jeton.testsupport.Radclient;
 import dev.jeton.testsupport.Radclient.Reply;
 import dev.jeton.testsupport.RedisServer;
@@ -52,7 +52,8 @@ class RadiusLoginTest {
 
   @BeforeAll
   void start() {
-    assumeTrue(Radclient.available(), "radclient (freeradius-utils) is not installed");
+    ExternalTools.require(
+        Radclient.available(), "radclient is not installed (apt-get install freeradius-utils)");
     j =
         TestJeton.start(
             RedisServer.shared().url(),

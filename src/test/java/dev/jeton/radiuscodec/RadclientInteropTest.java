@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jeton.testsupport.ExternalTools;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +46,8 @@ class RadclientInteropTest {
 
   @BeforeEach
   void open() throws IOException {
-    Assumptions.assumeTrue(onPath("radclient"), "radclient (freeradius-utils) is not installed");
+    ExternalTools.require(
+        onPath("radclient"), "radclient is not installed (apt-get install freeradius-utils)");
     socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
     socket.setSoTimeout(10_000);
     server = Executors.newSingleThreadExecutor();

@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -28,8 +26,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  *
  * <p>Selenium Manager is never involved: both binaries are named by path, so that a test run
  * downloads nothing and talks to nothing but loopback. When either binary is missing the test is
- * skipped, unless the environment variable {@code JETON_BROWSER_TESTS} is {@code required} (as CI
- * sets it), in which case it fails.
+ * skipped, unless CI requires the programs, in which case it fails (see {@link ExternalTools}).
  *
  * <p>Not thread-safe: one instance belongs to one test.
  */
@@ -158,10 +155,7 @@ public final class Browser implements AutoCloseable {
         "browser tests need "
             + String.join(" and ", missing)
             + ": install the Debian packages chromium and chromium-driver (apt-get install chromium chromium-driver)";
-    if ("required".equals(System.getenv("JETON_BROWSER_TESTS"))) {
-      Assertions.fail(message + " [JETON_BROWSER_TESTS=required]");
-    }
-    Assumptions.assumeTrue(false, message);
+    ExternalTools.require(false, message);
   }
 
   private static void deleteTree(Path root) {

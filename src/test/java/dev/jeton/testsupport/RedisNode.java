@@ -349,6 +349,75 @@ public final class RedisNode {
 
   /** {@code name} (redis-server, redis-cli) on PATH, in /usr/bin or /usr/local/bin. */
   static Path findExecutable(String name) {
+    Path installed = findInstalled(name);
+    if (installed == null) {
+      throw new IllegalStateException(
+          name
+              + " not found on PATH, /usr/bin or /usr/local/bin;"
+              + " integration tests need a real Redis: install it with"
+              + " `apt-get install redis-server` (the CI script .ci/run does this)");
+    }
+    return installed;
+  }
+
+  /**
+   * The redis-server to run: the installed one, or else the binary for this machine that the
+   * test-scoped {@code com.github.codemonstur:embedded-redis} jar carries (Redis 6.2), copied to
+   * {@code target/redis-bin}, so that the tests need nothing but a JDK and Maven. Tests that need
+   * Redis 7 or {@code redis-cli} (Sentinel and Cluster topologies) ask for the installed one with
+   * {@link #requireInstalledRedis(String)}.
+   */
+  static synchronized Path redisServer() {
+    Path installed = findInstalled("redis-server");
+    return installed != null ? installed : shippedRedisServer();
+  }
+
+  /**
+   * Returns when redis-server and redis-cli are installed; otherwise skips the test, or fails it
+   * where CI requires every program ({@link ExternalTools}).
+   */
+  public static void requireInstalledRedis(String what) {
+    ExternalTools.require(
+        findInstalled("redis-server") != null && findInstalled("redis-cli") != null,
+        what + " needs an installed Redis 7 with redis-cli (apt-get install redis-server)");
+  }
+
+  static Path shippedRedisServer() {
+    String arch = System.getProperty("os.arch", "");
+    String resource =
+        !System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux")
+            ? null
+            : arch.equals("amd64") || arch.equals("x86_64")
+                ? "redis-server-6.2.6-v5-linux-amd64"
+                : arch.equals("aarch64") ? "redis-server-6.2.7-linux-arm64" : null;
+    java.net.URL url = resource == null ? null : RedisNode.class.getResource("/" + resource);
+    if (url == null) {
+      throw new IllegalStateException(
+          "redis-server not found on PATH, /usr/bin or /usr/local/bin, and none is shipped for "
+              + System.getProperty("os.name")
+              + "/"
+              + arch
+              + ": install it (apt-get install redis-server)");
+    }
+    Path binary = logDir("redis-bin").resolve(resource);
+    try {
+      if (!Files.isExecutable(binary)) {
+        Path part = Files.createTempFile(binary.getParent(), resource, ".part");
+        try (var in = url.openStream()) {
+          Files.copy(in, part, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (!part.toFile().setExecutable(true, true)) {
+          throw new IOException("cannot make " + part + " executable");
+        }
+        Files.move(part, binary, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+      return binary;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the shipped redis-server to " + binary, e);
+    }
+  }
+
+  private static Path findInstalled(String name) {
     List<Path> candidates = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
@@ -365,11 +434,7 @@ public final class RedisNode {
         return candidate;
       }
     }
-    throw new IllegalStateException(
-        name
-            + " not found on PATH, /usr/bin or /usr/local/bin;"
-            + " integration tests need a real Redis: install it with"
-            + " `apt-get install redis-server` (the CI script .ci/run does this)");
+    return null;
   }
 
   static int freePort() {

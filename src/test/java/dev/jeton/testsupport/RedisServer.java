@@ -41,7 +41,11 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a new redis-server on a free loopback port and waits until it answers PING. */
   public static RedisServer start() {
-    Path executable = RedisNode.findExecutable("redis-server");
+    return start(RedisNode.redisServer());
+  }
+
+  /** Starts {@code executable} on a free loopback port and waits until it answers PING. */
+  static RedisServer start(Path executable) {
     // A free port can be grabbed by someone else between probe and bind: a new port is tried then.
     return new RedisServer(
         RedisNode.startOnFreePort(port -> newNode(executable, port), START_TIMEOUT_MS));
@@ -117,6 +121,20 @@ public final class RedisServer implements AutoCloseable {
   /** {@code redis://127.0.0.1:PORT} */
   public String url() {
     return "redis://" + RedisNode.HOST + ":" + port();
+  }
+
+  /**
+   * One command, answered as {@code redis-cli} would print it ({@link RespClient#asText}); an error
+   * reply gives its message. For tests that read keys behind the store's back.
+   */
+  public String cli(String... args) {
+    try {
+      return RespClient.asText(RespClient.call(port(), null, 5_000, args));
+    } catch (RespClient.ErrorReply e) {
+      return e.getMessage();
+    } catch (IOException e) {
+      throw new UncheckedIOException("redis-server on port " + port() + ": " + e.getMessage(), e);
+    }
   }
 
   public boolean isRunning() {

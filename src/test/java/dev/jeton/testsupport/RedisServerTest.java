@@ -43,6 +43,26 @@ class RedisServerTest {
     assertThat(redis.ping()).isTrue();
   }
 
+  /**
+   * Where no redis-server is installed the harness runs the one shipped in a test-scoped jar: it
+   * starts, and it has the newest commands the store sends (ZRANGE … BYLEX of Redis 6.2, WAIT,
+   * streams, scripts).
+   */
+  @Test
+  void theShippedRedisServerRunsTheCommandsTheStoreNeeds() {
+    try (RedisServer shipped = RedisServer.start(RedisNode.shippedRedisServer())) {
+      assertThat(RespClient.parseInfo(shipped.cli("INFO", "server")).get("redis_version"))
+          .startsWith("6.2.");
+      assertThat(shipped.cli("ZADD", "k", "0", "ann", "0", "bob", "0", "carl")).isEqualTo("3");
+      assertThat(shipped.cli("ZRANGE", "k", "[b", "+", "BYLEX", "LIMIT", "0", "1"))
+          .isEqualTo("bob");
+      assertThat(shipped.cli("WAIT", "0", "0")).isEqualTo("0");
+      assertThat(shipped.cli("XADD", "s", "1-1", "f", "v")).isEqualTo("1-1");
+      assertThat(shipped.cli("EVAL", "return redis.call('XLEN', KEYS[1])", "1", "s"))
+          .isEqualTo("1");
+    }
+  }
+
   @Test
   void stopClosesThePort() {
     int port = redis.port();

@@ -38,6 +38,7 @@ public abstract class RedisTopology implements AutoCloseable {
 
   RedisTopology(String kind) {
     this.name = kind + "-" + COUNTER.incrementAndGet();
+    RedisNode.requireInstalledRedis("the Redis topology " + name);
     this.executable = RedisNode.findExecutable("redis-server");
     Path dir = RedisNode.logDir("redis-topologies").resolve(name);
     RedisNode.deleteRecursively(dir); // logs of an earlier run of the same name

@@ -119,6 +119,28 @@ public final class RespClient implements AutoCloseable {
     return info;
   }
 
+  /**
+   * A reply as {@code redis-cli} prints it when its output is not a terminal: a string or an
+   * integer as it is, nil as an empty line, an array one element a line (nested arrays flattened),
+   * an error as its message. Tests that used to run {@code redis-cli} read the same text without
+   * needing it.
+   */
+  public static String asText(Object reply) {
+    StringBuilder text = new StringBuilder();
+    appendText(text, reply);
+    return text.toString().strip();
+  }
+
+  private static void appendText(StringBuilder text, Object reply) {
+    if (reply instanceof List<?> list) {
+      for (Object element : list) {
+        appendText(text, element);
+      }
+    } else {
+      text.append(reply == null ? "" : reply).append('\n');
+    }
+  }
+
   /** A flat array {@code [k1, v1, k2, v2, …]} (as {@code SENTINEL MASTER} answers) as a map. */
   public static Map<String, String> pairs(Object reply) {
     Map<String, String> map = new LinkedHashMap<>();

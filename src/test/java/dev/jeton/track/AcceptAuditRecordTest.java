@@ -151,12 +151,7 @@ class AcceptAuditRecordTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  private static String redisCli(RedisServer redis, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(redis.port())));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes()).trim();
-    p.waitFor(5, SECONDS);
-    return out;
+  private static String redisCli(RedisServer redis, String... args) {
+    return redis.cli(args);
   }
 }
