@@ -86,6 +86,9 @@ class AuditOnClusterTest {
 
   @AfterAll
   static void stop() throws Exception {
+    if (vertx == null) {
+      return; // skipped: no installed Redis
+    }
     vertx.close().await(10, TimeUnit.SECONDS);
     for (Process server : servers) {
       server.destroy();
