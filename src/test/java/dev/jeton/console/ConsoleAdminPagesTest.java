@@ -9,7 +9,6 @@ import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -31,11 +30,7 @@ class ConsoleAdminPagesTest {
 
   private static final String PIN = "2580";
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http = ConsoleVisitor.newHttpClient();
   private TestJeton j;
 
   @BeforeAll

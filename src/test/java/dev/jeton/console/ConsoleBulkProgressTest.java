@@ -31,11 +31,7 @@ class ConsoleBulkProgressTest {
   private static final String PIN = "2580";
   private static final String JOB = "/console/bulk/jobs/[A-Za-z0-9_-]{22}";
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http = ConsoleVisitor.newHttpClient();
   private final Map<String, byte[]> seeds = new java.util.HashMap<>();
   private TestJeton j;
 

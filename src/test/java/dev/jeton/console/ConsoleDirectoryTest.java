@@ -8,7 +8,6 @@ import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -29,11 +28,7 @@ class ConsoleDirectoryTest {
 
   private static final String PIN = "2580";
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http = ConsoleVisitor.newHttpClient();
   private Slapd slapd;
   private TestJeton j;
 

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -35,11 +34,7 @@ class ConsoleImportPageTest {
 
   private static final String FIGURE6_KEY = "12345678901234567890123456789012";
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http = ConsoleVisitor.newHttpClient();
   private TestJeton j;
 
   @BeforeAll

@@ -7,7 +7,6 @@ import dev.jeton.testsupport.TestJeton;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,11 +16,7 @@ class ConsoleOutageTest {
 
   private static final String PIN = "2580";
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http = ConsoleVisitor.newHttpClient();
   private RedisServer redis;
   private TestJeton j;
 

@@ -19,11 +19,7 @@ class ConsoleSignInLimitsTest {
 
   private static final String PIN = "2580";
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http = ConsoleVisitor.newHttpClient();
 
   @Test
   void tenWrongCodesLockTheOperatorUntilTheLockEndsEvenForTheRightCode() {

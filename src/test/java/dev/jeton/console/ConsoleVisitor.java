@@ -92,6 +92,14 @@ final class ConsoleVisitor {
             .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
   }
 
+  /** The HTTP client of the console's tests: redirects are never followed, 5 s to connect. */
+  static HttpClient newHttpClient() {
+    return HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
   /** Opens the sign-in page and signs in with PIN + code; returns the answer to the form. */
   HttpResponse<String> signIn(String username, String passcode) {
     get("/console/login");
