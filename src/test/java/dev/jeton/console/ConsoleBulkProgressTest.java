@@ -54,16 +54,8 @@ class ConsoleBulkProgressTest {
     if (seed != null) {
       j.clock.advanceSeconds(30);
     } else {
-      seed = TestJeton.seed();
+      seed = ConsoleVisitor.makeOperator(j, username, role, PIN);
       seeds.put(username, seed);
-      j.user(username, null);
-      j.token("S-" + username, seed, PIN);
-      TestJeton.expect(
-          j.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/S-" + username, null), 200);
-      TestJeton.expect(
-          j.api.admin(
-              "PUT", "/v1/admin/console-operators/" + username, new JsonObject().put("role", role)),
-          200);
     }
     ConsoleVisitor v = new ConsoleVisitor(http, "http://127.0.0.1:" + j.jeton.adminPort());
     HttpResponse<String> r = v.signIn(username, PIN + j.code(seed));

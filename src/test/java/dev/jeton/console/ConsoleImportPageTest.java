@@ -48,15 +48,7 @@ class ConsoleImportPageTest {
   }
 
   private ConsoleVisitor signedIn(String username, String role) {
-    byte[] seed = TestJeton.seed();
-    j.user(username, null);
-    j.token("S-" + username, seed, PIN);
-    TestJeton.expect(
-        j.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/S-" + username, null), 200);
-    TestJeton.expect(
-        j.api.admin(
-            "PUT", "/v1/admin/console-operators/" + username, new JsonObject().put("role", role)),
-        200);
+    byte[] seed = ConsoleVisitor.makeOperator(j, username, role, PIN);
     ConsoleVisitor v = new ConsoleVisitor(http, "http://127.0.0.1:" + j.jeton.adminPort());
     HttpResponse<String> r = v.signIn(username, PIN + j.code(seed));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(303);

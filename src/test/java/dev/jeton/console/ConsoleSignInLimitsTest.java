@@ -3,7 +3,6 @@ package dev.jeton.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jeton.testsupport.TestJeton;
-import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -88,17 +87,6 @@ class ConsoleSignInLimitsTest {
 
   /** A helpdesk operator with a key whose PIN is {@value #PIN}; returns the key's seed. */
   private static byte[] operator(TestJeton j, String username) {
-    byte[] seed = TestJeton.seed();
-    j.user(username, null);
-    j.token("S-" + username, seed, PIN);
-    TestJeton.expect(
-        j.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/S-" + username, null), 200);
-    TestJeton.expect(
-        j.api.admin(
-            "PUT",
-            "/v1/admin/console-operators/" + username,
-            new JsonObject().put("role", "helpdesk")),
-        200);
-    return seed;
+    return ConsoleVisitor.makeOperator(j, username, "helpdesk", PIN);
   }
 }

@@ -1,5 +1,7 @@
 package dev.jeton.console;
 
+import dev.jeton.testsupport.TestJeton;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -90,6 +92,23 @@ final class ConsoleVisitor {
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Content-Type", "multipart/form-data; boundary=" + boundary)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+  }
+
+  /**
+   * Makes {@code username} a console operator with {@code role}: a Jeton user holding a key of its
+   * own whose PIN is {@code pin}. Returns the key's seed.
+   */
+  static byte[] makeOperator(TestJeton j, String username, String role, String pin) {
+    byte[] seed = TestJeton.seed();
+    j.user(username, null);
+    j.token("S-" + username, seed, pin);
+    TestJeton.expect(
+        j.api.admin("PUT", "/v1/admin/users/" + username + "/tokens/S-" + username, null), 200);
+    TestJeton.expect(
+        j.api.admin(
+            "PUT", "/v1/admin/console-operators/" + username, new JsonObject().put("role", role)),
+        200);
+    return seed;
   }
 
   /** The HTTP client of the console's tests: redirects are never followed, 5 s to connect. */
