@@ -69,29 +69,43 @@ class RedisSentinelTopologyTest {
       log("sentinel failover after SIGKILL of the master: %d ms", failoverMs);
       assertThat(failoverMs).isLessThan(FAILOVER_WITHIN.toMillis());
       assertThat(promoted).isNotSameAs(master).isIn(redis.dataNodes());
-      assertThat(redis.master()).isSameAs(promoted);
-      assertThat(promoted.call("GET", "jeton:topology:k")).isEqualTo("v2");
-      assertThat(redis.replicas()).hasSize(1).doesNotContain(master, promoted);
       redis.awaitReady(); // the master and the one replica left
+      // Whichever node is master now (see below: a second failover may follow the first), it has
+      // the data, and the one replica left is the other live node.
+      RedisNode settled = redis.master();
+      assertThat(settled).isNotSameAs(master).isIn(redis.dataNodes());
+      assertThat(settled.call("GET", "jeton:topology:k")).isEqualTo("v2");
+      assertThat(redis.replicas()).hasSize(1).doesNotContain(master, settled);
 
       // The old master comes back on its port (as a master, with no data: its config file still
-      // says so) and the sentinels make it a replica at their next INFO to it (every 10 s).
+      // says so) and the sentinels make it a replica at their next INFO to it (every 10 s). Of
+      // whichever master they name then: with down-after 1 s on a busy machine, a sentinel whose
+      // new link to the promoted node has not had a PONG within that second may start a second,
+      // legitimate failover (seen in CI), and the old master then follows the node promoted last.
       long restartedAt = System.nanoTime();
+      RedisSentinelTopology topology = redis;
       redis.restart(master);
       assertThat(master.isRunning()).isTrue();
       assertThat(master.ping()).isTrue();
       Eventually.eventually(
-          "old master " + master + " replicating from " + promoted,
-          Duration.ofSeconds(30),
+          "old master " + master + " replicating from the master the sentinels name",
+          Duration.ofSeconds(40),
           () -> {
+            RedisNode current = topology.master();
             Map<String, String> replication = master.info("replication");
-            return "slave".equals(replication.get("role"))
-                && String.valueOf(promoted.port()).equals(replication.get("master_port"))
+            return current != master
+                && "slave".equals(replication.get("role"))
+                && String.valueOf(current.port()).equals(replication.get("master_port"))
                 && "up".equals(replication.get("master_link_status"));
           });
-      log("old master back as a replica in %d ms", millisSince(restartedAt));
+      RedisNode current = redis.master();
+      log(
+          "old master back as a replica of %s in %d ms%s",
+          current,
+          millisSince(restartedAt),
+          current == promoted ? "" : " (after a second failover)");
       assertThat(master.call("GET", "jeton:topology:k")).isEqualTo("v2");
-      assertThat(redis.master()).isSameAs(promoted);
+      assertThat(current).isNotSameAs(master).isIn(redis.dataNodes());
       assertThat(redis.replicas()).hasSize(2).contains(master);
 
       // close() also ends a SIGSTOPped process and deletes the data.
