@@ -152,8 +152,16 @@ class RedisIndexBackfillTest {
       RedisStore first = started(single(redis, ns));
       second.start().await(10, SECONDS);
 
-      assertThat(await(first.backfilled()).scanned()).isTrue();
-      assertThat(await(second.backfilled()).scanned()).isTrue();
+      // Both usually scan at once; when the first has set the mark before the second looks at it
+      // (seen on a busy machine), the second rightly skips. Either way: one index, complete.
+      RedisIndexBackfill.Result one = await(first.backfilled());
+      RedisIndexBackfill.Result two = await(second.backfilled());
+      assertThat(one.scanned() || two.scanned()).as("some node scanned").isTrue();
+      for (RedisIndexBackfill.Result r : List.of(one, two)) {
+        assertThat(r)
+            .isIn(RedisIndexBackfill.Result.SKIPPED, new RedisIndexBackfill.Result(true, 500));
+      }
+      assertThat(raw(redis, "EXISTS", keys.userIndexBuilt())).isEqualTo(1L);
       assertThat(raw(redis, "ZCARD", keys.userIndex())).isEqualTo(2L * 500);
       assertThat(await(first.searchUsers(name(499), 5)))
           .containsExactly(new Store.UserMatch(username(499), name(499)));
