@@ -42,8 +42,8 @@ public final class Browser implements AutoCloseable {
   public static final Path SCREENSHOTS = Paths.get("target", "screenshots");
 
   /**
-   * Held so that the level sticks: the tests use no DevTools, so Selenium's "no CDP for 156"
-   * warning is noise.
+   * Held so that the level sticks: the tests open no DevTools connection ({@link #blockRequests}
+   * goes through chromedriver), so Selenium's "no CDP for 156" warning is noise.
    */
   private static final Logger CDP_VERSION_FINDER =
       Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
@@ -130,6 +130,22 @@ public final class Browser implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * From now on the page's requests to a URL that matches one of {@code patterns} ({@code *} is a
+   * wildcard) fail as on a network that refuses them, until {@link #unblockRequests()}. Sent as
+   * Chrome DevTools Protocol commands through chromedriver's own endpoint.
+   */
+  public void blockRequests(String... patterns) {
+    ChromeDriver chrome = (ChromeDriver) driver;
+    chrome.executeCdpCommand("Network.enable", Map.of());
+    chrome.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of(patterns)));
+  }
+
+  /** Ends {@link #blockRequests}. */
+  public void unblockRequests() {
+    ((ChromeDriver) driver).executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
   }
 
   /** Quits the browser, stops chromedriver and deletes the profile. Safe to call twice. */
