@@ -170,18 +170,10 @@ final class Target implements AutoCloseable {
    */
   byte[] totpToken(String username, String serial, int periodSeconds, String pin) {
     byte[] seed = TestJeton.seed();
-    JsonObject body =
-        new JsonObject()
-            .put("serial", serial)
-            .put("type", "totp")
-            .put("algorithm", "SHA1")
-            .put("digits", 6)
-            .put("period", periodSeconds)
-            .put("secret", TestJeton.base32(seed));
-    if (pin != null) {
-      body.put("pin", pin);
-    }
-    expect(admin("POST", "/v1/admin/tokens", body), 201);
+    expect(
+        admin(
+            "POST", "/v1/admin/tokens", TestJeton.totpTokenBody(serial, seed, periodSeconds, pin)),
+        201);
     expect(admin("PUT", "/v1/admin/users/" + username + "/tokens/" + serial, null), 200);
     return seed;
   }

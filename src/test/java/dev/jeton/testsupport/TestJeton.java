@@ -145,18 +145,27 @@ public final class TestJeton implements AutoCloseable {
   }
 
   public void token(String serial, byte[] seed, String pin) {
+    expect(api.admin("POST", "/v1/admin/tokens", totpTokenBody(serial, seed, 30, pin)), 201);
+  }
+
+  /**
+   * The body of {@code POST /v1/admin/tokens} for a TOTP key (SHA1, 6 digits, the given period)
+   * with {@code seed}, and an initial PIN unless {@code pin} is null.
+   */
+  public static JsonObject totpTokenBody(
+      String serial, byte[] seed, int periodSeconds, String pin) {
     JsonObject body =
         new JsonObject()
             .put("serial", serial)
             .put("type", "totp")
             .put("algorithm", "SHA1")
             .put("digits", 6)
-            .put("period", 30)
+            .put("period", periodSeconds)
             .put("secret", base32(seed));
     if (pin != null) {
       body.put("pin", pin);
     }
-    expect(api.admin("POST", "/v1/admin/tokens", body), 201);
+    return body;
   }
 
   /** The code a SHA1/6/30 key shows now, by the test clock, shifted by {@code steps}. */
